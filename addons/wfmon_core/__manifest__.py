@@ -1,0 +1,37 @@
+# Copyright 2026 wfmon contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Operations Monitor",
+    "summary": "Exception cases with SLA clocks, escalation ladders, no-code monitors "
+    "and an audit trail for retail and distribution workflows",
+    "version": "18.0.1.0.0",
+    "category": "Productivity",
+    "website": "https://github.com/wfmon/wfmon",
+    "author": "wfmon contributors",
+    "license": "LGPL-3",
+    "depends": ["base", "mail", "resource", "base_automation"],
+    "data": [
+        "security/wfmon_core_groups.xml",
+        "security/ir.model.access.csv",
+        "security/wfmon_core_security.xml",
+        "data/wfmon_core_data.xml",
+        "data/ir_cron_data.xml",
+        "data/base_automation_data.xml",
+        "views/wfmon_case_views.xml",
+        "views/wfmon_case_type_views.xml",
+        "views/wfmon_team_views.xml",
+        "views/wfmon_site_views.xml",
+        "views/wfmon_sla_policy_views.xml",
+        "views/wfmon_root_cause_views.xml",
+        "views/wfmon_rule_views.xml",
+        "views/wfmon_case_log_views.xml",
+        "views/ir_actions_server_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/wfmon_core_menus.xml",
+    ],
+    "demo": [
+        "demo/wfmon_core_demo.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,57 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+LOG_ACTIONS = [
+    ("open", "Opened"),
+    ("state", "Status change"),
+    ("assign", "Assignment"),
+    ("team", "Team change"),
+    ("severity", "Severity change"),
+    ("sla", "SLA status"),
+    ("escalate", "Escalation"),
+    ("resolve", "Resolved"),
+    ("auto_resolve", "Auto-resolved"),
+    ("reopen", "Reopened"),
+    ("override", "Override"),
+    ("approval", "Approval decision"),
+    ("retry", "Retry"),
+    ("note", "Note"),
+]
+
+
+class WfmonCaseLog(models.Model):
+    """Append-only audit trail: who did what to a case, when, and why.
+
+    Nobody edits or deletes a line through the ORM, administrators included;
+    lines are written by :meth:`wfmon.case._log` on behalf of the acting user.
+    """
+
+    _name = "wfmon.case.log"
+    _description = "Case Audit Log"
+    _order = "date desc, id desc"
+    _rec_name = "action"
+
+    case_id = fields.Many2one("wfmon.case", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(
+        related="case_id.company_id", store=True, index=True, precompute=True
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="By", required=True, default=lambda self: self.env.uid, readonly=True
+    )
+    action = fields.Selection(LOG_ACTIONS, required=True, readonly=True)
+    old_value = fields.Char(readonly=True)
+    new_value = fields.Char(readonly=True)
+    reason = fields.Text(readonly=True)
+    automated = fields.Boolean(
+        readonly=True, help="Done by the system (scanner, detector, escalation) rather than a person."
+    )
+    res_model = fields.Char(string="Related Model", readonly=True)
+    res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
+
+    def write(self, vals):
+        raise AccessError(self.env._("Audit log lines cannot be changed."))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise AccessError(self.env._("Audit log lines cannot be deleted."))

@@ -1,0 +1,78 @@
+from odoo import fields, models
+
+SEVERITIES = [
+    ("low", "Low"),
+    ("medium", "Medium"),
+    ("high", "High"),
+    ("critical", "Critical"),
+]
+SEVERITY_ORDER = tuple(code for code, _label in SEVERITIES)
+
+
+class WfmonCaseType(models.Model):
+    _name = "wfmon.case.type"
+    _description = "Exception Case Type"
+    _order = "domain, sequence, name"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(
+        required=True,
+        help="Stable technical code detectors use, e.g. 'distribution.fulfillment'.",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    domain = fields.Selection(
+        [
+            ("retail", "Retail"),
+            ("distribution", "Distribution"),
+            ("integration", "Integration"),
+            ("general", "General"),
+        ],
+        default="general",
+        required=True,
+    )
+    company_id = fields.Many2one("res.company", index=True)
+    default_severity = fields.Selection(SEVERITIES, default="medium", required=True)
+    sla_policy_id = fields.Many2one("wfmon.sla.policy", string="SLA Policy")
+    team_id = fields.Many2one("wfmon.team", string="Default Team")
+    blocking = fields.Boolean(
+        help="An open case of this type blocks the next step of its source "
+        "document where the detector supports it.",
+    )
+    auto_resolve = fields.Boolean(
+        default=True,
+        help="Resolve the case by itself when its detector reports that the "
+        "condition no longer holds.",
+    )
+    playbook = fields.Html(translate=True, help="What to do, shown on every case of this type.")
+    description = fields.Text(translate=True)
+    case_ids = fields.One2many("wfmon.case", "type_id")
+    open_case_count = fields.Integer(compute="_compute_case_stats")
+    at_risk_case_count = fields.Integer(compute="_compute_case_stats")
+    breached_case_count = fields.Integer(compute="_compute_case_stats")
+
+    _sql_constraints = [
+        ("code_uniq", "unique(code)", "The case type code must be unique."),
+    ]
+
+    def _compute_case_stats(self):
+        groups = self.env["wfmon.case"]._read_group(
+            [("type_id", "in", self.ids), ("state", "in", self.env["wfmon.case"]._OPEN_STATES)],
+            ["type_id", "sla_status"],
+            ["__count"],
+        )
+        counts = {}
+        for case_type, status, count in groups:
+            counts.setdefault(case_type.id, {})[status] = count
+        for case_type in self:
+            by_status = counts.get(case_type.id, {})
+            case_type.open_case_count = sum(by_status.values())
+            case_type.at_risk_case_count = by_status.get("at_risk", 0)
+            case_type.breached_case_count = by_status.get("breached", 0)
+
+    def action_view_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("wfmon_core.wfmon_case_action")
+        action["domain"] = [("type_id", "=", self.id)]
+        action["context"] = {"default_type_id": self.id, "search_default_open": 1}
+        return action

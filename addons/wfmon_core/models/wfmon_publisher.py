@@ -1,0 +1,32 @@
+from odoo import api, models
+
+
+class WfmonPublisher(models.AbstractModel):
+    """The one place every wfmon event goes through.
+
+    Core only defines the hook: publishing is a no-op here, so wfmon_core works
+    alone.  ``wfmon_integration`` overrides :meth:`_publish` to write the events
+    to its transactional outbox (same transaction as the change that caused them).
+    """
+
+    _name = "wfmon.publisher"
+    _description = "Operations Monitor event publisher"
+
+    @api.model
+    def _publish(self, event_type, records, payloads=None):
+        """Publish one event of ``event_type`` per record of ``records``.
+
+        :param str event_type: dotted event name, e.g. ``case.opened``
+        :param records: recordset the events are about (any model)
+        :param payloads: optional list of dicts (one per record, same order)
+            holding the event data; defaults to ``records._wfmon_event_data()``
+            when the model provides it.
+        :return: whatever the implementation returns (``None`` in core)
+        """
+        return None
+
+    @api.model
+    def _event_payloads(self, records):
+        if hasattr(records, "_wfmon_event_data"):
+            return records._wfmon_event_data()
+        return [{"model": rec._name, "id": rec.id} for rec in records]

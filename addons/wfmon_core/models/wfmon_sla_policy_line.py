@@ -1,0 +1,39 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .wfmon_case_type import SEVERITIES
+
+
+class WfmonSlaPolicyLine(models.Model):
+    _name = "wfmon.sla.policy.line"
+    _description = "SLA Target"
+    _order = "policy_id, severity desc"
+
+    policy_id = fields.Many2one("wfmon.sla.policy", required=True, ondelete="cascade", index=True)
+    severity = fields.Selection(SEVERITIES, required=True)
+    response_hours = fields.Float(
+        help="Working hours until someone must start on the case. 0: no response target."
+    )
+    resolution_hours = fields.Float(
+        required=True, help="Working hours until the case must be resolved."
+    )
+
+    _sql_constraints = [
+        (
+            "severity_uniq",
+            "unique(policy_id, severity)",
+            "Each severity appears once per SLA policy.",
+        ),
+    ]
+
+    @api.constrains("response_hours", "resolution_hours")
+    def _check_hours(self):
+        for line in self:
+            if line.resolution_hours <= 0 or line.response_hours < 0:
+                raise ValidationError(
+                    self.env._("SLA targets need a positive resolution time and a non-negative response time.")
+                )
+            if line.response_hours > line.resolution_hours:
+                raise ValidationError(
+                    self.env._("The response target cannot be longer than the resolution target.")
+                )
