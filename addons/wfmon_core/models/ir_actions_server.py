@@ -16,9 +16,7 @@ class IrActionsServer(models.Model):
         selection_add=[("wfmon_case", "Exception Case")],
         ondelete={"wfmon_case": "cascade"},
     )
-    wfmon_case_type_id = fields.Many2one(
-        "wfmon.case.type", string="Case Type", ondelete="restrict"
-    )
+    wfmon_case_type_id = fields.Many2one("wfmon.case.type", string="Case Type", ondelete="restrict")
     wfmon_mode = fields.Selection(
         [("raise", "Open (or bump) a case"), ("clear", "Resolve the open case")],
         string="Case Action",
@@ -40,9 +38,18 @@ class IrActionsServer(models.Model):
 
     @api.depends(
         # base_automation's dependencies, plus ours
-        "state", "update_field_id", "crud_model_id", "value", "evaluation_type", "template_id",
-        "partner_ids", "activity_summary", "sms_template_id", "webhook_url",
-        "wfmon_case_type_id", "wfmon_mode",
+        "state",
+        "update_field_id",
+        "crud_model_id",
+        "value",
+        "evaluation_type",
+        "template_id",
+        "partner_ids",
+        "activity_summary",
+        "sms_template_id",
+        "webhook_url",
+        "wfmon_case_type_id",
+        "wfmon_mode",
     )
     def _compute_name(self):
         result = super()._compute_name()
@@ -50,8 +57,10 @@ class IrActionsServer(models.Model):
         for action in self.filtered(
             lambda a: a.state == "wfmon_case" and a.wfmon_case_type_id and a.base_automation_id
         ):
-            verb = self.env._("Open case") if action.wfmon_mode == "raise" else self.env._(
-                "Resolve case"
+            verb = (
+                self.env._("Open case")
+                if action.wfmon_mode == "raise"
+                else self.env._("Resolve case")
             )
             action.name = f"{verb}: {action.wfmon_case_type_id.name}"
         return result

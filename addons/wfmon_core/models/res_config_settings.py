@@ -4,12 +4,8 @@ from odoo import api, fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    wfmon_calendar_id = fields.Many2one(
-        related="company_id.wfmon_calendar_id", readonly=False
-    )
-    wfmon_at_risk_ratio = fields.Float(
-        related="company_id.wfmon_at_risk_ratio", readonly=False
-    )
+    wfmon_calendar_id = fields.Many2one(related="company_id.wfmon_calendar_id", readonly=False)
+    wfmon_at_risk_ratio = fields.Float(related="company_id.wfmon_at_risk_ratio", readonly=False)
     wfmon_scan_interval = fields.Integer(
         string="Scanner Cadence (minutes)",
         compute="_compute_wfmon_scan_interval",
@@ -33,7 +29,10 @@ class ResConfigSettings(models.TransientModel):
     def _inverse_wfmon_scan_interval(self):
         for settings in self:
             minutes = max(settings.wfmon_scan_interval, 1)
-            for xmlid in ("wfmon_core.ir_cron_wfmon_scan_sla", "wfmon_core.ir_cron_wfmon_scan_rules"):
+            for xmlid in (
+                "wfmon_core.ir_cron_wfmon_scan_sla",
+                "wfmon_core.ir_cron_wfmon_scan_rules",
+            ):
                 cron = self.env.ref(xmlid, raise_if_not_found=False)
                 if cron:
                     # sudo: see _compute_wfmon_scan_interval

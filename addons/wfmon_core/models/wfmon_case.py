@@ -92,11 +92,15 @@ class WfmonCase(models.Model):
     severity = fields.Selection(SEVERITIES, required=True, default="medium", tracking=True)
     severity_rank = fields.Integer(compute="_compute_severity_rank", store=True, precompute=True)
     state = fields.Selection(
-        STATES, default="new", required=True, index=True, tracking=True, copy=False
+        STATES,
+        default="new",
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
+        group_expand="_read_group_expand_full",
     )
-    is_open = fields.Boolean(
-        compute="_compute_is_open", store=True, index=True, precompute=True
-    )
+    is_open = fields.Boolean(compute="_compute_is_open", store=True, index=True, precompute=True)
     user_id = fields.Many2one("res.users", string="Owner", index=True, tracking=True)
     team_id = fields.Many2one("wfmon.team", string="Team", index=True, tracking=True)
     site_id = fields.Many2one("wfmon.site", string="Store / Warehouse", index=True)
@@ -147,7 +151,7 @@ class WfmonCase(models.Model):
         string="Paused Working Hours", readonly=True, copy=False, aggregator="avg"
     )
     sla_status = fields.Selection(
-        SLA_STATUSES, default="on_track", readonly=True, index=True, copy=False
+        SLA_STATUSES, string="SLA Status", default="on_track", readonly=True, index=True, copy=False
     )
     sla_progress = fields.Float(
         string="SLA Consumed (%)", readonly=True, copy=False, aggregator="avg"
@@ -347,7 +351,7 @@ class WfmonCase(models.Model):
                     schedules.get(calendar.id),
                     company,
                     vals["severity"],
-                    start=vals.get("sla_start") or now,
+                    start=fields.Datetime.to_datetime(vals.get("sla_start")) or now,
                     paused_hours=0.0,
                     now=now,
                 )
@@ -417,7 +421,9 @@ class WfmonCase(models.Model):
         def pick(value, record):
             return value.get(record.id) if isinstance(value, dict) else value
 
-        prints = {rec.id: make_fingerprint(case_type.code, rec._name, rec.id, key) for rec in records}
+        prints = {
+            rec.id: make_fingerprint(case_type.code, rec._name, rec.id, key) for rec in records
+        }
         # sudo: detectors run as whoever triggered them (a cashier confirming a
         # sale); deduplication must see every open case, not only their own.
         existing = Case.sudo().search_fetch(
@@ -458,12 +464,13 @@ class WfmonCase(models.Model):
             vals_list.append(
                 {
                     "type_id": case_type.id,
-                    "summary": pick(summary, rec)
-                    or f"{case_type.name}: {rec.display_name}",
+                    "summary": pick(summary, rec) or f"{case_type.name}: {rec.display_name}",
                     "severity": pick(severity, rec) or case_type.default_severity,
                     "impact_amount": pick(impact, rec) or 0.0,
                     "details": pick(details, rec) or False,
-                    "site_id": site_value.id if isinstance(site_value, models.BaseModel) else site_value,
+                    "site_id": site_value.id
+                    if isinstance(site_value, models.BaseModel)
+                    else site_value,
                     "res_model": rec._name,
                     "res_id": rec.id,
                     "source_name": rec.display_name,
@@ -479,9 +486,7 @@ class WfmonCase(models.Model):
             # sudo: the detection API opens cases on behalf of the system; the
             # triggering user may have no right on cases at all (e.g. a cashier).
             created = (
-                Case.sudo()
-                .with_context(tracking_disable=True, wfmon_batch=True)
-                .create(vals_list)
+                Case.sudo().with_context(tracking_disable=True, wfmon_batch=True).create(vals_list)
             )
             created._post_batch_open_messages()
         cases_by_print = {case.fingerprint: case for case in created | existing}
@@ -598,17 +603,19 @@ class WfmonCase(models.Model):
                 vals.update(resolved_at=False, resolution_working_hours=0.0)
             case.with_context(wfmon_engine=True).write(vals)
         moving._stamp_resolved_in_sla()
-        resumed = moving.filtered(
-            lambda c, old=dict(zip(moving.ids, old_states)): old[c.id] == "waiting" and c.is_open
-        )
+        was_waiting = {c.id for c, old in zip(moving, old_states, strict=True) if old == "waiting"}
+        resumed = moving.filtered(lambda c: c.id in was_waiting and c.is_open)
         # The paused working time extends the deadlines: re-plan them.
         resumed._sla_stamp(now)
         (moving - resumed)._sla_refresh(now)
         action = {
             "resolved": "auto_resolve" if automated else "resolve",
         }.get(new_state, "state")
-        if (old_states and new_state in ("in_progress", "new")
-                and all(s in ("resolved", "cancelled") for s in old_states)):
+        if (
+            old_states
+            and new_state in ("in_progress", "new")
+            and all(s in ("resolved", "cancelled") for s in old_states)
+        ):
             action = "reopen"
         moving._log_batch(
             action,
@@ -715,9 +722,7 @@ class WfmonCase(models.Model):
         """Append one audit line per case (one INSERT for the batch)."""
         if not self:
             return self.env["wfmon.case.log"]
-        reason_list = (
-            reasons if isinstance(reasons, list) else [reasons] * len(self)
-        )
+        reason_list = reasons if isinstance(reasons, list) else [reasons] * len(self)
         vals_list = []
         for index, case in enumerate(self):
             vals_list.append(
@@ -1055,8 +1060,11 @@ class WfmonCase(models.Model):
         the cron framework re-runs the job at once while work remains.
         """
         now = fields.Datetime.now()
-        domain = [("is_open", "=", True), ("sla_next_check", "!=", False),
-                  ("sla_next_check", "<=", now)]
+        domain = [
+            ("is_open", "=", True),
+            ("sla_next_check", "!=", False),
+            ("sla_next_check", "<=", now),
+        ]
         cases = self.search(domain, limit=batch_size, order="sla_next_check, id")
         cases._sla_refresh(now, fire=True)
         remaining = self.search_count(domain) if len(cases) == batch_size else 0

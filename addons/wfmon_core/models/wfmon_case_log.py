@@ -44,13 +44,16 @@ class WfmonCaseLog(models.Model):
     new_value = fields.Char(readonly=True)
     reason = fields.Text(readonly=True)
     automated = fields.Boolean(
-        readonly=True, help="Done by the system (scanner, detector, escalation) rather than a person."
+        readonly=True,
+        help="Done by the system (scanner, detector, escalation) rather than a person.",
     )
     res_model = fields.Char(string="Related Model", readonly=True)
     res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
 
     def write(self, vals):
-        raise AccessError(self.env._("Audit log lines cannot be changed."))
+        if vals:
+            raise AccessError(self.env._("Audit log lines cannot be changed."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

@@ -61,6 +61,10 @@ class WfmonEscalationStep(models.Model):
             if (step.action == "reassign_user" or step.target == "user") and not step.user_id:
                 raise ValidationError(self.env._("Step %s needs a named user.", step.name))
             if step.trigger == "ratio" and not 0 < step.ratio_percent <= 100:
-                raise ValidationError(self.env._("Step %s: the percentage must be in ]0, 100].", step.name))
+                raise ValidationError(
+                    self.env._("Step %s: the percentage must be in ]0, 100].", step.name)
+                )
             if step.trigger == "breach" and step.breach_hours < 0:
-                raise ValidationError(self.env._("Step %s: hours after breach cannot be negative.", step.name))
+                raise ValidationError(
+                    self.env._("Step %s: hours after breach cannot be negative.", step.name)
+                )

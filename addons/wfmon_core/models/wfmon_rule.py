@@ -29,7 +29,10 @@ class WfmonRule(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", index=True)
     model_id = fields.Many2one(
-        "ir.model", string="Model", required=True, ondelete="cascade",
+        "ir.model",
+        string="Model",
+        required=True,
+        ondelete="cascade",
         domain=[("transient", "=", False)],
     )
     model_name = fields.Char(related="model_id.model", store=True, string="Model Name")
@@ -79,8 +82,11 @@ class WfmonRule(models.Model):
                 self.env[rule.model_name].search(domain, limit=1)
             except Exception as exc:  # noqa: BLE001 - any error means an invalid domain
                 raise ValidationError(
-                    self.env._("The domain of monitor %(rule)s is invalid: %(error)s",
-                               rule=rule.name, error=exc)
+                    self.env._(
+                        "The domain of monitor %(rule)s is invalid: %(error)s",
+                        rule=rule.name,
+                        error=exc,
+                    )
                 ) from exc
 
     @api.constrains("delay_hours", "date_field_id")
@@ -180,7 +186,7 @@ class WfmonRule(models.Model):
             [("rule_id", "=", self.id), ("is_open", "=", True)], ["res_id"]
         )
         for start in range(0, len(open_cases), RULE_BATCH):
-            chunk = open_cases[start:start + RULE_BATCH]
+            chunk = open_cases[start : start + RULE_BATCH]
             res_ids = chunk.mapped("res_id")
             still = set(
                 self.env[self.model_name]
@@ -191,8 +197,9 @@ class WfmonRule(models.Model):
             cleared = chunk.filtered(lambda c, s=still: c.res_id not in s)
             if cleared:
                 cleared._auto_resolve(
-                    self.env._("Monitor '%s': the record no longer matches its condition.",
-                               self.name)
+                    self.env._(
+                        "Monitor '%s': the record no longer matches its condition.", self.name
+                    )
                 )
 
     @api.model

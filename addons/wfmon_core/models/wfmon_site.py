@@ -27,9 +27,7 @@ class WfmonSite(models.Model):
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     region = fields.Char(help="Region used for reporting and regional escalation.")
-    manager_id = fields.Many2one(
-        "res.users", string="Manager", help="Store or warehouse manager."
-    )
+    manager_id = fields.Many2one("res.users", string="Manager", help="Store or warehouse manager.")
     user_ids = fields.Many2many(
         "res.users",
         "wfmon_site_res_users_rel",

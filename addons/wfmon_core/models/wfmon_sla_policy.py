@@ -17,8 +17,7 @@ class WfmonSlaPolicy(models.Model):
     )
     at_risk_ratio = fields.Float(
         string="At-risk Ratio",
-        help="Share of the budget (0-1) after which a case is at risk. "
-        "0: use the company setting.",
+        help="Share of the budget (0-1) after which a case is at risk. 0: use the company setting.",
     )
     pause_when_waiting = fields.Boolean(
         default=True,
@@ -35,7 +34,9 @@ class WfmonSlaPolicy(models.Model):
         for policy in self:
             if not 0 <= policy.at_risk_ratio < 1:
                 raise ValidationError(
-                    self.env._("The at-risk ratio of %s must be between 0 and 1.", policy.display_name)
+                    self.env._(
+                        "The at-risk ratio of %s must be between 0 and 1.", policy.display_name
+                    )
                 )
 
     def _target(self, severity):

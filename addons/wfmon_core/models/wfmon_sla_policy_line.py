@@ -1,16 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .wfmon_case_type import SEVERITIES
+from .wfmon_case_type import SEVERITIES, SEVERITY_ORDER
 
 
 class WfmonSlaPolicyLine(models.Model):
     _name = "wfmon.sla.policy.line"
     _description = "SLA Target"
-    _order = "policy_id, severity desc"
+    _order = "policy_id, severity_rank desc, id"
 
     policy_id = fields.Many2one("wfmon.sla.policy", required=True, ondelete="cascade", index=True)
     severity = fields.Selection(SEVERITIES, required=True)
+    severity_rank = fields.Integer(compute="_compute_severity_rank", store=True)
     response_hours = fields.Float(
         help="Working hours until someone must start on the case. 0: no response target."
     )
@@ -26,12 +27,20 @@ class WfmonSlaPolicyLine(models.Model):
         ),
     ]
 
+    @api.depends("severity")
+    def _compute_severity_rank(self):
+        for line in self:
+            line.severity_rank = SEVERITY_ORDER.index(line.severity) if line.severity else 0
+
     @api.constrains("response_hours", "resolution_hours")
     def _check_hours(self):
         for line in self:
             if line.resolution_hours <= 0 or line.response_hours < 0:
                 raise ValidationError(
-                    self.env._("SLA targets need a positive resolution time and a non-negative response time.")
+                    self.env._(
+                        "SLA targets need a positive resolution time and a "
+                        "non-negative response time."
+                    )
                 )
             if line.response_hours > line.resolution_hours:
                 raise ValidationError(

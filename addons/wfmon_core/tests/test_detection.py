@@ -1,0 +1,107 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import MONDAY_10, WfmonCase, capture_events
+
+
+@tagged("post_install", "-at_install")
+class TestDetection(WfmonCase):
+    """C2: one detection API; duplicates bump the open case; cleared
+    conditions auto-resolve with the reason logged."""
+
+    def test_raise_opens_then_bumps(self):
+        partner = self._partners(1)
+        with capture_events(self.env) as events:
+            case = self.Case._raise(
+                "test.condition",
+                partner,
+                severity="high",
+                impact=10.0,
+                details="first sighting",
+                site=self.store_a,
+            )
+        self.assertEqual(events, [("case.opened", "wfmon.case", (case.id,))])
+        self.assertEqual(
+            (case.severity, case.site_id, case.occurrence_count), ("high", self.store_a, 1)
+        )
+        self.assertEqual(case.team_id, self.team)
+        with freeze_time("2026-11-24 08:00:00"):
+            again = self.Case._raise("test.condition", partner, impact=25.0, details="again")
+        self.assertEqual(again, case, "same condition, same record: the open case is bumped")
+        self.assertEqual(case.occurrence_count, 2)
+        self.assertEqual(str(case.last_seen), "2026-11-24 08:00:00")
+        self.assertEqual((case.impact_amount, case.details), (25.0, "again"))
+        self.assertEqual(
+            self.Case.search_count(
+                [("res_id", "=", partner.id), ("res_model", "=", "res.partner")]
+            ),
+            1,
+        )
+
+    def test_key_separates_conditions_and_closed_cases_do_not_absorb(self):
+        partner = self._partners(1)
+        first = self.Case._raise("test.condition", partner, key="line-1")
+        second = self.Case._raise("test.condition", partner, key="line-2")
+        self.assertNotEqual(first, second)
+        first.resolution_note = "done"
+        first.action_resolve()
+        third = self.Case._raise("test.condition", partner, key="line-1")
+        self.assertNotEqual(third, first, "a resolved case is history; a new one opens")
+        self.assertEqual(third.occurrence_count, 1)
+
+    def test_clear_auto_resolves_with_reason(self):
+        partners = self._partners(3)
+        cases = self.Case._raise("test.condition", partners)
+        with capture_events(self.env) as events:
+            cleared = self.Case._clear("test.condition", partners[:2], reason="stock arrived")
+        self.assertEqual(cleared, cases[:2])
+        self.assertEqual(set(cleared.mapped("state")), {"resolved"})
+        self.assertEqual(cases[2].state, "new")
+        log = cleared[0].log_ids.filtered(lambda line: line.action == "auto_resolve")
+        self.assertEqual(log.reason, "stock arrived")
+        self.assertTrue(log.automated)
+        self.assertEqual(cleared[0].resolution_note, "stock arrived")
+        self.assertEqual(events[0][0], "case.resolved")
+
+    def test_no_auto_resolve_type_stays_open(self):
+        self.case_type.auto_resolve = False
+        partner = self._partners(1)
+        case = self.Case._raise("test.condition", partner)
+        self.assertFalse(self.Case._clear("test.condition", partner, reason="went away"))
+        self.assertEqual(case.state, "new")
+        self.assertIn("went away", case.log_ids.mapped("reason"))
+
+    def test_unknown_type(self):
+        with self.assertRaisesRegex(UserError, "Unknown exception case type"):
+            self.Case._raise("no.such.type", self._partners(1))
+
+    @freeze_time(MONDAY_10)
+    def test_batch_of_500_costs_bounded_queries(self):
+        """Raising for 500 records costs a bounded number of queries: no query
+        per record, only the ORM's multi-row INSERTs (100 rows each) of the
+        cases, their audit lines and their chatter messages grow with volume;
+        bumping costs the same whatever the volume."""
+        small, large = self._partners(50), self._partners(500)
+        self.env.flush_all()
+        self.env.invalidate_all()
+
+        def count(records):
+            before = self.env.cr.sql_log_count
+            self.Case._raise("test.condition", records, impact=1.0)
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        open_small, open_large = count(small), count(large)
+        bump_small, bump_large = count(small), count(large)
+        inserts_per_100 = 3  # case, audit line, chatter message
+        self.assertLessEqual(open_large - open_small, inserts_per_100 * (500 - 50) // 100 + 3)
+        self.assertLess(open_large, 50, "500 cases opened in fewer than 50 queries")
+        self.assertLessEqual(bump_large - bump_small, 5, "bumping: no query per record")
+        self.assertEqual(
+            self.Case.search_count(
+                [("fingerprint", "!=", False), ("type_id", "=", self.case_type.id)]
+            ),
+            550,
+        )

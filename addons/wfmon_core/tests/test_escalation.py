@@ -1,0 +1,212 @@
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import MONDAY_10, WfmonCase, capture_events
+
+
+@tagged("post_install", "-at_install")
+class TestEscalation(WfmonCase):
+    """C4 + C5: escalation ladders fired by the scheduled scanner, each step
+    once per case, with a query count that does not grow with the volume."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Step = cls.env["wfmon.escalation.step"]
+        common = {"policy_id": cls.policy.id}
+        cls.step_half = Step.create(
+            {
+                **common,
+                "sequence": 1,
+                "name": "Halfway",
+                "trigger": "ratio",
+                "ratio_percent": 50,
+                "action": "notify",
+                "target": "owner",
+            }
+        )
+        cls.step_event = Step.create(
+            {
+                **common,
+                "sequence": 2,
+                "name": "Tell n8n",
+                "trigger": "ratio",
+                "ratio_percent": 80,
+                "action": "event",
+                "event_type": "case.needs_attention",
+            }
+        )
+        cls.step_breach = Step.create(
+            {
+                **common,
+                "sequence": 3,
+                "name": "To the lead",
+                "trigger": "breach",
+                "breach_hours": 0,
+                "action": "reassign_lead",
+            }
+        )
+        cls.step_severity = Step.create(
+            {
+                **common,
+                "sequence": 4,
+                "name": "Raise severity",
+                "trigger": "breach",
+                "breach_hours": 2,
+                "action": "raise_severity",
+            }
+        )
+        cls.step_activity = Step.create(
+            {
+                **common,
+                "sequence": 5,
+                "name": "Regional manager",
+                "trigger": "breach",
+                "breach_hours": 2,
+                "action": "activity",
+                "target": "escalation",
+            }
+        )
+
+    def _fired(self, case):
+        return case.escalated_step_ids
+
+    def test_ladder_fires_each_step_once(self):
+        with freeze_time(MONDAY_10):
+            case = self._open(user_id=self.user.id)  # medium: 16 h, due Wed 10:00
+            case.action_start()
+        # Tue 10:30: 8.5 h of 16 h consumed (53 %): halfway notification to the owner.
+        with freeze_time("2026-11-24 10:30:00"):
+            self.Case._cron_scan_sla()
+            self.Case._cron_scan_sla()
+        self.assertEqual(self._fired(case), self.step_half)
+        note = case.message_ids.filtered(lambda m: self.user.partner_id in m.partner_ids)
+        self.assertEqual(len(note), 1, "the owner is notified once, not at every scan")
+        # Tue 16:00: 86 %: the event step.
+        with freeze_time("2026-11-24 16:00:00"), capture_events(self.env) as events:
+            self.Case._cron_scan_sla()
+        self.assertIn(("case.needs_attention", "wfmon.case", (case.id,)), events)
+        self.assertIn(("case.escalated", "wfmon.case", (case.id,)), events)
+        # Wed 10:30: breached, reassigned to the team lead.
+        with freeze_time("2026-11-25 10:30:00"):
+            self.Case._cron_scan_sla()
+        self.assertEqual(case.sla_status, "breached")
+        self.assertEqual(case.user_id, self.lead)
+        self.assertEqual(case.severity, "medium")
+        # Wed 12:30: breach + 2 working hours: severity up, activity for the regional manager.
+        with freeze_time("2026-11-25 12:30:00"):
+            self.Case._cron_scan_sla()
+        self.assertEqual(case.severity, "high")
+        self.assertEqual(
+            case.resolution_deadline.isoformat(),
+            "2026-11-25T10:00:00",
+            "an escalation raises severity without moving the deadline",
+        )
+        activity = case.activity_ids
+        self.assertEqual(activity.user_id, self.escalation_contact)
+        self.assertEqual(
+            activity.activity_type_id,
+            self.env.ref("wfmon_core.mail_activity_type_wfmon_escalation"),
+        )
+        self.assertEqual(case.escalation_level, 5)
+        # Later scans fire nothing again.
+        with freeze_time("2026-11-26 16:00:00"):
+            self.Case._cron_scan_sla()
+        self.assertEqual(case.escalation_level, 5)
+        self.assertEqual(len(case.activity_ids), 1)
+        logs = case.log_ids.filtered(lambda line: line.action == "escalate")
+        self.assertEqual(len(logs), 5)
+        self.assertTrue(all(logs.mapped("automated")))
+        assign = case.log_ids.filtered(lambda line: line.action == "assign")
+        self.assertEqual(assign.new_value, self.lead.name)
+        self.assertIn("To the lead", assign.reason)
+
+    def test_paused_case_does_not_escalate(self):
+        with freeze_time(MONDAY_10):
+            case = self._open(user_id=self.user.id)
+            case.action_wait()
+        with freeze_time("2026-11-27 10:00:00"):
+            self.Case._cron_scan_sla()
+        self.assertFalse(case.escalated_step_ids)
+        self.assertEqual(case.sla_status, "paused")
+
+    def test_scanner_queries_do_not_grow_with_volume(self):
+        """Only due cases are loaded; a batch costs the same whatever its size."""
+        with freeze_time(MONDAY_10):
+            # low severity: no response target, 40 h to resolve, at risk after 30 h
+            small = self.Case.create(
+                [
+                    {"type_id": self.case_type.id, "summary": f"s{i}", "severity": "low"}
+                    for i in range(10)
+                ]
+            )
+            large = self.Case.create(
+                [
+                    {"type_id": self.case_type.id, "summary": f"l{i}", "severity": "low"}
+                    for i in range(100)
+                ]
+            )
+        self.policy.escalation_step_ids.unlink()
+        self.env.flush_all()
+
+        def scan(now):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            with freeze_time(now):
+                self.Case._cron_scan_sla()
+                self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        idle = scan("2026-11-23 11:00:00")
+        self.assertLessEqual(idle, 3, "nothing due: one search, nothing loaded")
+        # 110 cases go at risk at once; compare with 10 doing so in another batch size.
+        with self.subTest("batch"):
+            queries_large = scan("2026-11-26 16:30:00")
+        self.assertEqual(set((small | large).mapped("sla_status")), {"at_risk"})
+        (small | large).invalidate_recordset()
+        with freeze_time(MONDAY_10):
+            more = self.Case.create(
+                [
+                    {"type_id": self.case_type.id, "summary": f"m{i}", "severity": "low"}
+                    for i in range(10)
+                ]
+            )
+        self.env.flush_all()
+        queries_small = scan("2026-11-26 16:30:00")
+        self.assertEqual(set(more.mapped("sla_status")), {"at_risk"})
+        # Same queries for 10 or 110 cases, except the ORM's multi-row
+        # UPDATE / INSERT statements that carry 100 rows each.
+        self.assertLessEqual(queries_large - queries_small, 2)
+
+    def test_scanner_works_in_batches(self):
+        with freeze_time(MONDAY_10):
+            cases = self.Case.create(
+                [
+                    {"type_id": self.case_type.id, "summary": f"c{i}", "severity": "low"}
+                    for i in range(5)
+                ]
+            )
+        with freeze_time("2026-11-26 16:30:00"):
+            done = self.Case._cron_scan_sla(batch_size=3)
+            self.assertEqual(done, 3)
+            done = self.Case._cron_scan_sla(batch_size=3)
+        self.assertGreaterEqual(done, 2)
+        self.assertEqual(set(cases.mapped("sla_status")), {"at_risk"})
+
+    def test_scanner_reports_progress_to_the_cron(self):
+        """The cron framework learns how much is left and re-runs at once."""
+        with freeze_time(MONDAY_10):
+            self.Case.create(
+                [
+                    {"type_id": self.case_type.id, "summary": f"p{i}", "severity": "low"}
+                    for i in range(5)
+                ]
+            )
+        cron = self.env.ref("wfmon_core.ir_cron_wfmon_scan_sla")
+        progress = self.env["ir.cron.progress"].create(
+            {"cron_id": cron.id, "remaining": 0, "done": 0}
+        )
+        with freeze_time("2026-11-26 16:30:00"):
+            self.Case.with_context(ir_cron_progress_id=progress.id)._cron_scan_sla(batch_size=3)
+        self.assertEqual((progress.done, progress.remaining), (3, 2))

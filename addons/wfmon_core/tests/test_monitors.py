@@ -1,0 +1,118 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import MONDAY_10, WfmonCase
+
+
+@tagged("post_install", "-at_install")
+class TestMonitors(WfmonCase):
+    """C6: no-code monitors (wfmon.rule) and Automation Rules raising cases."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.partner_model = cls.env["ir.model"]._get("res.partner")
+        cls.rule = cls.env["wfmon.rule"].create(
+            {
+                "name": "Follow-ups overdue",
+                "model_id": cls.env["ir.model"]._get("mail.activity").id,
+                "domain": "[('summary', 'ilike', 'follow up')]",
+                "date_field_id": cls.env["ir.model.fields"]
+                ._get("mail.activity", "date_deadline")
+                .id,
+                "delay_hours": 16,
+                "type_id": cls.case_type.id,
+                "severity": "high",
+                "site_id": cls.store_a.id,
+            }
+        )
+
+    @freeze_time(MONDAY_10)
+    def test_rule_opens_then_resolves_when_cleared(self):
+        # Mon 10:00 minus 16 working hours (9-17) = Thu 19 Nov 10:00.
+        partner = self._partners(1)
+        todo = self.env.ref("mail.mail_activity_data_todo").id
+        old, fresh, other = (
+            partner.activity_schedule(
+                activity_type_id=todo, summary="Follow up offer", date_deadline=day
+            )
+            for day in ("2026-11-19", "2026-11-20", "2026-11-01")
+        )
+        other.summary = "Call back"
+        self.rule.action_run_now()
+        cases = self.rule.case_ids
+        self.assertEqual(cases.mapped("res_id"), [old.id])
+        self.assertEqual(
+            (cases.severity, cases.site_id, cases.type_id), ("high", self.store_a, self.case_type)
+        )
+        self.assertEqual(self.rule.last_match_count, 1)
+        self.assertEqual(self.rule.open_case_count, 1)
+        # A second scan does not bump: the condition simply still holds.
+        self.rule.action_run_now()
+        self.assertEqual(cases.occurrence_count, 1)
+        self.assertEqual(len(self.rule.case_ids), 1)
+        # The record stops matching: the case resolves by itself, reason logged.
+        old.summary = "Offer sent"
+        self.env["wfmon.rule"]._cron_scan_rules()
+        self.assertEqual(cases.state, "resolved")
+        self.assertIn(
+            "no longer matches",
+            cases.log_ids.filtered(lambda line: line.action == "auto_resolve").reason,
+        )
+        self.assertTrue(fresh and other)
+
+    def test_invalid_domain_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "invalid"):
+            self.rule.domain = "[('no_such_field', '=', 1)]"
+
+    def test_shipped_automation_rule_example(self):
+        """The worked example: a company contact without email opens a
+        master-data case; filling the email resolves it."""
+        automation = self.env.ref("wfmon_core.automation_partner_missing_email")
+        self.assertTrue(automation.active)
+        self.assertEqual(automation.action_server_ids.state, "wfmon_case")
+        company = self.env["res.partner"].create({"name": "ACME Wholesale", "is_company": True})
+        case = self.Case.search([("res_model", "=", "res.partner"), ("res_id", "=", company.id)])
+        self.assertEqual(case.type_id, self.env.ref("wfmon_core.case_type_master_data"))
+        self.assertTrue(case.is_open)
+        company.email = "orders@acme.example"
+        self.assertEqual(case.state, "resolved")
+        self.assertIn("now has an email", case.resolution_note)
+
+    def test_admin_builds_a_monitor_from_automation_rules(self):
+        """Any standard Automation Rule can raise a case, without code."""
+        automation = (
+            self.env["base.automation"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "name": "Urgent contacts",
+                    "model_id": self.partner_model.id,
+                    "trigger": "on_create_or_write",
+                    "filter_domain": "[('name', 'ilike', 'URGENT')]",
+                    "action_server_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "name": "Open an urgent-contact case",
+                                "model_id": self.partner_model.id,
+                                "state": "wfmon_case",
+                                "wfmon_case_type_id": self.case_type.id,
+                                "wfmon_severity": "critical",
+                                "wfmon_impact_field_id": self.env["ir.model.fields"]
+                                ._get("res.partner", "color")
+                                .id,
+                            },
+                        )
+                    ],
+                }
+            )
+        )
+        self.assertEqual(automation.action_server_ids.wfmon_case_type_id, self.case_type)
+        partner = self.env["res.partner"].create({"name": "URGENT supplier", "color": 7})
+        case = self.Case.search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        self.assertEqual((case.severity, case.impact_amount), ("critical", 7.0))
+        self.assertEqual(case.type_id, self.case_type)
