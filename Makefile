@@ -1,0 +1,28 @@
+# wfmon — thin entry points; the logic lives in scripts/.
+#   make test   the whole gate: lint, plain-Python tests, Odoo tests on a fresh database
+#   make lint   ruff, pylint-odoo (OCA mandatory checks), oca-checks-odoo-module / -po
+#   make unit   plain-Python tests only (no Odoo, no database)
+#   make demo   local Odoo with every addon and demo data on http://127.0.0.1:8069
+#   make stop   stop the Odoo and PostgreSQL processes started by these scripts
+#   make clean  stop, then delete .run/ (cluster, databases, logs) and caches
+SHELL := /bin/bash
+
+.PHONY: test lint unit demo stop clean
+
+test:
+	@bash scripts/run-tests.sh
+
+lint:
+	@bash scripts/lint.sh
+
+unit:
+	@bash scripts/unit.sh
+
+demo:
+	@bash scripts/demo.sh
+
+stop:
+	@bash scripts/stop.sh
+
+clean:
+	@bash scripts/clean.sh

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# `make test`: the whole test gate, in order, stopping at the first failure.
+#   a) Odoo 18.0 importable            (scripts/check-odoo.sh)
+#   b) Python test/lint requirements   (requirements-test.txt; Odoo's own pins are frozen)
+#   c) lint                            (scripts/lint.sh; WFMON_LINT=0 skips it locally)
+#   d) plain-Python tests              (pytest tests: tests/unit, tests/test_*.py; no odoo)
+#   e) PostgreSQL                      (scripts/pg-up.sh)
+#   f) one Odoo run on a fresh database installing every addon (with demo data) and running
+#      the tests of our addons only (--test-tags /<module>,...)
+#   g) test counts from the Odoo log   (scripts/odoo_log_check.py)
+#   h) log gate: no WARNING/ERROR/CRITICAL line unless listed in .ci/log-ignore.txt
+#   i) elapsed seconds, then the closing line `wfmon: N passed, M failed`
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/wfmon-env.sh"
+cd "$WFMON_REPO"
+
+T0=$(date +%s)
+UNIT_PASSED=0
+UNIT_FAILED=0
+ODOO_PASSED=0
+ODOO_FAILED=0
+
+finish() {
+    # finish <exit code> [failure message]
+    local rc="$1"
+    shift
+    if [ "$#" -gt 0 ]; then
+        echo "wfmon: FAILED: $*" >&2
+    fi
+    echo "wfmon: elapsed $(( $(date +%s) - T0 ))s"
+    echo "wfmon: $(( UNIT_PASSED + ODOO_PASSED )) passed, $(( UNIT_FAILED + ODOO_FAILED )) failed"
+    exit "$rc"
+}
+
+step() { printf '\n==> wfmon: %s\n' "$*"; }
+
+mkdir -p "$WFMON_RUN"
+
+# a) ------------------------------------------------------------------------------------------
+step "checking Odoo 18.0"
+bash scripts/check-odoo.sh || finish 2 "Odoo 18.0 is not available (line above)"
+
+# b) ------------------------------------------------------------------------------------------
+step "installing test requirements (requirements-test.txt)"
+"$WFMON_PYTHON" scripts/odoo_pins.py >"$WFMON_RUN/odoo-pins.txt" \
+    || finish 1 "could not read Odoo's pinned requirements"
+if ! "$WFMON_PYTHON" -m pip install -q --disable-pip-version-check \
+    -r requirements-test.txt -c "$WFMON_RUN/odoo-pins.txt" >"$WFMON_RUN/pip.log" 2>&1; then
+    grep -v -e "^WARNING: Location " -e "Running pip as the 'root' user" "$WFMON_RUN/pip.log" \
+        | tail -n 30 >&2
+    finish 1 "pip could not install requirements-test.txt without moving one of Odoo's pins ($WFMON_RUN/odoo-pins.txt); full log: $WFMON_RUN/pip.log"
+fi
+
+# c) ------------------------------------------------------------------------------------------
+if [ "${WFMON_LINT:-1}" != 0 ]; then
+    step "lint (scripts/lint.sh)"
+    bash scripts/lint.sh || finish 1 "lint found problems (listed above); run 'make lint' to repeat"
+else
+    step "lint skipped (WFMON_LINT=0)"
+fi
+
+# d) ------------------------------------------------------------------------------------------
+step "plain-Python tests (pytest tests)"
+JUNIT="$WFMON_RUN/unit-junit.xml"
+rm -f "$JUNIT"
+"$WFMON_PYTHON" -m pytest tests -q -p no:cacheprovider --junitxml="$JUNIT"
+PYTEST_RC=$?
+if [ -f "$JUNIT" ]; then
+    read -r UNIT_PASSED UNIT_FAILED < <("$WFMON_PYTHON" - "$JUNIT" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+tests = failures = errors = skipped = 0
+for s in suites:
+    tests += int(s.get("tests", 0))
+    failures += int(s.get("failures", 0))
+    errors += int(s.get("errors", 0))
+    skipped += int(s.get("skipped", 0))
+print(tests - failures - errors - skipped, failures + errors)
+PY
+    )
+fi
+case "$PYTEST_RC" in
+    0) ;;
+    5) echo "wfmon: pytest collected no plain-Python test" ;;
+    *)
+        [ "$UNIT_FAILED" -gt 0 ] || UNIT_FAILED=1
+        finish 1 "plain-Python tests failed (pytest exit $PYTEST_RC)"
+        ;;
+esac
+
+# e) ------------------------------------------------------------------------------------------
+step "PostgreSQL (scripts/pg-up.sh)"
+bash scripts/pg-up.sh || finish 1 "PostgreSQL is not available (message above)"
+
+# f) ------------------------------------------------------------------------------------------
+MODULES="$(wfmon_modules | paste -sd, -)"
+MODULES_WITH_TESTS="$(wfmon_modules_with_tests | paste -sd, -)"
+[ -n "$MODULES" ] || finish 1 "no addon found (addons/*/__manifest__.py)"
+TEST_TAGS="$(wfmon_modules | sed 's|^|/|' | paste -sd, -)"
+
+PIDFILE="$WFMON_RUN/odoo-test.pid"
+CONF="$WFMON_RUN/odoo-test.conf"
+wfmon_kill_pidfile "$PIDFILE"   # a previous run killed halfway
+HTTP_PORT="$WFMON_TEST_HTTP_PORT"
+while ! wfmon_port_free "$HTTP_PORT"; do
+    HTTP_PORT=$((HTTP_PORT + 1))
+    [ "$HTTP_PORT" -lt $((WFMON_TEST_HTTP_PORT + 50)) ] \
+        || finish 1 "no free HTTP port in $WFMON_TEST_HTTP_PORT..$HTTP_PORT"
+done
+wfmon_write_odoo_conf "$CONF" "$HTTP_PORT"
+
+step "fresh database $WFMON_TEST_DB"
+PGPASSWORD="$WFMON_DB_PASSWORD" "$(wfmon_pg_bindir)/dropdb" --if-exists --force \
+    -h "$WFMON_PGHOST" -p "$WFMON_PGPORT" -U "$WFMON_DB_USER" "$WFMON_TEST_DB" \
+    || finish 1 "could not drop database $WFMON_TEST_DB"
+rm -rf "$WFMON_ODOO_DATA_DIR/filestore/$WFMON_TEST_DB"
+# Odoo creates the database itself when -d names a missing one (template0, UTF8).
+
+step "Odoo: install $MODULES with demo data, run tests of $TEST_TAGS"
+rm -f "$WFMON_TEST_LOG"
+ODOO_ARGS=(
+    -c "$CONF"
+    -d "$WFMON_TEST_DB"
+    -i "$MODULES"
+    --test-enable
+    --test-tags "$TEST_TAGS"
+    --stop-after-init
+    --log-level=info
+    --logfile "$WFMON_TEST_LOG"
+    --addons-path="$(wfmon_addons_path)"
+    --db_host "$WFMON_PGHOST" --db_port "$WFMON_PGPORT"
+    --db_user "$WFMON_DB_USER" --db_password "$WFMON_DB_PASSWORD"
+    --http-interface 127.0.0.1 --http-port "$HTTP_PORT"
+    --workers 0 --max-cron-threads 0
+    --pidfile "$PIDFILE"
+)
+echo "wfmon: ${WFMON_ODOO_CMD[*]} ${ODOO_ARGS[*]}"
+echo "wfmon: log $WFMON_TEST_LOG (timeout ${WFMON_ODOO_TIMEOUT}s)"
+ODOO_T0=$(date +%s)
+env TZ=UTC timeout --kill-after=30 "$WFMON_ODOO_TIMEOUT" "${WFMON_ODOO_CMD[@]}" "${ODOO_ARGS[@]}" \
+    </dev/null >"$WFMON_RUN/test-odoo.stdout" 2>&1 &
+ODOO_JOB=$!
+trap 'kill -TERM "$ODOO_JOB" 2>/dev/null' INT TERM
+# Progress while it runs: one line per module set up, per test started, and every
+# WARNING/ERROR/CRITICAL entry. tail ends by itself when the odoo job is gone.
+tail -n +1 -F --pid="$ODOO_JOB" "$WFMON_TEST_LOG" 2>/dev/null \
+    | grep --line-buffered -E "odoo\.modules\.registry: module [a-z0-9_]+:|: Starting [A-Za-z0-9_]+\.test|odoo\.tests\.(result|stats)| (WARNING|ERROR|CRITICAL) " \
+    | sed -u -E 's/^[0-9-]+ ([0-9:]+),[0-9]+ [0-9]+ ([A-Z]+) [^ ]+ /  \1 \2 /'
+wait "$ODOO_JOB"
+ODOO_RC=$?
+trap - INT TERM
+rm -f "$PIDFILE"
+echo "wfmon: odoo exited with $ODOO_RC after $(( $(date +%s) - ODOO_T0 ))s"
+if [ "$ODOO_RC" = 124 ] || [ "$ODOO_RC" = 137 ]; then
+    finish 1 "Odoo did not finish within ${WFMON_ODOO_TIMEOUT}s (WFMON_ODOO_TIMEOUT); full log: $WFMON_TEST_LOG"
+fi
+
+# g) + h) -------------------------------------------------------------------------------------
+step "reading the Odoo log"
+CHECK_ARGS=("$WFMON_TEST_LOG" .ci/log-ignore.txt)
+[ -n "$MODULES_WITH_TESTS" ] || CHECK_ARGS+=(--no-tests-expected)
+CHECK_OUT="$("$WFMON_PYTHON" scripts/odoo_log_check.py "${CHECK_ARGS[@]}")" \
+    || finish 1 "could not parse $WFMON_TEST_LOG"
+result_found=0 odoo_tests=0 odoo_failed=0 odoo_errors=0 odoo_skipped=0 gate_offending=0
+gate_ignored=0 ignore_problems=0
+eval "$CHECK_OUT"
+ODOO_FAILED=$(( odoo_failed + odoo_errors ))
+ODOO_PASSED=$(( odoo_tests - odoo_failed - odoo_errors - odoo_skipped ))
+[ "$ODOO_PASSED" -ge 0 ] || ODOO_PASSED=0
+echo "wfmon: odoo tests: $odoo_tests run, $odoo_failed failed, $odoo_errors error(s), $odoo_skipped skipped; log gate: $gate_offending offending, $gate_ignored ignored"
+
+problems=()
+if [ "$result_found" != 1 ]; then
+    problems+=("Odoo wrote no test result line (install failed or crashed?)")
+    grep -v "^Running as user 'root'" "$WFMON_RUN/test-odoo.stdout" | tail -n 20 >&2 || true
+fi
+[ "$ODOO_RC" = 0 ] || problems+=("odoo exited with status $ODOO_RC")
+[ "$ODOO_FAILED" = 0 ] || problems+=("$odoo_failed Odoo test(s) failed and $odoo_errors errored")
+if [ "$result_found" = 1 ] && [ "$odoo_tests" = 0 ] && [ -n "$MODULES_WITH_TESTS" ]; then
+    problems+=("no Odoo test ran although $MODULES_WITH_TESTS ship tests (tests/__init__.py imports?)")
+fi
+[ "$gate_offending" = 0 ] || problems+=("$gate_offending WARNING/ERROR/CRITICAL log entries (listed above)")
+[ "$ignore_problems" = 0 ] || problems+=(".ci/log-ignore.txt is malformed (see above)")
+if [ "${#problems[@]}" -gt 0 ]; then
+    if [ "$ODOO_FAILED" = 0 ] && [ "$ODOO_RC" != 0 ] || [ "$result_found" != 1 ]; then
+        ODOO_FAILED=$(( ODOO_FAILED > 0 ? ODOO_FAILED : 1 ))
+    fi
+    echo "wfmon: full Odoo log: $WFMON_TEST_LOG" >&2
+    finish 1 "$(IFS=';'; echo "${problems[*]}" | sed 's/;/; /g')"
+fi
+finish 0
