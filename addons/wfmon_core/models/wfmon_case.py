@@ -98,7 +98,7 @@ class WfmonCase(models.Model):
         index=True,
         tracking=True,
         copy=False,
-        group_expand="_read_group_expand_full",
+        group_expand=True,
     )
     is_open = fields.Boolean(compute="_compute_is_open", store=True, index=True, precompute=True)
     user_id = fields.Many2one("res.users", string="Owner", index=True, tracking=True)

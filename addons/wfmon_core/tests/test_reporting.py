@@ -51,3 +51,13 @@ class TestReporting(WfmonCase):
         self.assertEqual(self.team.open_case_count, 2)
         action = self.case_type.action_view_cases()
         self.assertEqual(self.Case.search(action["domain"] + [("is_open", "=", True)]), cases[1:])
+
+    def test_kanban_columns_follow_the_state_machine(self):
+        """Grouping by state (the kanban) shows every state, in workflow order."""
+        self._open()
+        groups = self.Case.read_group([("type_id", "=", self.case_type.id)], ["state"], ["state"])
+        self.assertEqual(
+            [group["state"] for group in groups],
+            ["new", "assigned", "in_progress", "waiting", "resolved", "cancelled"],
+        )
+        self.assertEqual(groups[0]["state_count"], 1)
