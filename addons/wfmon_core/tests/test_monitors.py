@@ -116,3 +116,45 @@ class TestMonitors(WfmonCase):
         case = self.Case.search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
         self.assertEqual((case.severity, case.impact_amount), ("critical", 7.0))
         self.assertEqual(case.type_id, self.case_type)
+
+    @freeze_time(MONDAY_10)
+    def test_rule_scan_queries_do_not_grow_with_volume(self):
+        """C5: a monitor scan costs a bounded number of queries per batch."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        Activity = self.env["mail.activity"]
+        model_id = self.env["ir.model"]._get_id("res.partner")
+
+        def make(count, summary):
+            partners = self._partners(count)
+            Activity.create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": partner.id,
+                        "activity_type_id": todo.id,
+                        "summary": summary,
+                        "date_deadline": "2026-11-10",
+                        "user_id": self.env.uid,
+                    }
+                    for partner in partners
+                ]
+            )
+
+        def scan(rule):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            rule._scan()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        small_rule = self.rule.copy({"domain": "[('summary', '=', 'small follow up')]"})
+        large_rule = self.rule.copy({"domain": "[('summary', '=', 'large follow up')]"})
+        make(20, "small follow up")
+        make(200, "large follow up")
+        first_small, first_large = scan(small_rule), scan(large_rule)
+        self.assertEqual((small_rule.last_match_count, large_rule.last_match_count), (20, 200))
+        # Opening: only the ORM's 100-row INSERT statements grow (case, log, message).
+        self.assertLessEqual(first_large - first_small, 3 * 2 + 2)
+        # Re-scanning open conditions costs the same whatever the volume.
+        self.assertEqual(scan(small_rule), scan(large_rule))
