@@ -416,6 +416,9 @@ class WfmonCase(models.Model):
         if not records:
             return Case
         case_type = self._get_type(type_code)
+        if not case_type.active:
+            # An archived type switches its detectors off; nothing is opened.
+            return Case
         now = fields.Datetime.now()
 
         def pick(value, record):

@@ -73,6 +73,14 @@ class TestDetection(WfmonCase):
         self.assertEqual(case.state, "new")
         self.assertIn("went away", case.log_ids.mapped("reason"))
 
+    def test_archived_type_switches_the_detector_off(self):
+        partner = self._partners(1)
+        self.case_type.active = False
+        self.assertFalse(self.Case._raise("test.condition", partner))
+        self.assertFalse(
+            self.Case.search([("res_id", "=", partner.id), ("res_model", "=", "res.partner")])
+        )
+
     def test_unknown_type(self):
         with self.assertRaisesRegex(UserError, "Unknown exception case type"):
             self.Case._raise("no.such.type", self._partners(1))
