@@ -3,11 +3,12 @@
 #   make lint   ruff, pylint-odoo (OCA mandatory checks), oca-checks-odoo-module / -po
 #   make unit   plain-Python tests only (no Odoo, no database)
 #   make demo   local Odoo with every addon and demo data on http://127.0.0.1:8069
+#   make bench  benchmarks/: query counts and timings at growing volumes (no assertions)
 #   make stop   stop the Odoo and PostgreSQL processes started by these scripts
 #   make clean  stop, then delete .run/ (cluster, databases, logs) and caches
 SHELL := /bin/bash
 
-.PHONY: test lint unit demo stop clean
+.PHONY: test lint unit demo bench stop clean
 
 test:
 	@bash scripts/run-tests.sh
@@ -20,6 +21,9 @@ unit:
 
 demo:
 	@bash scripts/demo.sh
+
+bench:
+	@bash scripts/bench.sh
 
 stop:
 	@bash scripts/stop.sh

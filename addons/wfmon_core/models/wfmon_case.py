@@ -796,6 +796,26 @@ class WfmonCase(models.Model):
             else False
         )
         at_risk = add_working_hours(schedule, start, line.resolution_hours * ratio + paused_hours)
+        checks = [d for d in (resp_deadline, at_risk, res_deadline) if d]
+        for step in policy.escalation_step_ids:
+            if step.clock == "response":
+                budget, deadline = line.response_hours, resp_deadline
+            else:
+                budget, deadline = line.resolution_hours, res_deadline
+            if not deadline:
+                continue
+            if step.trigger == "ratio":
+                checks.append(
+                    add_working_hours(
+                        schedule, start, budget * step.ratio_percent / 100 + paused_hours
+                    )
+                )
+            else:
+                checks.append(add_working_hours(schedule, deadline, step.breach_hours))
+        # The scanner looks at the case at the first moment something may
+        # change: at once when a moment has already passed (clock started in
+        # the past), else at the earliest status change or escalation step.
+        next_check = now if any(c <= now for c in checks) else min(checks)
         return {
             "sla_policy_id": policy.id,
             "sla_calendar_id": calendar.id or False,
@@ -806,7 +826,7 @@ class WfmonCase(models.Model):
             "resolution_deadline": res_deadline,
             "at_risk_date": at_risk,
             "sla_status": "on_track",
-            "sla_next_check": min(d for d in (resp_deadline, at_risk, res_deadline) if d),
+            "sla_next_check": next_check,
         }
 
     @api.model
@@ -951,14 +971,21 @@ class WfmonCase(models.Model):
         if newly_breached:
             self.env["wfmon.publisher"]._publish("case.breached", newly_breached)
         if fire:
+            due = defaultdict(lambda: self.browse())
             for case in self.filtered(lambda c: c.is_open and c.state != "waiting"):
-                case._fire_due_steps(schedules[case.id], now)
+                for step in case._due_steps(schedules[case.id], now):
+                    due[step] |= case
+            # Fire step by step over all the cases it is due on: one write, one
+            # audit INSERT and one event per step, not per case.
+            for step in sorted(due, key=lambda s: (s.sequence, s.id)):
+                due[step]._fire_step(step)
 
-    def _fire_due_steps(self, schedule, now):
+    def _due_steps(self, schedule, now):
+        """Escalation steps of this case's policy that are due now and not fired."""
         self.ensure_one()
         steps = self.sla_policy_id.escalation_step_ids
         if not steps:
-            return
+            return steps
         specs = [
             StepSpec(
                 key=step.id,
@@ -968,8 +995,7 @@ class WfmonCase(models.Model):
             )
             for step in steps
         ]
-        paused = self.paused_hours
-        elapsed = max(working_hours_between(schedule, self.sla_start, now) - paused, 0.0)
+        elapsed = max(working_hours_between(schedule, self.sla_start, now) - self.paused_hours, 0.0)
         ratios, past, breached = {}, {}, {}
         for clock, budget, deadline in (
             ("response", self.response_hours, self.response_deadline),
@@ -988,69 +1014,92 @@ class WfmonCase(models.Model):
             breached=breached,
             fired=frozenset(self.escalated_step_ids.ids),
         )
-        for step in steps.browse(keys):
-            self._fire_step(step)
+        return steps.browse(keys)
 
     def _fire_step(self, step):
-        """Run one escalation step on one case; recorded so it never fires twice."""
-        self.ensure_one()
+        """Run one escalation step on these cases; recorded so it never fires
+        twice on a case."""
+        if not self:
+            return
         engine = self.with_context(
             wfmon_engine=True,
             wfmon_automated=True,
             wfmon_reason=self.env._("Escalation: %s", step.name),
             wfmon_keep_deadlines=True,
         )
-        engine.write(
-            {
-                "escalated_step_ids": [fields.Command.link(step.id)],
-                "escalation_level": self.escalation_level + 1,
-            }
+        engine.write({"escalated_step_ids": [fields.Command.link(step.id)]})
+        for case in engine:
+            case.escalation_level += 1
+        texts = []
+        for case in self:
+            texts.append(
+                step.message
+                or self.env._(
+                    "Escalation '%(step)s' on %(case)s (%(status)s).",
+                    step=step.name,
+                    case=case.name,
+                    status=dict(SLA_STATUSES).get(case.sla_status),
+                )
+            )
+        self._run_step_action(step, engine, texts)
+        self._log_batch(
+            "escalate",
+            new_values=[step.name] * len(self),
+            reasons=texts,
+            automated=True,
+            step=step,
         )
+        self.env["wfmon.publisher"]._publish("case.escalated", self)
+
+    def _run_step_action(self, step, engine, texts):
+        if step.action == "notify":
+            for case, text in zip(self, texts, strict=True):
+                target = case._step_target(step)
+                case.message_post(
+                    body=text,
+                    partner_ids=target.partner_id.ids,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+        elif step.action == "reassign_lead":
+            by_lead = defaultdict(lambda: engine.browse())
+            for case in engine.filtered("team_id.lead_id"):
+                by_lead[case.team_id.lead_id] |= case
+            for lead, cases in by_lead.items():
+                cases.write({"user_id": lead.id})
+        elif step.action == "reassign_user" and step.user_id:
+            engine.write({"user_id": step.user_id.id})
+        elif step.action == "raise_severity":
+            by_next = defaultdict(lambda: engine.browse())
+            for case in engine:
+                by_next[next_severity(case.severity, SEVERITY_ORDER)] |= case
+            for severity, cases in by_next.items():
+                cases.write({"severity": severity})
+        elif step.action == "activity":
+            activity_type = step.activity_type_id or self.env.ref(
+                "wfmon_core.mail_activity_type_wfmon_escalation"
+            )
+            for case, text in zip(self, texts, strict=True):
+                target = case._step_target(step)
+                if target:
+                    case.activity_schedule(
+                        activity_type_id=activity_type.id,
+                        summary=step.name,
+                        note=text,
+                        user_id=target.id,
+                    )
+        elif step.action == "event":
+            self.env["wfmon.publisher"]._publish(step.event_type or "case.escalated", self)
+
+    def _step_target(self, step):
+        self.ensure_one()
         target = {
             "owner": self.user_id,
             "lead": self.team_id.lead_id,
             "escalation": self.team_id.escalation_user_id or self.team_id.lead_id,
             "user": step.user_id,
-        }.get(step.target or "lead") or self.team_id.lead_id
-        text = step.message or self.env._(
-            "Escalation '%(step)s' on %(case)s (%(status)s).",
-            step=step.name,
-            case=self.name,
-            status=dict(SLA_STATUSES).get(self.sla_status),
-        )
-        if step.action == "notify":
-            self.message_post(
-                body=text,
-                partner_ids=target.partner_id.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
-        elif step.action == "reassign_lead" and self.team_id.lead_id:
-            engine.write({"user_id": self.team_id.lead_id.id})
-        elif step.action == "reassign_user" and step.user_id:
-            engine.write({"user_id": step.user_id.id})
-        elif step.action == "raise_severity":
-            engine.write({"severity": next_severity(self.severity, SEVERITY_ORDER)})
-        elif step.action == "activity" and target:
-            self.activity_schedule(
-                activity_type_id=(
-                    step.activity_type_id
-                    or self.env.ref("wfmon_core.mail_activity_type_wfmon_escalation")
-                ).id,
-                summary=step.name,
-                note=text,
-                user_id=target.id,
-            )
-        elif step.action == "event":
-            self.env["wfmon.publisher"]._publish(step.event_type or "case.escalated", self)
-        self._log_batch(
-            "escalate",
-            new_values=[step.name],
-            reasons=text,
-            automated=True,
-            step=step,
-        )
-        self.env["wfmon.publisher"]._publish("case.escalated", self)
+        }.get(step.target or "lead")
+        return target or self.team_id.lead_id
 
     # ------------------------------------------------------------------
     # Scheduled scanner

@@ -210,3 +210,32 @@ class TestEscalation(WfmonCase):
         with freeze_time("2026-11-26 16:30:00"):
             self.Case.with_context(ir_cron_progress_id=progress.id)._cron_scan_sla(batch_size=3)
         self.assertEqual((progress.done, progress.remaining), (3, 2))
+
+    def test_escalating_a_batch_costs_queries_per_step_not_per_case(self):
+        """A step due on many cases fires once over all of them."""
+        (self.policy.escalation_step_ids - self.step_event).unlink()
+        self.step_event.ratio_percent = 50
+
+        def open_and_scan(count):
+            with freeze_time(MONDAY_10):
+                cases = self.Case.create(
+                    [
+                        {"type_id": self.case_type.id, "summary": f"b{i}", "severity": "low"}
+                        for i in range(count)
+                    ]
+                )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            with freeze_time("2026-11-25 15:00:00"), capture_events(self.env) as events:
+                self.Case._cron_scan_sla()
+                self.env.flush_all()
+            self.assertEqual(set(cases.mapped("escalation_level")), {1})
+            self.assertEqual(len([e for e in events if e[0] == "case.needs_attention"]), 1)
+            cases.action_cancel()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        small, large = open_and_scan(10), open_and_scan(110)
+        # Only the ORM's 100-row statements (m2m link, level update, audit INSERT) grow.
+        self.assertLessEqual(large - small, 6)

@@ -1,0 +1,119 @@
+"""wfmon_core benchmark: query counts and timings of the detection API and the SLA scanner.
+
+Run with `make bench` (it prepares the database and feeds this file to `odoo shell`).
+Everything runs in one transaction that is rolled back at the end.  It reports, for growing
+volumes, the number of SQL queries and the wall time, and the ratio of the largest to the
+smallest volume per record; it asserts nothing: speed is read, not gated.
+"""
+
+import os
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+env = env(context=dict(env.context, tracking_disable=True))  # noqa: F821 - odoo shell global
+Case = env["wfmon.case"]
+calendar = env["resource.calendar"].create(
+    {
+        "name": "Bench 9-17",
+        "tz": "UTC",
+        "attendance_ids": [
+            (
+                0,
+                0,
+                {
+                    "name": f"d{d}",
+                    "dayofweek": str(d),
+                    "hour_from": 9,
+                    "hour_to": 17,
+                    "day_period": "morning",
+                },
+            )
+            for d in range(5)
+        ],
+    }
+)
+env.company.wfmon_calendar_id = calendar
+case_type = env["wfmon.case.type"].create(
+    {
+        "name": "Bench",
+        "code": "bench.condition",
+        "sla_policy_id": env.ref("wfmon_core.sla_policy_standard").id,
+    }
+)
+env.ref("wfmon_core.sla_policy_standard").escalation_step_ids.write({"action": "event"})
+START = datetime(2026, 11, 23, 10, 0)
+
+
+def measure(label, func):
+    env.flush_all()
+    env.invalidate_all()
+    queries = env.cr.sql_log_count
+    t0 = os.times().elapsed  # wall clock that freezegun does not freeze
+    result = func()
+    env.flush_all()
+    return label, env.cr.sql_log_count - queries, os.times().elapsed - t0, result
+
+
+rows = []
+for volume in (100, 1000, 5000):
+    partners = env["res.partner"].create([{"name": f"bench {volume} {i}"} for i in range(volume)])
+    with freeze_time(START):
+        rows.append(
+            (
+                volume,
+                *measure(
+                    "raise (open)", lambda p=partners: Case._raise("bench.condition", p, impact=1.0)
+                )[:3],
+            )
+        )
+        rows.append(
+            (
+                volume,
+                *measure(
+                    "raise (bump)", lambda p=partners: Case._raise("bench.condition", p, impact=2.0)
+                )[:3],
+            )
+        )
+    # Everything goes at risk at once (Tue 15:00: 12 h of the 16 h medium target).
+    with freeze_time(START + timedelta(days=1, hours=5)):
+
+        def scan_all():
+            done = 0
+            while True:
+                batch = Case._cron_scan_sla()
+                done += batch
+                if batch < 500:
+                    return done
+
+        rows.append((volume, *measure("SLA scan (all due)", scan_all)[:3]))
+        rows.append((volume, *measure("SLA scan (nothing due)", Case._cron_scan_sla)[:3]))
+    with freeze_time(START + timedelta(days=1, hours=6)):
+        rows.append(
+            (
+                volume,
+                *measure(
+                    "clear (auto-resolve)",
+                    lambda p=partners: Case._clear("bench.condition", p, reason="bench"),
+                )[:3],
+            )
+        )
+
+print(
+    f"{'operation':<24}{'records':>8}{'queries':>9}{'q/record':>10}{'seconds':>9}{'ms/record':>11}"
+)
+for volume, label, queries, seconds, *_ in rows:
+    print(
+        f"{label:<24}{volume:>8}{queries:>9}{queries / volume:>10.3f}{seconds:>9.2f}"
+        f"{seconds * 1000 / volume:>11.2f}"
+    )
+print()
+for label in dict.fromkeys(r[1] for r in rows):
+    mine = {r[0]: r for r in rows if r[1] == label}
+    small, large = mine[100], mine[5000]
+    ratio = (large[3] / 5000) / (small[3] / 100) if small[3] else float("nan")
+    print(
+        f"{label:<24} per-record time ratio 5000 vs 100: {ratio:.2f}x, "
+        f"queries {small[2]} -> {large[2]}"
+    )
+env.cr.rollback()
