@@ -1,0 +1,58 @@
+from odoo import api, fields, models
+
+
+class WfmonEventType(models.Model):
+    """Registry of event types.
+
+    Modules declare the events they publish (``outbound``) and the inbound
+    types they handle (``inbound``) as XML data; endpoints and inbound sources
+    filter on them.  Types published without being declared are registered on
+    the fly so that nothing is lost.
+    """
+
+    _name = "wfmon.event.type"
+    _description = "Integration Event Type"
+    _order = "direction, code"
+    _rec_name = "code"
+
+    code = fields.Char(required=True, index=True, help="Dotted event name, e.g. case.opened.")
+    name = fields.Char(string="Description", translate=True)
+    direction = fields.Selection(
+        [("outbound", "Outbound"), ("inbound", "Inbound")],
+        required=True,
+        default="outbound",
+    )
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        (
+            "code_direction_uniq",
+            "unique(code, direction)",
+            "An event type is declared once per direction.",
+        ),
+    ]
+
+    @api.depends("code", "name")
+    def _compute_display_name(self):
+        for event_type in self:
+            event_type.display_name = (
+                f"{event_type.code} ({event_type.name})"
+                if event_type.name and event_type.name != event_type.code
+                else event_type.code
+            )
+
+    @api.model
+    def _ensure(self, codes, direction="outbound"):
+        """``{code: type}`` for ``codes``, declaring the missing ones."""
+        # sudo: publishing runs as whoever changed the record; the registry is
+        # configuration that must be complete whatever their rights.
+        Type = self.sudo().with_context(active_test=False)
+        found = Type.search_fetch(
+            [("code", "in", list(codes)), ("direction", "=", direction)], ["code"]
+        )
+        by_code = {t.code: t for t in found}
+        missing = [c for c in dict.fromkeys(codes) if c not in by_code]
+        if missing:
+            created = Type.create([{"code": c, "name": c, "direction": direction} for c in missing])
+            by_code.update({t.code: t for t in created})
+        return by_code

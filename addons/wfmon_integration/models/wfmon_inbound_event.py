@@ -1,0 +1,418 @@
+import json
+import logging
+import threading
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("received", "Received"),
+    ("processed", "Processed"),
+    ("quarantined", "Quarantined"),
+    ("duplicate", "Duplicate"),
+]
+PROCESS_BATCH = 100
+REASON_MAX = 2000
+
+
+class InboundError(Exception):
+    """The event cannot be processed as sent: quarantine it with this reason."""
+
+
+class WfmonInboundEvent(models.Model):
+    """A verified inbound request, stored verbatim before any processing."""
+
+    _name = "wfmon.inbound.event"
+    _description = "Inbound Event"
+    _order = "id desc"
+    _rec_name = "webhook_id"
+
+    source_id = fields.Many2one(
+        "wfmon.inbound.source", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one(related="source_id.company_id", store=True, index=True)
+    webhook_id = fields.Char(string="Webhook ID", required=True, readonly=True, index=True)
+    webhook_timestamp = fields.Integer(readonly=True)
+    event_type = fields.Char(string="Type", readonly=True, index=True)
+    state = fields.Selection(STATES, default="received", required=True, index=True, readonly=True)
+    body = fields.Text(readonly=True, help="The request body exactly as received.")
+    content_type = fields.Char(readonly=True)
+    remote_addr = fields.Char(string="Sender Address", readonly=True)
+    reason = fields.Text(string="Quarantine Reason", readonly=True)
+    processed_at = fields.Datetime(readonly=True)
+    process_count = fields.Integer(readonly=True)
+    duplicate_of_id = fields.Many2one("wfmon.inbound.event", readonly=True, index=True)
+    case_id = fields.Many2one("wfmon.case", string="Case", readonly=True, index="btree_not_null")
+    recommendation_id = fields.Many2one("wfmon.recommendation", readonly=True)
+
+    def init(self):
+        # One original per (source, webhook-id): a repeated id is stored as a
+        # duplicate, never processed twice, even when two requests race.
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS wfmon_inbound_event_webhook_uniq "
+                "ON wfmon_inbound_event (source_id, webhook_id) WHERE duplicate_of_id IS NULL"
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Receiving (called by the controller)
+    # ------------------------------------------------------------------
+    @api.model
+    def _receive(self, source, msg_id, timestamp, body_bytes, content_type, remote_addr):
+        """Store a verified request; return ``(event, is_duplicate)``."""
+        # sudo: called from an unauthenticated (signature-verified) request.
+        Event = self.sudo()
+        original = Event.search(
+            [
+                ("source_id", "=", source.id),
+                ("webhook_id", "=", msg_id),
+                ("duplicate_of_id", "=", False),
+            ],
+            limit=1,
+        )
+        vals = {
+            "source_id": source.id,
+            "webhook_id": msg_id,
+            "webhook_timestamp": timestamp,
+            "content_type": (content_type or "")[:200],
+            "remote_addr": remote_addr,
+        }
+        if not original:
+            try:
+                body = body_bytes.decode("utf-8")
+                state, reason = "received", False
+            except UnicodeDecodeError:
+                body = body_bytes.decode("utf-8", "replace")
+                state, reason = "quarantined", self.env._("The body is not UTF-8 text.")
+            try:
+                with self.env.cr.savepoint():
+                    event = Event.create({**vals, "body": body, "state": state, "reason": reason})
+                    event.flush_recordset()
+                return event, False
+            except psycopg2.errors.UniqueViolation:
+                # A concurrent request stored the same id first.
+                original = Event.search(
+                    [
+                        ("source_id", "=", source.id),
+                        ("webhook_id", "=", msg_id),
+                        ("duplicate_of_id", "=", False),
+                    ],
+                    limit=1,
+                )
+        duplicate = Event.create({**vals, "state": "duplicate", "duplicate_of_id": original.id})
+        return duplicate, True
+
+    @api.model
+    def _trigger_processing(self):
+        cron = self.env.ref(
+            "wfmon_integration.ir_cron_wfmon_inbound_process", raise_if_not_found=False
+        )
+        if cron:
+            # sudo: the (unauthenticated) receiver wakes the processor after commit.
+            cron.sudo()._trigger()
+
+    # ------------------------------------------------------------------
+    # Processing
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_process(self, batch_size=PROCESS_BATCH):
+        """Scheduled action: process received events one by one.
+
+        Each event is claimed with ``FOR NO KEY UPDATE SKIP LOCKED`` right
+        before it is processed and committed right after, so concurrent
+        workers never process the same event (a lock taken for a whole batch
+        would be released by the first commit)."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        events = self.browse()
+        for _i in range(batch_size):
+            event = self._claim_one(exclude=events.ids)
+            if not event:
+                break
+            event._process()
+            events |= event
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        events.source_id._check_health()
+        remaining = self.search_count([("state", "=", "received")]) if events else 0
+        self.env["ir.cron"]._notify_progress(done=len(events), remaining=remaining)
+        return len(events)
+
+    @api.model
+    def _claim_one(self, exclude=()):
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM wfmon_inbound_event
+                    WHERE state = 'received' AND id != ALL(%s)
+                    ORDER BY id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED""",
+                list(exclude),
+            )
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else self.browse()
+
+    @api.model
+    def _inbound_handlers(self):
+        """Event type → handler method name.  Modules register their own::
+
+            def _inbound_handlers(self):
+                return {**super()._inbound_handlers(),
+                        "carrier.exception": "_handle_carrier_exception"}
+
+        A handler ``_handle_x(self, data, env)`` runs with ``env`` bound to the
+        source's "process as" user and company, returns the record it produced
+        (or nothing) and raises :class:`InboundError` (or a UserError) to
+        quarantine the event with a reason.
+        """
+        return {
+            "case.open": "_handle_case_open",
+            "recommendation": "_handle_recommendation",
+        }
+
+    def _process(self):
+        """Parse, route and run the handler of each received event.  Every
+        failure ends in ``quarantined`` with its reason, never in a log line only."""
+        for event in self.filtered(lambda e: e.state == "received"):
+            try:
+                event_type, data = event._parse()
+                with self.env.cr.savepoint():
+                    result = event._run_handler(event_type, data)
+            except (InboundError, UserError, ValidationError, AccessError, MissingError) as exc:
+                event._quarantine(str(exc))
+                continue
+            except (ValueError, TypeError, KeyError) as exc:
+                event._quarantine(f"{type(exc).__name__}: {exc}")
+                continue
+            vals = {
+                "state": "processed",
+                "processed_at": fields.Datetime.now(),
+                "process_count": event.process_count + 1,
+                "reason": False,
+            }
+            if result and result._name == "wfmon.case":
+                vals["case_id"] = result.id
+            elif result and result._name == "wfmon.recommendation":
+                vals.update(recommendation_id=result.id, case_id=result.case_id.id)
+            event.write(vals)
+        return True
+
+    def _quarantine(self, reason):
+        _logger.info("Inbound event %s quarantined: %s", self.id, reason)
+        self.write(
+            {
+                "state": "quarantined",
+                "reason": (reason or "")[:REASON_MAX],
+                "process_count": self.process_count + 1,
+            }
+        )
+
+    def _parse(self):
+        """``(type, data)`` of the stored body; the type is recorded at once."""
+        self.ensure_one()
+        try:
+            payload = json.loads(self.body or "")
+        except ValueError as exc:
+            raise InboundError(self.env._("Malformed JSON: %s", exc)) from exc
+        if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+            raise InboundError(self.env._('The body must be a JSON object with a "type".'))
+        event_type = payload["type"][:200]
+        self.event_type = event_type
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            raise InboundError(self.env._('"data" must be a JSON object.'))
+        return event_type, data
+
+    def _run_handler(self, event_type, data):
+        self.ensure_one()
+        source = self.source_id
+        if source.allowed_type_ids and event_type not in source.allowed_type_ids.mapped("code"):
+            raise InboundError(
+                self.env._("Event type %s is not allowed for this source.", event_type)
+            )
+        method = self._inbound_handlers().get(event_type)
+        if not method or not method.startswith("_handle_") or not hasattr(self, method):
+            raise InboundError(self.env._("No handler for event type %s.", event_type))
+        env = self.env(
+            user=source.user_id.id,
+            su=False,
+            context=dict(
+                self.env.context,
+                allowed_company_ids=[source.company_id.id],
+                wfmon_inbound_source_id=source.id,
+            ),
+        )
+        return getattr(self, method)(data, env)
+
+    # ------------------------------------------------------------------
+    # Generic handlers
+    # ------------------------------------------------------------------
+    def _find_record(self, env, model, record_id=None, reference=None):
+        source = self.source_id
+        if model not in source.allowed_model_ids.mapped("model"):
+            raise InboundError(self.env._("Model %s is not allowed for this source.", model))
+        if model not in env:
+            raise InboundError(self.env._("Unknown model %s.", model))
+        Model = env[model]
+        if record_id is not None:
+            if isinstance(record_id, bool) or not isinstance(record_id, int):
+                raise InboundError(self.env._('"id" must be an integer.'))
+            records = Model.search([("id", "=", record_id)], limit=1)
+        elif reference:
+            field = Model._rec_name or "name"
+            records = Model.search([(field, "=", str(reference))], limit=2)
+            if len(records) > 1:
+                raise InboundError(
+                    self.env._(
+                        "Reference %(ref)s matches several %(model)s records.",
+                        ref=reference,
+                        model=model,
+                    )
+                )
+        else:
+            raise InboundError(self.env._('Give the record as "id" or "reference".'))
+        if not records:
+            raise InboundError(
+                self.env._(
+                    "No %(model)s record %(ref)s visible to the source's user.",
+                    model=model,
+                    ref=record_id if record_id is not None else reference,
+                )
+            )
+        return records
+
+    def _handle_case_open(self, data, env):
+        """``case.open``: open (or bump) a case of ``case_type`` on a record.
+
+        data: ``case_type`` (code), ``model``, ``id`` or ``reference``;
+        optional ``severity``, ``summary``, ``details``, ``impact``, ``key``.
+        """
+        case_type = data.get("case_type")
+        if not case_type or not isinstance(case_type, str):
+            raise InboundError(self.env._('"case_type" is required.'))
+        record = self._find_record(env, data.get("model"), data.get("id"), data.get("reference"))
+        severity = data.get("severity")
+        if severity is not None and severity not in ("low", "medium", "high", "critical"):
+            raise InboundError(self.env._("Unknown severity %s.", severity))
+        impact = data.get("impact")
+        if impact is not None and (isinstance(impact, bool) or not isinstance(impact, int | float)):
+            raise InboundError(self.env._('"impact" must be a number.'))
+        details = data.get("details")
+        return env["wfmon.case"]._raise(
+            case_type,
+            record,
+            severity=severity,
+            impact=impact,
+            details=str(details)[:5000] if details is not None else None,
+            summary=str(data["summary"])[:250] if data.get("summary") else None,
+            key=str(data["key"])[:100] if data.get("key") else None,
+        )
+
+    def _handle_recommendation(self, data, env):
+        """``recommendation``: attach advisory advice with its confidence to a case.
+
+        data: ``case`` (reference, e.g. EXC-000012) or ``case_id``; ``text``;
+        ``confidence`` (0..1); optional ``suggested_action``, ``model``,
+        ``external_id``.  Never executes anything; a confidence under the
+        source's threshold puts the case up for manual review.
+        """
+        Case = env["wfmon.case"]
+        if data.get("case_id") is not None:
+            if isinstance(data["case_id"], bool) or not isinstance(data["case_id"], int):
+                raise InboundError(self.env._('"case_id" must be an integer.'))
+            case = Case.search([("id", "=", data["case_id"])], limit=1)
+        elif data.get("case"):
+            case = Case.search([("name", "=", str(data["case"]))], limit=1)
+        else:
+            raise InboundError(self.env._('Give the case as "case" or "case_id".'))
+        if not case:
+            raise InboundError(self.env._("No case visible to the source's user matches."))
+        text = data.get("text")
+        if not text or not isinstance(text, str):
+            raise InboundError(self.env._('"text" is required.'))
+        confidence = data.get("confidence")
+        if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+            raise InboundError(self.env._('"confidence" must be a number from 0 to 1.'))
+        if not 0 <= confidence <= 1:
+            raise InboundError(self.env._('"confidence" must be a number from 0 to 1.'))
+        return env["wfmon.recommendation"]._attach(
+            case,
+            self.source_id,
+            text=text,
+            confidence=float(confidence),
+            suggested_action=data.get("suggested_action"),
+            model_name=data.get("model"),
+            external_id=data.get("external_id"),
+            inbound_event=self,
+        )
+
+    @api.autovacuum
+    def _gc_done_events(self):
+        """Drop processed and duplicate events after the retention period;
+        received and quarantined ones stay until someone deals with them."""
+        days = self.env["wfmon.event"]._retention_days()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """DELETE FROM wfmon_inbound_event
+                    WHERE state IN ('processed', 'duplicate')
+                      AND create_date < now() at time zone 'UTC' - make_interval(days => %s)""",
+                days,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_reprocess(self):
+        """Process quarantined events again (after a fix of data or config)."""
+        events = self.filtered(lambda e: e.state == "quarantined")
+        if not events:
+            raise UserError(self.env._("Only quarantined events can be reprocessed."))
+        events.check_access("write")
+        # sudo: state is engine-managed (readonly in views); rights checked above.
+        events.sudo().write({"state": "received", "reason": False})
+        events.sudo()._process()
+        events.source_id.sudo()._check_health()
+        return True
+
+
+class WfmonInboundRejection(models.Model):
+    """A refused inbound request: metadata only, never the body."""
+
+    _name = "wfmon.inbound.rejection"
+    _description = "Rejected Inbound Request"
+    _order = "id desc"
+
+    source_id = fields.Many2one(
+        "wfmon.inbound.source", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one(related="source_id.company_id", store=True)
+    reason = fields.Selection(
+        [
+            ("no_secret", "No secret configured"),
+            ("missing_headers", "Missing webhook headers"),
+            ("bad_timestamp", "Unreadable timestamp"),
+            ("stale", "Timestamp outside the window"),
+            ("bad_signature", "Bad signature"),
+            ("too_large", "Body too large"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    webhook_id = fields.Char(readonly=True)
+    remote_addr = fields.Char(readonly=True)
+    body_size = fields.Integer(readonly=True)
+
+    @api.autovacuum
+    def _gc_old_rejections(self):
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM wfmon_inbound_rejection WHERE create_date < now() - interval '30 days'"
+            )
+        )

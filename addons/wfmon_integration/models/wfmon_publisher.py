@@ -1,0 +1,15 @@
+from odoo import api, models
+
+
+class WfmonPublisher(models.AbstractModel):
+    _inherit = "wfmon.publisher"
+
+    @api.model
+    def _publish(self, event_type, records, payloads=None):
+        """Write the events to the outbox, in the caller's transaction."""
+        super()._publish(event_type, records, payloads=payloads)
+        if not records:
+            return self.env["wfmon.event"]
+        if payloads is None:
+            payloads = self._event_payloads(records)
+        return self.env["wfmon.event"]._record_events(event_type, records, payloads)

@@ -1,0 +1,34 @@
+from odoo import fields, models
+
+ERROR_EXCERPT = 1000
+
+
+class WfmonWebhookAttempt(models.Model):
+    """One HTTP attempt of a delivery (append-only log line)."""
+
+    _name = "wfmon.webhook.attempt"
+    _description = "Webhook Delivery Attempt"
+    _order = "id desc"
+
+    delivery_id = fields.Many2one(
+        "wfmon.webhook.delivery", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    endpoint_id = fields.Many2one(
+        "wfmon.webhook.endpoint", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one(related="delivery_id.company_id", store=True)
+    attempt_no = fields.Integer(string="Attempt", readonly=True)
+    status_code = fields.Integer(readonly=True, help="0 when no HTTP response came back.")
+    latency_ms = fields.Integer(string="Latency (ms)", readonly=True)
+    success = fields.Boolean(readonly=True)
+    outcome = fields.Selection(
+        [
+            ("done", "Delivered"),
+            ("retry", "Retry scheduled"),
+            ("dead", "Dead letter"),
+            ("gone", "Gone (endpoint disabled)"),
+        ],
+        readonly=True,
+    )
+    error = fields.Char(string="Error Excerpt", readonly=True, size=ERROR_EXCERPT)
+    retry_at = fields.Datetime(readonly=True)

@@ -1,0 +1,367 @@
+import json
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools.health import Thresholds, verdict
+from ..tools.netguard import UnsafeDestination, check_url_syntax
+from ..tools.signing import RESERVED_HEADERS, generate_secret
+
+ADMIN_GROUP = "wfmon_core.group_wfmon_admin"
+FAILING_CASE_TYPE = "integration.endpoint_failing"
+HEALTH_FIELDS = [
+    "pending_count",
+    "dead_count",
+    "attempt_count_24h",
+    "success_rate_24h",
+    "p95_latency_ms",
+    "consecutive_failures",
+    "last_success_at",
+    "last_failure_at",
+    "health",
+]
+
+
+class WfmonWebhookEndpoint(models.Model):
+    _name = "wfmon.webhook.endpoint"
+    _description = "Webhook Endpoint"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    url = fields.Char(string="URL", required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        default=lambda self: self.env.company,
+        help="Only events of this company are sent. Empty: events of every company.",
+    )
+    secret = fields.Char(
+        copy=False,
+        groups=ADMIN_GROUP,
+        help="Signing secret (whsec_ + base64). Readable by administrators only.",
+    )
+    previous_secret = fields.Char(copy=False, groups=ADMIN_GROUP)
+    previous_secret_until = fields.Datetime(
+        string="Previous Secret Valid Until",
+        copy=False,
+        readonly=True,
+        help="Until then deliveries carry a signature with the previous secret too.",
+    )
+    secret_hint = fields.Char(readonly=True, copy=False, help="Last characters of the secret.")
+    secret_shown = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The current secret was displayed once; rotate it to display a new one.",
+    )
+    rotation_overlap_hours = fields.Integer(
+        string="Rotation Overlap (h)",
+        default=24,
+        help="How long the previous secret keeps signing after a rotation.",
+    )
+    event_filter = fields.Selection(
+        [("all", "All events"), ("selected", "Selected event types")],
+        default="all",
+        required=True,
+    )
+    event_type_ids = fields.Many2many(
+        "wfmon.event.type",
+        string="Event Types",
+        domain=[("direction", "=", "outbound")],
+    )
+    custom_headers = fields.Text(
+        help='Extra request headers as a JSON object, e.g. {"Authorization": "Bearer …"}. '
+        "They never replace the webhook-* or Content-Type headers.",
+        groups=ADMIN_GROUP,
+    )
+    timeout = fields.Integer(string="Timeout (s)", default=10, required=True)
+    max_attempts = fields.Integer(default=8, required=True)
+    failure_threshold = fields.Integer(
+        string="Failing After",
+        default=5,
+        help="Consecutive failed attempts after which an integration case is opened.",
+    )
+    deactivated_reason = fields.Char(readonly=True, copy=False)
+    delivery_ids = fields.One2many("wfmon.webhook.delivery", "endpoint_id", readonly=True)
+
+    # Health (computed in a few grouped queries for the whole recordset)
+    pending_count = fields.Integer(compute="_compute_health")
+    dead_count = fields.Integer(compute="_compute_health")
+    attempt_count_24h = fields.Integer(string="Attempts (24 h)", compute="_compute_health")
+    success_rate_24h = fields.Float(string="Success Rate (24 h, %)", compute="_compute_health")
+    p95_latency_ms = fields.Integer(string="p95 Latency (ms, 24 h)", compute="_compute_health")
+    consecutive_failures = fields.Integer(compute="_compute_health")
+    last_success_at = fields.Datetime(compute="_compute_health")
+    last_failure_at = fields.Datetime(compute="_compute_health")
+    health = fields.Selection(
+        [("ok", "Healthy"), ("failing", "Failing"), ("idle", "No traffic")],
+        compute="_compute_health",
+    )
+
+    @api.constrains("custom_headers")
+    def _check_custom_headers(self):
+        # sudo: custom_headers is an admin-only field; the check must read it
+        # whoever saves the endpoint.
+        for endpoint in self.sudo():
+            if not endpoint.custom_headers:
+                continue
+            try:
+                headers = json.loads(endpoint.custom_headers)
+            except ValueError as exc:
+                raise ValidationError(
+                    self.env._("Custom headers must be a JSON object: %s", exc)
+                ) from exc
+            if not isinstance(headers, dict) or not all(
+                isinstance(k, str) and isinstance(v, str | int | float) for k, v in headers.items()
+            ):
+                raise ValidationError(
+                    self.env._("Custom headers must be a JSON object of names to text values.")
+                )
+            reserved = sorted(k for k in headers if k.lower() in RESERVED_HEADERS)
+            if reserved:
+                raise ValidationError(
+                    self.env._("These headers are set by the sender: %s", ", ".join(reserved))
+                )
+
+    @api.constrains("url")
+    def _check_url(self):
+        allow = self.env["res.config.settings"]._wfmon_allow_private()
+        for endpoint in self:
+            try:
+                check_url_syntax(endpoint.url, allow_private=allow)
+            except UnsafeDestination as exc:
+                raise ValidationError(str(exc)) from exc
+
+    @api.constrains("timeout", "max_attempts")
+    def _check_limits(self):
+        for endpoint in self:
+            if not 1 <= endpoint.timeout <= 60:
+                raise ValidationError(self.env._("The timeout must be 1 to 60 seconds."))
+            if not 1 <= endpoint.max_attempts <= 20:
+                raise ValidationError(self.env._("Allow 1 to 20 attempts."))
+
+    def _compute_health(self):
+        stats = self._health_stats()
+        thresholds = {e.id: Thresholds(max_consecutive_failures=e.failure_threshold) for e in self}
+        for endpoint in self:
+            row = stats.get(endpoint.id, {})
+            attempts = row.get("attempts", 0)
+            endpoint.pending_count = row.get("pending", 0)
+            endpoint.dead_count = row.get("dead", 0)
+            endpoint.attempt_count_24h = attempts
+            endpoint.success_rate_24h = (
+                round(row.get("successes", 0) * 100.0 / attempts, 1) if attempts else 0.0
+            )
+            endpoint.p95_latency_ms = int(row.get("p95") or 0)
+            endpoint.consecutive_failures = row.get("consecutive", 0)
+            endpoint.last_success_at = row.get("last_success")
+            endpoint.last_failure_at = row.get("last_failure")
+            failing, _reason = verdict(
+                endpoint.consecutive_failures,
+                attempts,
+                row.get("successes", 0),
+                thresholds[endpoint.id],
+            )
+            endpoint.health = "failing" if failing else ("ok" if attempts else "idle")
+
+    def _health_stats(self):
+        """``{endpoint_id: {...}}``: queue depth, 24 h attempts, successes,
+        p95 latency, consecutive failures, last success/failure: three
+        queries for the whole recordset, never a loop of queries."""
+        ids = tuple(self.ids)
+        if not ids:
+            return {}
+        stats = {i: {} for i in ids}
+        # sudo: queue depth is an aggregate shown to whoever may read the
+        # endpoint; a shared endpoint counts the deliveries of every company.
+        Delivery = self.env["wfmon.webhook.delivery"].sudo()
+        for endpoint, state, count in Delivery._read_group(
+            [("endpoint_id", "in", ids), ("state", "in", ("pending", "sending", "failed", "dead"))],
+            ["endpoint_id", "state"],
+            ["__count"],
+        ):
+            key = "dead" if state == "dead" else "pending"
+            stats[endpoint.id][key] = stats[endpoint.id].get(key, 0) + count
+        self.env["wfmon.webhook.attempt"].flush_model()
+        since = fields.Datetime.now() - timedelta(hours=24)
+        self.env.cr.execute(
+            SQL(
+                """SELECT endpoint_id, count(*), count(*) FILTER (WHERE success),
+                          percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)
+                     FROM wfmon_webhook_attempt
+                    WHERE endpoint_id IN %s AND create_date >= %s
+                 GROUP BY endpoint_id""",
+                ids,
+                since,
+            )
+        )
+        for endpoint_id, attempts, successes, p95 in self.env.cr.fetchall():
+            stats[endpoint_id].update(attempts=attempts, successes=successes, p95=p95)
+        self.env.cr.execute(
+            SQL(
+                """SELECT a.endpoint_id,
+                          max(a.create_date) FILTER (WHERE a.success),
+                          max(a.create_date) FILTER (WHERE NOT a.success),
+                          count(*) FILTER (WHERE NOT a.success AND a.id > COALESCE(
+                              (SELECT max(s.id) FROM wfmon_webhook_attempt s
+                                WHERE s.endpoint_id = a.endpoint_id AND s.success), 0))
+                     FROM wfmon_webhook_attempt a
+                    WHERE a.endpoint_id IN %s
+                 GROUP BY a.endpoint_id""",
+                ids,
+            )
+        )
+        for endpoint_id, last_success, last_failure, consecutive in self.env.cr.fetchall():
+            stats[endpoint_id].update(
+                last_success=last_success, last_failure=last_failure, consecutive=consecutive
+            )
+        return stats
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("secret"):
+                vals["secret"] = generate_secret()
+            vals["secret_hint"] = self._hint(vals["secret"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "secret" in vals:
+            if not vals["secret"]:
+                vals["secret"] = generate_secret()
+            vals["secret_hint"] = self._hint(vals["secret"])
+            vals["secret_shown"] = False
+        return super().write(vals)
+
+    @api.model
+    def _hint(self, secret):
+        return f"whsec_…{secret[-4:]}" if secret else False
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def _check_admin(self):
+        if not self.env.is_superuser() and not self.env.user.has_group(ADMIN_GROUP):
+            raise AccessError(
+                self.env._("Only monitoring administrators can see or rotate secrets.")
+            )
+
+    def action_rotate_secret(self):
+        """New secret; the previous one keeps signing during the overlap."""
+        self.ensure_one()
+        self._check_admin()
+        now = fields.Datetime.now()
+        self.write(
+            {
+                "previous_secret": self.secret,
+                "previous_secret_until": now + timedelta(hours=self.rotation_overlap_hours),
+                "secret": generate_secret(),
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Signing secret rotated; the previous one signs too until %s (UTC).",
+                self.previous_secret_until,
+            )
+        )
+        return self.action_reveal_secret()
+
+    def action_reveal_secret(self):
+        """Display the current secret, once: afterwards only a rotation
+        produces (and displays) a new one."""
+        self.ensure_one()
+        self._check_admin()
+        if self.secret_shown:
+            raise UserError(
+                self.env._(
+                    "This secret was already displayed. Rotate it to get a new one; the "
+                    "current one keeps signing during the overlap."
+                )
+            )
+        self.secret_shown = True
+        self.message_post(body=self.env._("Signing secret displayed."))
+        return self.env["wfmon.secret.reveal"]._open_for(self)
+
+    def action_view_deliveries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "wfmon_integration.wfmon_webhook_delivery_action"
+        )
+        action["domain"] = [("endpoint_id", "=", self.id)]
+        action["context"] = {"search_default_failed": 1}
+        return action
+
+    def action_requeue_dead(self):
+        dead = self.env["wfmon.webhook.delivery"].search(
+            [("endpoint_id", "in", self.ids), ("state", "=", "dead")]
+        )
+        dead.action_requeue()
+        return True
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+    def _accepts(self, event):
+        self.ensure_one()
+        if self.company_id and self.company_id != event.company_id:
+            return False
+        return self.event_filter == "all" or event.type_id in self.event_type_ids
+
+    def _signing_secrets(self, now):
+        """Secrets to sign with now: the current one, plus the previous one
+        during the rotation overlap."""
+        self.ensure_one()
+        # sudo: secrets are admin-only fields; the dispatcher signs for everyone.
+        secrets = [self.sudo().secret]
+        if self.previous_secret_until and self.previous_secret_until > now:
+            secrets.append(self.sudo().previous_secret)
+        return [s for s in secrets if s]
+
+    def _deactivate_gone(self, status):
+        reason = self.env._("The receiver answered HTTP %s (Gone): endpoint deactivated.", status)
+        self.write({"active": False, "deactivated_reason": reason})
+        for endpoint in self:
+            endpoint.message_post(body=reason)
+
+    def _check_health(self):
+        """Open (or keep) an integration case for failing endpoints, resolve it
+        for recovered ones.  Runs after each dispatch batch."""
+        if not self:
+            return
+        self.invalidate_recordset(HEALTH_FIELDS)
+        failing = self.filtered(lambda e: e.health == "failing")
+        healthy = self - failing
+        Case = self.env["wfmon.case"]
+        if failing:
+            details = {
+                e.id: self.env._(
+                    "%(name)s (%(url)s): %(failures)s consecutive failed attempts, "
+                    "%(rate)s%% success over 24 h, %(dead)s dead deliveries.",
+                    name=e.name,
+                    url=e.url,
+                    failures=e.consecutive_failures,
+                    rate=e.success_rate_24h,
+                    dead=e.dead_count,
+                )
+                for e in failing
+            }
+            Case._raise(
+                FAILING_CASE_TYPE,
+                failing,
+                details=details,
+                summary={e.id: self.env._("Webhook endpoint failing: %s", e.name) for e in failing},
+                bump=False,
+            )
+        recovered = healthy.filtered(lambda e: e.health == "ok")
+        if recovered:
+            Case._clear(
+                FAILING_CASE_TYPE,
+                recovered,
+                reason=self.env._("The endpoint accepts deliveries again."),
+            )

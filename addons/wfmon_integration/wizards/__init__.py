@@ -1,0 +1,1 @@
+from . import wfmon_secret_reveal
