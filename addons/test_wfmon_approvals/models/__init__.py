@@ -1,0 +1,2 @@
+from . import test_wfmon_document
+from . import purchase_order

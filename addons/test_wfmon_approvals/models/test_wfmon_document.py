@@ -1,0 +1,46 @@
+from odoo import fields, models
+
+
+class TestWfmonDocument(models.Model):
+    """A minimal guarded document: confirming it may need approval."""
+
+    _name = "test.wfmon.document"
+    _description = "Approval test document"
+    _inherit = ["mail.thread", "wfmon.approval.mixin"]
+    _wfmon_guarded_actions = {"action_confirm": "Confirm"}
+    _wfmon_approval_site_field = "site_id"
+    _wfmon_approval_case_type_field = "case_type_id"
+    _wfmon_approval_snapshot_fields = ("partner_id",)
+
+    name = fields.Char(required=True)
+    amount = fields.Monetary(currency_field="currency_id")
+    currency_id = fields.Many2one(
+        "res.currency", required=True, default=lambda self: self.env.company.currency_id
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("confirmed", "Confirmed")], default="draft", required=True
+    )
+    site_id = fields.Many2one("wfmon.site")
+    case_type_id = fields.Many2one("wfmon.case.type")
+    user_id = fields.Many2one("res.users", string="Salesperson")
+    partner_id = fields.Many2one("res.partner")
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    confirm_count = fields.Integer(help="How many times the confirmation really ran.")
+    confirmed_by_id = fields.Many2one("res.users")
+
+    def _wfmon_approval_applicable(self, action_name):
+        return self.filtered(lambda d: d.state == "draft")
+
+    def action_confirm(self):
+        allowed, response = self._wfmon_approval_guard("action_confirm")
+        for doc in allowed.filtered(lambda d: d.state == "draft"):
+            doc.write(
+                {
+                    "state": "confirmed",
+                    "confirm_count": doc.confirm_count + 1,
+                    "confirmed_by_id": self.env.uid,
+                }
+            )
+        return response or True

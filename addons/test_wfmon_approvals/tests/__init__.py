@@ -1,0 +1,2 @@
+from . import test_guarded_document
+from . import test_purchase_order

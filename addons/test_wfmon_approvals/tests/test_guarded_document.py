@@ -1,0 +1,169 @@
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from odoo.addons.wfmon_approvals.tests.common import WfmonApprovalCase, capture_events
+
+
+@tagged("post_install", "-at_install")
+class TestGuardedDocument(WfmonApprovalCase):
+    """C10 on a model guarded by the mixin: the action is refused while approval
+    is pending, runs by itself once approved (as the requester, exactly once),
+    and an approval is void once the guarded values change."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.doc_policy = cls.env["wfmon.approval.policy"].create(
+            {
+                "name": "Documents from 1,000",
+                "model_id": cls.env["ir.model"]._get("test.wfmon.document").id,
+                "action_name": "action_confirm",
+                "amount_field": "amount",
+                "currency_field": "currency_id",
+                "min_amount": 1000,
+                "level_ids": [
+                    (0, 0, {"name": "Store manager", "approver_kind": "role",
+                            "role_path": "site_id.manager_id"}),
+                    (0, 0, {"name": "Salesperson", "approver_kind": "role",
+                            "role_path": "user_id"}),
+                ],
+            }
+        )
+        cls.Doc = cls.env["test.wfmon.document"]
+
+    def _doc(self, amount=1500, **vals):
+        return self.Doc.with_user(self.requester).create(
+            {"name": "DOC", "amount": amount, "site_id": self.store.id,
+             "user_id": self.finance_1.id, **vals})
+
+    def _approve_all(self, request):
+        request.with_user(self.store_manager).action_approve()
+        request.with_user(self.finance_1).action_approve()
+
+    def test_small_document_confirms_at_once(self):
+        doc = self._doc(amount=10)
+        self.assertIs(doc.action_confirm(), True)
+        self.assertEqual((doc.state, doc.confirm_count), ("confirmed", 1))
+        self.assertFalse(doc.wfmon_approval_request_ids)
+
+    def test_blocked_then_resumes_by_itself_exactly_once(self):
+        doc = self._doc()
+        response = doc.action_confirm()
+        self.assertEqual(response["params"]["type"], "warning")
+        self.assertIn("needs approval", response["params"]["message"])
+        self.assertEqual(doc.state, "draft")
+        request = doc.wfmon_approval_request_ids
+        self.assertEqual(len(request), 1)
+        self.assertEqual(doc.wfmon_approval_state, "pending")
+        self.assertIn("Waiting for approval by Sam StoreManager since", doc.wfmon_approval_banner)
+        # Trying again: a clear refusal, and still one request.
+        with self.assertRaisesRegex(UserError, "Waiting for approval by Sam StoreManager since"):
+            doc.action_confirm()
+        self.assertEqual(len(doc.wfmon_approval_request_ids), 1)
+        request.with_user(self.store_manager).action_approve()
+        self.assertIn("Fiona Finance", doc.wfmon_approval_banner)
+        with capture_events(self.env) as events:
+            request.with_user(self.finance_1).action_approve()
+        self.assertEqual(doc.state, "confirmed")
+        self.assertEqual(doc.confirm_count, 1)
+        self.assertEqual(doc.confirmed_by_id, self.requester, "resumed as the requester")
+        self.assertTrue(request.consumed)
+        self.assertEqual(doc.wfmon_approval_state, "none")
+        self.assertIn("approval.approved", [e[0] for e in events])
+        # Calling the action again changes nothing and asks nothing.
+        doc.action_confirm()
+        self.assertEqual(doc.confirm_count, 1)
+        self.assertEqual(len(doc.wfmon_approval_request_ids), 1)
+
+    def test_approval_void_when_the_amount_changes_after_approval(self):
+        doc = self._doc()
+        doc.action_confirm()
+        request = doc.wfmon_approval_request_ids
+        request.with_user(self.store_manager).action_approve()
+        # The requester raises the amount while the last level is still deciding.
+        doc.with_user(self.requester).amount = 4000
+        request.with_user(self.finance_1).action_approve()
+        self.assertEqual(request.state, "expired", "the approved values changed")
+        self.assertIn("amount", request.decision_ids.filtered(
+            lambda d: d.decision == "expire").reason)
+        self.assertEqual(doc.state, "draft")
+        new = doc.wfmon_approval_request_ids - request
+        self.assertEqual(new.state, "pending")
+        self.assertEqual(new.amount, 4000)
+
+    def test_change_while_pending_replaces_the_request(self):
+        doc = self._doc()
+        doc.action_confirm()
+        first = doc.wfmon_approval_request_ids
+        doc.partner_id = self.env["res.partner"].create({"name": "Other vendor"})
+        doc.action_confirm()
+        self.assertEqual(first.state, "expired")
+        self.assertIn("partner_id", first.decision_ids.filtered(
+            lambda d: d.decision == "expire").reason)
+        self.assertEqual(len(doc.wfmon_approval_request_ids.filtered(
+            lambda r: r.state == "pending")), 1)
+        # Lowered below the band: no approval needed any more, the open one expires.
+        second = doc.wfmon_approval_request_ids - first
+        doc.amount = 100
+        doc.action_confirm()
+        self.assertEqual(second.state, "expired")
+        self.assertEqual(doc.state, "confirmed")
+
+    def test_rejected_then_resubmitted(self):
+        doc = self._doc()
+        doc.action_confirm()
+        request = doc.wfmon_approval_request_ids
+        request.with_user(self.store_manager).action_reject(reason="Too expensive")
+        self.assertEqual(doc.wfmon_approval_state, "rejected")
+        self.assertIn("Too expensive", doc.wfmon_approval_banner)
+        doc.amount = 1200
+        doc.action_confirm()
+        self.assertEqual(len(doc.wfmon_approval_request_ids), 2)
+
+    def test_resume_failure_keeps_the_approval(self):
+        doc = self._doc()
+        doc.action_confirm()
+        request = doc.wfmon_approval_request_ids
+        request.with_user(self.store_manager).action_approve()
+        # The requester loses access to the document: the resume fails cleanly.
+        self.env["ir.model.access"].search(
+            [("model_id.model", "=", "test.wfmon.document")]).perm_write = False
+        request.with_user(self.finance_1).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertFalse(request.consumed)
+        self.assertEqual(doc.state, "draft")
+        self.assertIn("could not run by itself", request.message_ids[:1].body)
+        self.env["ir.model.access"].search(
+            [("model_id.model", "=", "test.wfmon.document")]).perm_write = True
+        doc.with_user(self.requester).action_confirm()
+        self.assertEqual((doc.state, request.consumed), ("confirmed", True))
+
+    def test_form_shows_the_banner(self):
+        doc = self._doc()
+        doc.action_confirm()
+        form = Form(doc.with_user(self.requester), view=self.env.ref(
+            "test_wfmon_approvals.test_wfmon_document_view_form"))
+        self.assertIn("Waiting for approval", form.wfmon_approval_banner)
+
+    def test_guarding_many_documents_costs_a_bounded_number_of_queries(self):
+        def run(count):
+            docs = self.Doc.create(
+                [{"name": f"D{i}", "amount": 1500, "site_id": self.store.id,
+                  "user_id": self.finance_1.id} for i in range(count)])
+            docs = docs.with_user(self.requester)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            docs.action_confirm()
+            self.env.flush_all()
+            used = self.env.cr.sql_log_count - before
+            self.assertEqual(len(docs.wfmon_approval_request_ids), count)
+            return used
+
+        run(5)  # warm-up (caches, prepared ORM metadata)
+        small, large = run(20), run(200)
+        # The ORM writes INSERTs in chunks of 100 rows, so each table written
+        # costs one more query per 100 documents: allow that, nothing per document.
+        msg = f"20 documents: {small} queries, 200 documents: {large}"
+        self.assertLessEqual(large, small + 20, msg)
+        self.assertLess(large, 200, msg)

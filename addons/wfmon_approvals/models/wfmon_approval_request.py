@@ -1,0 +1,1215 @@
+import json
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_datetime, html2plaintext
+
+from odoo.addons.wfmon_core.tools.sla_clock import (
+    WorkSchedule,
+    add_working_hours,
+    working_hours_between,
+)
+
+from ..tools.approval_matrix import (
+    NoApprover,
+    changed_keys,
+    level_outcome,
+    route_level,
+    snapshot_fingerprint,
+    substitute_of,
+)
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("pending", "Pending"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled"),
+    ("expired", "Expired"),
+]
+# Fields only the engine writes: refused on write() from users and RPC.
+PROTECTED_FIELDS = {
+    "state",
+    "res_model",
+    "res_id",
+    "action_name",
+    "policy_id",
+    "level_id",
+    "level_sequence",
+    "required_approvals",
+    "amount",
+    "currency_id",
+    "requester_id",
+    "company_id",
+    "level_started",
+    "date_decided",
+    "deadline",
+    "remind_date",
+    "reminded",
+    "escalated",
+    "snapshot",
+    "fingerprint",
+    "consumed",
+    "consumed_date",
+    "explanation",
+    "decision_ids",
+    "assignment_ids",
+}
+ACTIVITY_XMLID = "wfmon_approvals.mail_activity_type_wfmon_approval"
+CRON_BATCH = 200
+
+
+class WfmonApprovalRequest(models.Model):
+    """A request to approve one guarded action on one document.
+
+    Created by the engine only (:meth:`_wfmon_submit`); approvers decide through
+    :meth:`action_approve` / :meth:`action_reject` (buttons, the decision wizard,
+    or by marking their activity done).
+    """
+
+    _name = "wfmon.approval.request"
+    _description = "Approval Request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    # Approvers and requesters comment without write access on the request.
+    _mail_post_access = "read"
+
+    name = fields.Char(string="Reference", default="/", readonly=True, copy=False, index=True)
+    state = fields.Selection(
+        STATES, default="pending", required=True, index=True, readonly=True, tracking=True
+    )
+    res_model = fields.Char(string="Document Model", required=True, index=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Document ID", model_field="res_model", required=True, index=True, readonly=True
+    )
+    source_ref = fields.Reference(
+        selection="_selection_source_ref", compute="_compute_source_ref", string="Document"
+    )
+    source_name = fields.Char(string="Document Name", readonly=True)
+    action_name = fields.Char(string="Guarded Action", required=True, readonly=True)
+    policy_id = fields.Many2one(
+        "wfmon.approval.policy", required=True, readonly=True, index=True, ondelete="restrict"
+    )
+    explanation = fields.Text(string="Why This Policy", readonly=True)
+    level_id = fields.Many2one(
+        "wfmon.approval.level", string="Current Level", readonly=True, ondelete="set null"
+    )
+    level_sequence = fields.Integer(string="Level No.", readonly=True)
+    required_approvals = fields.Integer(readonly=True)
+    amount = fields.Monetary(currency_field="currency_id", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    requester_id = fields.Many2one(
+        "res.users", string="Requested By", required=True, readonly=True, index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    site_id = fields.Many2one("wfmon.site", string="Store / Warehouse", readonly=True, index=True)
+    date_requested = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    level_started = fields.Datetime(readonly=True)
+    date_decided = fields.Datetime(readonly=True)
+    deadline = fields.Datetime(readonly=True, index=True)
+    remind_date = fields.Datetime(string="Reminder At", readonly=True)
+    reminded = fields.Boolean(readonly=True)
+    escalated = fields.Boolean(readonly=True)
+    next_check = fields.Datetime(
+        compute="_compute_next_check", store=True, index=True, readonly=True
+    )
+    snapshot = fields.Text(string="Approved Values", readonly=True)
+    fingerprint = fields.Char(readonly=True, index=True)
+    consumed = fields.Boolean(
+        readonly=True, help="The guarded action ran under this approval (it runs once)."
+    )
+    consumed_date = fields.Datetime(readonly=True)
+    decision_ids = fields.One2many("wfmon.approval.decision", "request_id", readonly=True)
+    assignment_ids = fields.One2many("wfmon.approval.assignment", "request_id", readonly=True)
+    waiting_for = fields.Char(compute="_compute_waiting_for")
+    is_my_approval = fields.Boolean(
+        compute="_compute_is_my_approval", search="_search_is_my_approval"
+    )
+    turnaround_hours = fields.Float(
+        string="Turnaround (h)", readonly=True, aggregator="avg",
+        help="Hours from the request to the final decision.",
+    )
+
+    def init(self):
+        # One open request (pending, or approved and not used yet) per document
+        # and action, enforced by the database: two users clicking Confirm at the
+        # same time cannot open two requests.
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS wfmon_approval_request_open_uniq "
+                "ON wfmon_approval_request (res_model, res_id, action_name) "
+                "WHERE state = 'pending' OR (state = 'approved' AND NOT consumed)"
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.model
+    def _selection_source_ref(self):
+        # sudo: the list of models is technical metadata every user may see.
+        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("res_model", "res_id")
+    def _compute_source_ref(self):
+        for request in self:
+            if request.res_model in self.env and request.res_id:
+                request.source_ref = f"{request.res_model},{request.res_id}"
+            else:
+                request.source_ref = False
+
+    @api.depends("state", "remind_date", "reminded", "deadline", "escalated")
+    def _compute_next_check(self):
+        for request in self:
+            dates = []
+            if request.state == "pending":
+                if request.remind_date and not request.reminded:
+                    dates.append(request.remind_date)
+                if request.deadline and not request.escalated:
+                    dates.append(request.deadline)
+            request.next_check = min(dates) if dates else False
+
+    @api.depends("assignment_ids.state", "assignment_ids.user_id")
+    def _compute_waiting_for(self):
+        for request in self:
+            # sudo: show who is asked, even to a requester who cannot read assignments.
+            pending = request.sudo().assignment_ids.filtered(lambda a: a.state == "pending")
+            request.waiting_for = ", ".join(pending.user_id.mapped("name"))
+
+    @api.depends_context("uid")
+    @api.depends("assignment_ids.state", "assignment_ids.user_id")
+    def _compute_is_my_approval(self):
+        for request in self:
+            # sudo: assignments of other approvers are read only to find the own one.
+            request.is_my_approval = any(
+                a.state == "pending" and a.user_id.id == self.env.uid
+                for a in request.sudo().assignment_ids
+            )
+
+    def _search_is_my_approval(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on 'my approvals'."))
+        domain = [
+            ("state", "=", "pending"),
+            ("assignment_ids", "any", [("user_id", "=", self.env.uid), ("state", "=", "pending")]),
+        ]
+        positive = (operator == "=") == value
+        return domain if positive else ["!", "&", *domain]
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_engine(
+            self.env._("Approval requests are created by the guarded action, not directly.")
+        )
+        requests = super().create(vals_list)
+        # Reference from the id: one query for the whole batch.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE wfmon_approval_request SET name = 'APR-' || lpad(id::text, 6, '0') "
+                "WHERE id IN %s AND name = '/'",
+                tuple(requests.ids),
+            )
+        )
+        requests.invalidate_recordset(["name"])
+        requests.fetch(["name"])
+        return requests
+
+    def write(self, vals):
+        forbidden = PROTECTED_FIELDS.intersection(vals)
+        if forbidden:
+            self._check_engine(
+                self.env._(
+                    "These approval fields are managed by the approval engine and cannot be "
+                    "written directly: %s. Use Approve, Reject or Cancel.",
+                    ", ".join(sorted(forbidden)),
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_admin(self):
+        if not self.env.user.has_group("wfmon_core.group_wfmon_admin"):
+            raise AccessError(
+                self.env._("Approval requests are part of the audit trail; cancel them instead.")
+            )
+
+    def _check_engine(self, message):
+        # The engine writes as superuser with its context flag: an RPC call can
+        # set the flag in its context but never run as superuser.
+        if not (self.env.su and self.env.context.get("wfmon_approval_engine")):
+            raise AccessError(message)
+
+    def _engine(self):
+        """These requests as the engine: superuser plus the engine flag.
+
+        sudo: requesters and approvers have no write access on requests,
+        assignments or decisions; every change goes through this engine after
+        the public method checked the acting user's rights.
+        """
+        return self.sudo().with_context(wfmon_approval_engine=True)
+
+    # ------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------
+    def action_approve(self, reason=None):
+        """Approve the current level as the current user (SoD checked here)."""
+        return self._wfmon_decide("approve", reason)
+
+    def action_reject(self, reason=None):
+        """Reject the request as the current user; a reason is required."""
+        return self._wfmon_decide("reject", reason)
+
+    def action_open_decide_wizard(self):
+        self.ensure_one()
+        decision = self.env.context.get("wfmon_decision", "approve")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Approve") if decision == "approve" else self.env._("Reject"),
+            "res_model": "wfmon.approval.decide",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_request_id": self.id, "default_decision": decision},
+        }
+
+    def action_cancel(self, reason=None):
+        """The requester (or a monitoring manager) withdraws pending requests."""
+        is_manager = self.env.user.has_group("wfmon_core.group_wfmon_manager")
+        for request in self:
+            if request.state != "pending":
+                raise UserError(self.env._("Request %s is not pending.", request.name))
+            if request.requester_id != self.env.user and not is_manager:
+                raise AccessError(
+                    self.env._("Only the requester or a manager can cancel %s.", request.name)
+                )
+        self._wfmon_close("cancelled", "cancel", reason or self.env._("Cancelled by the user."))
+        return True
+
+    def action_open_source(self):
+        self.ensure_one()
+        if not self.source_ref:
+            raise UserError(self.env._("The document of this request no longer exists."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # Submission (called by the mixin / the API)
+    # ------------------------------------------------------------------
+    @api.model
+    def _wfmon_submit(self, items, now=None):
+        """Create requests in batch and route their first level.
+
+        ``items``: dicts with ``record``, ``action``, ``policy``, ``explanation``,
+        ``amount``, ``snapshot`` (dict), ``fingerprint``, ``site`` and ``auto``
+        (auto-approved). Costs a bounded number of queries per batch: one INSERT
+        per table, one activity batch, one notification per approver.
+        """
+        if not items:
+            return self.browse()
+        # sudo (below): levels are configuration, checked whoever requests.
+        empty = {item["policy"] for item in items if not item.get("auto")} - {
+            item["policy"] for item in items if item["policy"].sudo().level_ids
+        }
+        if empty:
+            raise UserError(
+                self.env._(
+                    "Approval policy %s has no approval levels: ask an administrator to "
+                    "complete the approval matrix.",
+                    ", ".join(p.name for p in empty),
+                )
+            )
+        now = now or fields.Datetime.now()
+        vals_list = []
+        for item in items:
+            record, policy = item["record"], item["policy"]
+            vals_list.append(
+                {
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    # sudo: the name of the document the requester acts on.
+                    "source_name": item.get("source_name") or record.sudo().display_name,
+                    "action_name": item["action"],
+                    "policy_id": policy.id,
+                    "explanation": item["explanation"],
+                    "amount": item.get("amount") or 0.0,
+                    "currency_id": policy.currency_id.id,
+                    "requester_id": self.env.uid,
+                    "company_id": item["company"].id,
+                    "site_id": item["site"].id if item.get("site") else False,
+                    "snapshot": json.dumps(item["snapshot"], sort_keys=True, default=str),
+                    "fingerprint": item["fingerprint"],
+                    "date_requested": now,
+                    "state": "approved" if item.get("auto") else "pending",
+                    "date_decided": now if item.get("auto") else False,
+                    "consumed": bool(item.get("auto")),
+                    "consumed_date": now if item.get("auto") else False,
+                }
+            )
+        # The requests these replace were expired in this transaction: write
+        # that first, the unique index of open requests checks it.
+        self.flush_model(["state", "consumed"])
+        requests = (
+            self._engine().with_context(tracking_disable=True, mail_create_nolog=True)
+            .create(vals_list)
+        )
+        auto = requests.filtered(lambda r: r.state == "approved")
+        pending = requests - auto
+        bodies = {
+            request.id: Markup("<p>%s</p><p>%s</p>")
+            % (
+                self.env._("Approval requested for %s.", request.source_name),
+                request.explanation,
+            )
+            for request in requests
+        }
+        requests._message_log_batch(bodies=bodies)
+        self.env["mail.followers"]._insert_followers(
+            self._name, requests.ids, self.env.user.partner_id.ids, check_existing=True
+        )
+        if auto:
+            auto._log_decisions(
+                "auto",
+                reason=self.env._("Below the auto-approve limit of the policy."),
+                automated=True,
+                now=now,
+            )
+        pending._log_decisions("submit", now=now, automated=False)
+        if pending:
+            first_levels = {
+                request.id: request.policy_id.level_ids.sorted(lambda lv: (lv.sequence, lv.id))[:1]
+                for request in pending
+            }
+            pending._wfmon_start_levels(first_levels, now)
+            self.env["wfmon.publisher"]._publish("approval.requested", pending)
+        if auto:
+            self.env["wfmon.publisher"]._publish("approval.approved", auto)
+        return requests.with_env(self.env)
+
+    def _wfmon_documents(self):
+        """``{request id: source record}`` browsed per model (prefetch-friendly)."""
+        by_model = defaultdict(list)
+        for request in self:
+            by_model[request.res_model].append(request.res_id)
+        docs = {}
+        for model, ids in by_model.items():
+            if model in self.env:
+                for record in self.env[model].browse(ids):
+                    docs[(model, record.id)] = record
+        return {request.id: docs.get((request.res_model, request.res_id)) for request in self}
+
+    def _schedules(self, now):
+        calendars = self.env["resource.calendar"]
+        for request in self:
+            calendars |= request._calendar()
+        by_calendar = calendars._wfmon_schedules(now - timedelta(days=31), horizon_days=800)
+        always = WorkSchedule.always()
+        result = {}
+        for request in self:
+            schedule = by_calendar.get(request._calendar().id)
+            result[request.id] = schedule if schedule and schedule.attendances else always
+        return result
+
+    def _calendar(self):
+        self.ensure_one()
+        return self.policy_id.calendar_id or self.company_id._wfmon_calendar()
+
+    @api.model
+    def _plan_clock(self, cache, schedule, now, hours, ratio):
+        """``(deadline, reminder)`` of a level starting ``now``: ``hours`` working
+        hours of ``schedule``, the reminder at ``ratio`` of them; memoised in
+        ``cache`` since a batch shares its start and few (calendar, hours) pairs."""
+        key = (id(schedule), hours, ratio)
+        if key not in cache:
+            deadline = add_working_hours(schedule, now, hours) if hours else False
+            remind = add_working_hours(schedule, now, hours * ratio) if hours and ratio else False
+            cache[key] = (deadline, remind)
+        return cache[key]
+
+    def _wfmon_start_levels(self, levels, now):
+        """Route ``levels`` (``{request id: level}``) for these requests: approvers,
+        assignments, activities, deadlines. A request without a level left is
+        approved."""
+        engine = self._engine()
+        requests = engine.browse(self.ids)
+        finished = requests.filtered(lambda r: not levels.get(r.id))
+        routing_requests = requests - finished
+        documents = routing_requests._wfmon_documents()
+        delegations = self.env["wfmon.approval.delegation"]._active_specs(
+            fields.Date.context_today(self, now)
+        )
+        day = fields.Date.context_today(self, now)
+        by_level = defaultdict(lambda: engine.browse())
+        for request in routing_requests:
+            by_level[levels[request.id]] |= request
+        raw = {}
+        for level, reqs in by_level.items():
+            docs = self.env[level.policy_id.model_name].browse(
+                [documents[r.id].id for r in reqs if documents[r.id]]
+            )
+            per_record = level._raw_approvers(docs) if docs else {}
+            for request in reqs:
+                doc = documents[request.id]
+                raw[request.id] = per_record.get(doc.id, []) if doc else []
+        schedules = routing_requests._schedules(now) if routing_requests else {}
+        clocks = {}
+        assignment_vals = []
+        for request in routing_requests:
+            level = levels[request.id]
+            policy = request.policy_id
+            decided = {
+                d.user_id.id
+                for d in request.decision_ids
+                if d.decision in ("approve", "reject")
+            }
+            incompatible = policy.incompatible_group_ids.users.ids
+            try:
+                routing = route_level(
+                    raw[request.id],
+                    mode=level.mode,
+                    n=level.min_approvals,
+                    requester=request.requester_id.id,
+                    decided=decided,
+                    incompatible=incompatible,
+                    delegations=delegations,
+                    day=day,
+                    backup=level.backup_user_id.id or None,
+                )
+            except NoApprover as exc:
+                # sudo: name the excluded users in the error, whatever the caller reads.
+                users = {u.id: u.name for u in self.env["res.users"].browse(
+                    [u for u, _why in exc.excluded]).sudo()}
+                detail = ", ".join(
+                    f"{users.get(u, u)} ({why})" for u, why in exc.excluded
+                ) or self.env._("nobody is configured")
+                raise UserError(
+                    self.env._(
+                        "Nobody can approve level '%(level)s' of policy '%(policy)s' for "
+                        "%(doc)s: %(detail)s. Ask an administrator to complete the matrix.",
+                        level=level.name,
+                        policy=policy.name,
+                        doc=request.source_name,
+                        detail=detail,
+                    )
+                ) from exc
+            deadline, remind = self._plan_clock(
+                clocks, schedules[request.id], now, policy.deadline_hours, policy.remind_ratio
+            )
+            request.write(
+                {
+                    "level_id": level.id,
+                    "level_sequence": request.level_sequence + 1,
+                    "required_approvals": routing.required,
+                    "level_started": now,
+                    "deadline": deadline,
+                    "remind_date": remind,
+                    "reminded": False,
+                    "escalated": False,
+                }
+            )
+            for assignment in routing.assignments:
+                assignment_vals.append(
+                    {
+                        "request_id": request.id,
+                        "level_id": level.id,
+                        "level_sequence": request.level_sequence,
+                        "user_id": assignment.user,
+                        "on_behalf_of_id": assignment.on_behalf_of or False,
+                    }
+                )
+        # sudo: assignments are engine records (see _engine).
+        assignments = self.env["wfmon.approval.assignment"].sudo().with_context(
+            wfmon_approval_engine=True
+        ).create(assignment_vals)
+        assignments._schedule_activities()
+        if finished:
+            finished._wfmon_finish_approved(now)
+
+    # ------------------------------------------------------------------
+    # Decisions
+    # ------------------------------------------------------------------
+    def _wfmon_check_decider(self, user):
+        """Segregation of duties, enforced on the server for every decision."""
+        self.ensure_one()
+        # sudo: the checks read every decision and assignment of the request.
+        request = self.sudo()
+        if user == request.requester_id:
+            raise AccessError(
+                self.env._(
+                    "You requested %s yourself: someone else must decide it.", request.name
+                )
+            )
+        earlier = request.decision_ids.filtered(
+            lambda d: d.decision in ("approve", "reject")
+            and d.user_id == user
+            and d.level_sequence != request.level_sequence
+        )
+        if earlier:
+            raise AccessError(
+                self.env._(
+                    "You already decided level %(level)s of %(request)s: one person never "
+                    "decides two levels of the same request.",
+                    level=earlier[0].level_sequence,
+                    request=request.name,
+                )
+            )
+        if request.policy_id.incompatible_group_ids & user.groups_id:
+            raise AccessError(
+                self.env._(
+                    "Your role is incompatible with approving under policy %s "
+                    "(segregation of duties).",
+                    request.policy_id.name,
+                )
+            )
+        assignment = request.assignment_ids.filtered(
+            lambda a: a.state == "pending" and a.user_id == user
+        )
+        if not assignment:
+            raise AccessError(
+                self.env._(
+                    "You are not an approver of the current level of %s "
+                    "(or you already decided it).",
+                    request.name,
+                )
+            )
+        return assignment[:1]
+
+    def _wfmon_decide(self, decision, reason=None):
+        user = self.env.user
+        reason = (reason or "").strip()
+        now = fields.Datetime.now()
+        for request in self:
+            engine = request._engine()
+            if engine.state != "pending":
+                raise UserError(
+                    self.env._(
+                        "%(request)s is already %(state)s.",
+                        request=engine.name,
+                        state=dict(STATES)[engine.state].lower(),
+                    )
+                )
+            assignment = engine.env["wfmon.approval.assignment"].browse(
+                request._wfmon_check_decider(user).id
+            )
+            if decision == "reject" and not reason:
+                raise UserError(self.env._("Give a reason to reject %s.", engine.name))
+            if (
+                decision == "approve"
+                and engine.policy_id.reason_required_on_approve
+                and not reason
+            ):
+                raise UserError(
+                    self.env._(
+                        "Policy %(policy)s requires a reason to approve %(request)s.",
+                        policy=engine.policy_id.name,
+                        request=engine.name,
+                    )
+                )
+            schedule = engine._schedules(now)[engine.id]
+            start = engine.level_started or engine.date_requested
+            engine.env["wfmon.approval.decision"].create(
+                {
+                    "request_id": engine.id,
+                    "level_id": engine.level_id.id,
+                    "level_sequence": engine.level_sequence,
+                    "user_id": user.id,
+                    "on_behalf_of_id": assignment.on_behalf_of_id.id,
+                    "decision": decision,
+                    "reason": reason or False,
+                    "date": now,
+                    "duration_hours": round((now - start).total_seconds() / 3600, 4),
+                    "working_hours": round(working_hours_between(schedule, start, now), 4),
+                }
+            )
+            assignment.write({"state": "approved" if decision == "approve" else "rejected"})
+            body = (
+                self.env._("%(user)s approved level %(level)s", user=user.name,
+                           level=engine.level_id.display_name)
+                if decision == "approve"
+                else self.env._("%(user)s rejected", user=user.name)
+            )
+            if assignment.on_behalf_of_id:
+                body += self.env._(" on behalf of %s", assignment.on_behalf_of_id.name)
+            if reason:
+                body += f": {reason}"
+            if assignment.activity_id:
+                assignment.activity_id.with_context(
+                    wfmon_approval_engine=True
+                ).action_feedback(feedback=body)
+            else:
+                engine.message_post(body=body, message_type="comment",
+                                    subtype_xmlid="mail.mt_note")
+            level_assignments = engine.assignment_ids.filtered(
+                lambda a, seq=engine.level_sequence: a.level_sequence == seq
+            )
+            approvals = len(level_assignments.filtered(lambda a: a.state == "approved"))
+            rejections = len(level_assignments.filtered(lambda a: a.state == "rejected"))
+            required = 1 if assignment.escalated else engine.required_approvals
+            outcome = level_outcome(required, approvals, rejections)
+            if outcome == "rejected":
+                engine._wfmon_close("rejected", None, reason)
+            elif outcome == "approved":
+                engine._close_open_assignments()
+                levels = engine.policy_id.level_ids.sorted(lambda lv: (lv.sequence, lv.id))
+                later = levels.filtered(
+                    lambda lv, cur=engine.level_id: (lv.sequence, lv.id) > (cur.sequence, cur.id)
+                )
+                self.env["wfmon.publisher"]._publish("approval.level_approved", engine)
+                engine._wfmon_start_levels({engine.id: later[:1]}, now)
+        return True
+
+    def _close_open_assignments(self):
+        """Close the still-pending assignments (and activities) of these requests."""
+        pending = self._engine().assignment_ids.filtered(lambda a: a.state == "pending")
+        activities = pending.activity_id
+        pending.write({"state": "cancelled"})
+        # sudo (via _engine): the activities belong to other approvers.
+        activities.sudo().with_context(wfmon_approval_engine=True).unlink()
+
+    def _wfmon_close(self, state, decision, reason, automated=False):
+        """End pending (or approved, unconsumed) requests as ``state``."""
+        engine = self._engine()
+        now = fields.Datetime.now()
+        engine._close_open_assignments()
+        if decision:
+            engine._log_decisions(decision, reason=reason, automated=automated, now=now)
+        engine.write({"state": state, "date_decided": now})
+        engine._stamp_turnaround(now)
+        labels = dict(STATES)
+        bodies = {
+            request.id: Markup("<p>%s</p>")
+            % (
+                self.env._("%(state)s: %(reason)s", state=labels[state], reason=reason)
+                if reason
+                else labels[state]
+            )
+            for request in engine
+        }
+        engine._message_log_batch(bodies=bodies)
+        if state == "rejected":
+            engine._notify_requesters(self.env._("rejected"), reason)
+        self.env["wfmon.publisher"]._publish(f"approval.{state}", engine.with_env(self.env))
+        return True
+
+    def _wfmon_finish_approved(self, now):
+        engine = self._engine()
+        engine.write({"state": "approved", "date_decided": now, "level_id": False})
+        engine._stamp_turnaround(now)
+        engine._message_log_batch(
+            bodies={r.id: Markup("<p>%s</p>") % self.env._("Approved.") for r in engine}
+        )
+        engine._notify_requesters(self.env._("approved"), None)
+        self.env["wfmon.publisher"]._publish("approval.approved", engine.with_env(self.env))
+        engine._wfmon_resume()
+
+    def _stamp_turnaround(self, now):
+        for request in self:
+            start = request.date_requested or now
+            request.turnaround_hours = round((now - start).total_seconds() / 3600, 4)
+
+    def _notify_requesters(self, what, reason):
+        for request in self:
+            body = self.env._("Your request %(name)s (%(doc)s) was %(what)s.",
+                              name=request.name, doc=request.source_name, what=what)
+            if reason:
+                body += " " + reason
+            request.message_notify(
+                partner_ids=request.requester_id.partner_id.ids,
+                body=body,
+                subject=body,
+            )
+
+    def _log_decisions(
+        self, decision, reason=None, automated=False, now=None, user=None, reasons=None
+    ):
+        """Append one decision line per request (one INSERT for the batch);
+        ``reasons`` (``{request id: text}``) overrides ``reason`` per request."""
+        if not self:
+            return self.env["wfmon.approval.decision"]
+        now = now or fields.Datetime.now()
+        # sudo: nobody has create access on decisions; only the engine logs them.
+        return (
+            self.env["wfmon.approval.decision"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "request_id": request.id,
+                        "level_id": request.level_id.id,
+                        "level_sequence": request.level_sequence,
+                        "user_id": (user or self.env.user).id,
+                        "decision": decision,
+                        "reason": (reasons or {}).get(request.id, reason) or False,
+                        "automated": automated,
+                        "date": now,
+                    }
+                    for request in self
+                ]
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Resume the guarded action
+    # ------------------------------------------------------------------
+    def _wfmon_resume(self):
+        """Run the approved action as the requester, once.
+
+        The guard consumes the approval before the action runs, so calling the
+        action again later needs a new approval. A failure (the document moved
+        on, a missing field) is rolled back to a savepoint and reported on the
+        request; the requester can then run the action by hand, still approved.
+        """
+        documents = self._wfmon_documents()
+        for request in self:
+            record = documents.get(request.id)
+            if not record or not record.exists():
+                continue
+            method = getattr(
+                record.with_user(request.requester_id).with_context(
+                    wfmon_approval_resume=request.id
+                ),
+                request.action_name,
+                None,
+            )
+            if method is None:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    method()
+            except (UserError, ValidationError, AccessError) as exc:
+                request._engine().message_post(
+                    body=self.env._(
+                        "Approved, but %(action)s could not run by itself: %(error)s. "
+                        "The requester can run it again; the approval still holds.",
+                        action=request.action_name,
+                        error=exc.args[0] if exc.args else exc,
+                    ),
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                    partner_ids=request.requester_id.partner_id.ids,
+                )
+                continue
+            if request.state != "approved":
+                # The guard found the document changed since the approval: it
+                # expired this request and asked for a new one.
+                continue
+            if not request.consumed:
+                # The action does not go through the guard (a model that is not
+                # guarded by the mixin): the approval is used up all the same.
+                request._engine().write(
+                    {"consumed": True, "consumed_date": fields.Datetime.now()}
+                )
+            request._log_decisions(
+                "resume",
+                reason=self.env._("%s ran as the requester.", request.action_name),
+                automated=True,
+                user=request.requester_id,
+            )
+
+    # ------------------------------------------------------------------
+    # Reminders and escalation
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_remind_escalate(self, batch_size=CRON_BATCH):
+        """Remind the approvers at the reminder date and escalate at the deadline,
+        each once per level; in batches, with a bounded number of queries."""
+        now = fields.Datetime.now()
+        domain = [("state", "=", "pending"), ("next_check", "!=", False),
+                  ("next_check", "<=", now)]
+        requests = self._engine().search(domain, limit=batch_size, order="next_check, id")
+        gone = requests._without_document()
+        if gone:
+            gone._wfmon_expire(self.env._("The document no longer exists."))
+            requests -= gone
+        to_remind = requests.filtered(
+            lambda r: r.remind_date and not r.reminded and r.remind_date <= now
+            and not (r.deadline and r.deadline <= now)
+        )
+        to_escalate = requests.filtered(
+            lambda r: r.deadline and not r.escalated and r.deadline <= now
+        )
+        # A request whose reminder was skipped because it is already past its
+        # deadline only escalates.
+        (requests - to_remind - to_escalate).write({"reminded": True})
+        to_remind._wfmon_remind(now)
+        to_escalate._wfmon_escalate(now)
+        done = len(requests) + len(gone)
+        remaining = self._engine().search_count(domain) if done == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    def _without_document(self):
+        """Requests whose document was deleted (one query per model)."""
+        by_model = defaultdict(set)
+        for request in self:
+            by_model[request.res_model].add(request.res_id)
+        alive = set()
+        for model, ids in by_model.items():
+            if model in self.env:
+                # sudo: an existence check, whatever the caller may read.
+                alive |= {
+                    (model, rid) for rid in self.env[model].sudo().browse(sorted(ids)).exists().ids
+                }
+        return self.filtered(lambda r: (r.res_model, r.res_id) not in alive)
+
+    def _wfmon_remind(self, now):
+        """Remind the pending approvers: one note per request (one batch) and one
+        notification per approver for the whole batch."""
+        if not self:
+            return
+        bodies = {
+            request.id: Markup("<p>%s</p>")
+            % self.env._(
+                "Reminder sent to %(who)s: waiting since %(since)s, deadline %(deadline)s.",
+                who=request.waiting_for,
+                since=format_datetime(self.env, request.level_started),
+                deadline=format_datetime(self.env, request.deadline),
+            )
+            for request in self
+        }
+        self._message_log_batch(bodies=bodies)
+        pending = self.assignment_ids.filtered(lambda a: a.state == "pending")
+        self._notify_approvers(pending, self.env._("Reminder: %s approval(s) wait for you"))
+        self.write({"reminded": True})
+        self._log_decisions("remind", automated=True, now=now,
+                            user=self.env.ref("base.user_root"))
+        self.env["wfmon.publisher"]._publish("approval.reminded", self)
+
+    def _notify_approvers(self, assignments, subject):
+        """One notification per approver listing their requests."""
+        by_user = defaultdict(list)
+        for assignment in assignments:
+            by_user[assignment.user_id].append(assignment.request_id)
+        for user, requests in by_user.items():
+            names = ", ".join(r.source_name for r in requests[:10])
+            if len(requests) > 10:
+                names += self.env._(" and %s more", len(requests) - 10)
+            # sudo: notifications go to approvers the acting user may not read.
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=subject % len(requests),
+                body=self.env._("Waiting for your approval: %s", names),
+                model=self._name,
+                res_id=requests[0].id,
+            )
+
+    def _escalation_user(self, document):
+        """Who takes over at breach: the level's backup, else the store manager,
+        else the policy's escalation contact. Extension point (e.g. an HR bridge
+        can return the requester's manager)."""
+        self.ensure_one()
+        candidates = [self.level_id.backup_user_id, self.site_id.manager_id,
+                      self.policy_id.escalation_user_id]
+        excluded = {self.requester_id} | set(
+            self.decision_ids.filtered(
+                lambda d: d.decision in ("approve", "reject")
+                and d.level_sequence != self.level_sequence
+            ).user_id
+        )
+        excluded |= set(
+            self.assignment_ids.filtered(lambda a: a.state == "pending").user_id
+        )
+        for user in candidates:
+            if user and user not in excluded and not (
+                self.policy_id.incompatible_group_ids & user.groups_id
+            ):
+                return user
+        return self.env["res.users"]
+
+    def _wfmon_escalate(self, now):
+        if not self:
+            return
+        documents = self._wfmon_documents()
+        day = fields.Date.context_today(self, now)
+        delegations = self.env["wfmon.approval.delegation"]._active_specs(day)
+        vals, escalated, nobody = [], self.browse(), {}
+        for request in self:
+            user = request._escalation_user(documents.get(request.id))
+            behalf = False
+            if user:
+                actor = substitute_of(user.id, delegations, day)
+                if actor != user.id and actor != request.requester_id.id:
+                    user, behalf = self.env["res.users"].browse(actor), user.id
+            if not user:
+                nobody[request.id] = Markup("<p>%s</p>") % self.env._(
+                    "Deadline passed and nobody is configured to take over "
+                    "(backup approver, store manager or escalation contact)."
+                )
+                continue
+            escalated |= request
+            vals.append(
+                {
+                    "request_id": request.id,
+                    "level_id": request.level_id.id,
+                    "level_sequence": request.level_sequence,
+                    "user_id": user.id,
+                    "on_behalf_of_id": behalf,
+                    "escalated": True,
+                }
+            )
+        if nobody:
+            self.browse(list(nobody))._message_log_batch(bodies=nobody)
+        self.write({"escalated": True, "reminded": True})
+        # sudo: assignments are engine records (see _engine).
+        assignments = self.env["wfmon.approval.assignment"].sudo().with_context(
+            wfmon_approval_engine=True
+        ).create(vals)
+        assignments._schedule_activities(escalation=True)
+        escalated._log_decisions(
+            "escalate",
+            reasons={
+                a.request_id.id: self.env._("Deadline passed: escalated to %s.", a.user_id.name)
+                for a in assignments
+            },
+            automated=True,
+            now=now,
+            user=self.env.ref("base.user_root"),
+        )
+        if escalated:
+            self.env["wfmon.publisher"]._publish("approval.escalated", escalated)
+
+    @api.model
+    def _wfmon_guard(self, records, action_name, site_field=None, case_type_field=None):
+        """Split ``records`` into those allowed to run ``action_name`` now and
+        those waiting for an approval. Works for any model; models inheriting
+        ``wfmon.approval.mixin`` configure it with class attributes.
+
+        Records no policy applies to pass (their stale open requests expire);
+        records with a valid, unused approval pass and consume it (so the action
+        runs once per approval); the others get a new request (or keep their
+        pending one). Auto-approved records pass with an approved request.
+        An approval whose guarded values changed since expires.
+
+        Cost: a fixed number of queries per batch (policies, conditions, open
+        requests, inserts), whatever ``len(records)``.
+
+        :return: ``(allowed, response)``: ``allowed`` the records to act on;
+            ``response`` ``None`` when nothing waits, else a client action telling
+            the user approval was requested (return it from the action)
+        :raise UserError: when records wait for an approval already requested and
+            nothing new was requested (so nothing is lost by the rollback)
+        """
+        Request = self.env["wfmon.approval.request"]
+        applicable = (
+            records._wfmon_approval_applicable(action_name)
+            if hasattr(records, "_wfmon_approval_applicable")
+            else records
+        )
+        allowed = records - applicable
+        if not applicable:
+            return allowed, None
+        site_field = site_field or getattr(records, "_wfmon_approval_site_field", None)
+        case_type_field = case_type_field or getattr(
+            records, "_wfmon_approval_case_type_field", None
+        )
+        now = fields.Datetime.now()
+        Policy = self.env["wfmon.approval.policy"]
+        selections = Policy._wfmon_select(
+            applicable, action_name, site_field=site_field, case_type_field=case_type_field
+        )
+        # sudo: the guard must see every open request on these documents, not
+        # only those the acting user may read.
+        open_requests = Request.sudo().search(
+            [
+                ("res_model", "=", records._name),
+                ("res_id", "in", applicable.ids),
+                ("action_name", "=", action_name),
+                ("state", "in", ("pending", "approved")),
+                ("consumed", "=", False),
+            ],
+            order="id desc",
+        )
+        by_record = {}
+        for request in open_requests:
+            by_record.setdefault(request.res_id, request)
+        stale_reasons = {}
+        consume = waiting = Request.sudo()
+        items = []
+        for record in applicable:
+            request = by_record.get(record.id)
+            selected = selections.get(record.id)
+            if not selected:
+                allowed |= record
+                if request:
+                    stale_reasons[request] = self.env._("No approval policy applies any more.")
+                continue
+            policy, explanation, facts = selected
+            snapshot = (
+                record._wfmon_approval_snapshot(policy)
+                if hasattr(record, "_wfmon_approval_snapshot")
+                else self._wfmon_default_snapshot(
+                    record, policy, (site_field, case_type_field)
+                )
+            )
+            fingerprint = snapshot_fingerprint(snapshot)
+            if request and request.fingerprint == fingerprint:
+                if request.state == "approved":
+                    consume |= request
+                    allowed |= record
+                else:
+                    waiting |= request
+                continue
+            if request:
+                changed = request._snapshot_changes(snapshot)
+                stale_reasons[request] = self.env._(
+                    "The document changed after the request (%s): a new approval is needed.",
+                    ", ".join(changed) or self.env._("guarded values"),
+                )
+            amount = facts.amount_for(policy._spec())
+            auto = bool(policy.auto_approve_limit) and amount < policy.auto_approve_limit
+            if auto:
+                allowed |= record
+            items.append(
+                {
+                    "record": record,
+                    "action": action_name,
+                    "policy": policy,
+                    "explanation": explanation,
+                    "amount": amount,
+                    "company": Policy._record_company(record),
+                    "site": record.sudo()[site_field] if site_field else False,
+                    "snapshot": snapshot,
+                    "fingerprint": fingerprint,
+                    "auto": auto,
+                }
+            )
+        by_reason = defaultdict(lambda: Request.sudo())
+        for request, reason in stale_reasons.items():
+            by_reason[reason] |= request
+        for reason, stale in by_reason.items():
+            stale._wfmon_expire(reason)
+        if consume:
+            consume._engine().write({"consumed": True, "consumed_date": now})
+        created = Request._wfmon_submit(items, now=now)
+        new_pending = created.filtered(lambda r: r.state == "pending")
+        if waiting and not new_pending:
+            raise UserError(
+                "\n".join(f"{req.source_name}: {req._wfmon_waiting_text()}" for req in waiting)
+            )
+        if not new_pending:
+            return allowed, None
+        label = getattr(records, "_wfmon_guarded_actions", {}).get(action_name) or action_name
+        shown = (waiting | new_pending)[:20]
+        lines = [f"{req.source_name}: {req._wfmon_waiting_text()}" for req in shown]
+        more = len(waiting | new_pending) - len(shown)
+        if more:
+            lines.append(self.env._("… and %s more", more))
+        message = self.env._(
+            "%(action)s needs approval; it will run by itself once approved.\n%(lines)s",
+            action=label,
+            lines="\n".join(lines),
+        )
+        return allowed, {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Approval requested"),
+                "message": message,
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _wfmon_default_snapshot(self, record, policy, scope_fields=None):
+        """The policy, its amount and currency, the scope fields and the model's
+        ``_wfmon_approval_snapshot_fields`` of ``record``."""
+        record = record.sudo()
+        if scope_fields is None:
+            scope_fields = (
+                getattr(record, "_wfmon_approval_site_field", None),
+                getattr(record, "_wfmon_approval_case_type_field", None),
+            )
+        names = [
+            policy.amount_field,
+            policy.currency_field,
+            *scope_fields,
+            *getattr(record, "_wfmon_approval_snapshot_fields", ()),
+        ]
+        values = {"policy": policy.id}
+        for fname in filter(None, names):
+            value = record[fname]
+            if isinstance(value, models.BaseModel):
+                value = value.ids
+            values[fname] = value
+        return values
+
+    # ------------------------------------------------------------------
+    # Guard support
+    # ------------------------------------------------------------------
+    def _wfmon_expire(self, reason):
+        """Invalidate requests whose document changed (or vanished)."""
+        if self:
+            self._wfmon_close("expired", "expire", reason, automated=True)
+
+    def _snapshot_changes(self, snapshot):
+        self.ensure_one()
+        try:
+            before = json.loads(self.snapshot or "{}")
+        except ValueError:
+            before = {}
+        after = json.loads(json.dumps(snapshot, sort_keys=True, default=str))
+        return changed_keys(before, after)
+
+    def _wfmon_waiting_text(self):
+        """'Waiting for approval by A, B since <date> (APR-000012)'."""
+        self.ensure_one()
+        request = self.sudo()
+        return self.env._(
+            "Waiting for approval by %(who)s since %(since)s (%(name)s, level %(level)s).",
+            who=request.waiting_for or self.env._("nobody"),
+            since=format_datetime(self.env, request.level_started or request.date_requested),
+            name=request.name,
+            level=request.level_id.display_name or request.level_sequence,
+        )
+
+    # ------------------------------------------------------------------
+    # Events
+    # ------------------------------------------------------------------
+    def _wfmon_event_data(self):
+        """Public event payload of each request (the integrators' data contract)."""
+        return [
+            {
+                "id": request.id,
+                "reference": request.name,
+                "state": request.state,
+                "policy": request.policy_id.name,
+                "level": request.level_sequence,
+                "level_name": request.level_id.name or None,
+                "action": request.action_name,
+                "requester": request.requester_id.login,
+                "approvers": request.assignment_ids.filtered(
+                    lambda a: a.state == "pending"
+                ).user_id.mapped("login"),
+                "company_id": request.company_id.id,
+                "site": request.site_id.code or request.site_id.name or None,
+                "amount": {"amount": request.amount, "currency": request.currency_id.name},
+                "source": {
+                    "model": request.res_model,
+                    "id": request.res_id,
+                    "name": request.source_name,
+                },
+                "deadline": fields.Datetime.to_string(request.deadline)
+                if request.deadline
+                else None,
+            }
+            for request in self.sudo()
+        ]
+
+
+def plain_reason(feedback):
+    """Activity feedback (HTML or text) as a plain reason."""
+    return html2plaintext(feedback or "").strip() if feedback else ""

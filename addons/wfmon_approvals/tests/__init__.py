@@ -1,0 +1,5 @@
+from . import test_matrix
+from . import test_request_flow
+from . import test_segregation
+from . import test_reminders
+from . import test_delegation

@@ -1,0 +1,1 @@
+from . import wfmon_approval_decide
