@@ -85,11 +85,11 @@ class WfmonApprovalCase(TransactionCase):
             groups="wfmon_core.group_wfmon_admin,base.group_system",
         )
         cls.store = cls.env["wfmon.site"].create(
-            {"name": "Store One", "code": "S01", "manager_id": cls.store_manager.id,
+            {"name": "Store One", "code": "TA1", "manager_id": cls.store_manager.id,
              "user_ids": [(4, cls.requester.id)]}
         )
         cls.store_2 = cls.env["wfmon.site"].create(
-            {"name": "Store Two", "code": "S02", "user_ids": [(4, cls.requester.id)]}
+            {"name": "Store Two", "code": "TA2", "user_ids": [(4, cls.requester.id)]}
         )
         cls.case_type = cls.env["wfmon.case.type"].create(
             {"name": "Price override", "code": "test.approval.price", "domain": "retail"}

@@ -47,7 +47,7 @@ class TestApprovalMatrix(WfmonApprovalCase):
         refund = self._cases(amount=10, site=self.store_2, case_type=self.other_type)
         self._guard(at_store | elsewhere | refund)
         self.assertEqual(self._request(at_store).policy_id, store_policy)
-        self.assertIn("store / warehouse is [S01] Store One", self._request(at_store).explanation)
+        self.assertIn("store / warehouse is [TA1] Store One", self._request(at_store).explanation)
         self.assertIn("more specific than 'Overrides from 1,000'",
                       self._request(at_store).explanation)
         self.assertEqual(self._request(elsewhere).policy_id, self.policy)
