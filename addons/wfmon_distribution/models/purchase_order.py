@@ -1,0 +1,411 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import format_datetime
+
+from ..tools.rules import beyond_tolerance, variance_percent
+
+INBOUND_DELAY = "distribution.inbound_delay"
+PURCHASE_POLICY = "distribution.purchase_policy"
+# Outbound moves examined per batch of purchase orders, at most.
+DEPENDENT_MOVES_LIMIT = 5000
+
+
+class PurchaseOrder(models.Model):
+    _name = "purchase.order"
+    _inherit = ["purchase.order", "wfmon.distribution.case.mixin"]
+
+    # ------------------------------------------------------------------
+    # D9: purchase outside policy (detection; the approval gate comes with
+    # wfmon_approvals, see readme/ROADMAP.md)
+    # ------------------------------------------------------------------
+    def button_confirm(self):
+        if self.env.context.get("wfmon_distribution_disable"):
+            return super().button_confirm()
+        # Before super: confirming adds the vendor to the products' vendor lists.
+        breaches = self.filtered(lambda o: o.state in ("draft", "sent"))._wfmon_policy_breaches()
+        res = super().button_confirm()
+        self._wfmon_raise_policy(breaches)
+        return res
+
+    def _wfmon_policy_breaches(self):
+        """``{order id: {"reasons": [...], "lines": [line values]}}`` of the orders
+        above the amount limit, with a vendor not on the products' vendor lists,
+        or priced beyond tolerance from the vendor price list."""
+        result = {}
+        for order in self:
+            company = order.company_id
+            warehouse = order.picking_type_id.warehouse_id
+            tolerance = (
+                warehouse._wfmon_setting("wfmon_tolerance_percent")
+                if warehouse
+                else company.wfmon_dist_tolerance_percent
+            )
+            reasons, vals_list = [], []
+            limit = company.wfmon_dist_purchase_amount_limit
+            amount = order.currency_id._convert(
+                order.amount_total, company.currency_id, company, order.date_order
+            )
+            if limit and amount > limit:
+                reasons.append("amount")
+                vals_list.append(
+                    {
+                        "kind": "variance",
+                        "name": self.env._("Order total above the purchase limit"),
+                        "reference_value": limit,
+                        "actual_value": amount,
+                        "variance_percent": variance_percent(amount, limit) or 0.0,
+                        "purchase_order_id": order.id,
+                    }
+                )
+            vendor = order.partner_id.commercial_partner_id
+            for line in order.order_line.filtered(lambda ln: not ln.display_type and ln.product_id):
+                product = line.product_id
+                sellers = product.seller_ids.filtered(
+                    lambda s, c=company: not s.company_id or s.company_id == c
+                )
+                if company.wfmon_dist_check_vendor and vendor not in (
+                    sellers.partner_id.commercial_partner_id
+                ):
+                    reasons.append("vendor")
+                    vals_list.append(
+                        {
+                            "kind": "variance",
+                            "name": self.env._("Vendor not approved for this product"),
+                            "product_id": product.id,
+                            "partner_id": order.partner_id.id,
+                            "purchase_order_id": order.id,
+                        }
+                    )
+                    continue
+                seller = product._select_seller(
+                    partner_id=order.partner_id,
+                    quantity=line.product_qty,
+                    date=order.date_order and order.date_order.date(),
+                    uom_id=line.product_uom,
+                    params={"order_id": order},
+                )
+                if not seller:
+                    continue
+                reference = seller.currency_id._convert(
+                    seller.price_discounted, order.currency_id, company, order.date_order
+                )
+                reference = seller.product_uom._compute_price(reference, line.product_uom)
+                actual = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
+                if beyond_tolerance(actual, reference, tolerance):
+                    reasons.append("price")
+                    vals_list.append(
+                        {
+                            "kind": "variance",
+                            "name": self.env._("Price differs from the vendor price list"),
+                            "product_id": product.id,
+                            "partner_id": order.partner_id.id,
+                            "purchase_order_id": order.id,
+                            "quantity": line.product_qty,
+                            "reference_value": reference,
+                            "actual_value": actual,
+                            "variance_percent": variance_percent(actual, reference),
+                            "amount": (actual - reference) * line.product_qty,
+                        }
+                    )
+            if reasons:
+                result[order.id] = {
+                    "reasons": sorted(set(reasons)),
+                    "lines": vals_list,
+                    "amount": amount,
+                    "tolerance_percent": tolerance,
+                }
+        return result
+
+    def _wfmon_raise_policy(self, breaches):
+        orders = self.filtered(lambda o: o.id in breaches)
+        if not orders:
+            return self.env["wfmon.case"]
+        detector = self.env["wfmon.distribution.detector"]
+        sites = detector._sites(orders.picking_type_id.warehouse_id)
+        labels = {
+            "amount": self.env._("above the amount limit"),
+            "vendor": self.env._("vendor not approved"),
+            "price": self.env._("price variance beyond tolerance"),
+        }
+        return detector._detect(
+            PURCHASE_POLICY,
+            orders,
+            {
+                order.id: {
+                    "vendor": order.partner_id.display_name,
+                    "reasons": breaches[order.id]["reasons"],
+                    "amount": breaches[order.id]["amount"],
+                    "variances": [
+                        {
+                            "product_id": vals.get("product_id"),
+                            "reason": vals["name"],
+                            "reference": vals.get("reference_value"),
+                            "actual": vals.get("actual_value"),
+                        }
+                        for vals in breaches[order.id]["lines"]
+                    ],
+                }
+                for order in orders
+            },
+            details={
+                order.id: "\n".join(
+                    vals["name"]
+                    + (
+                        f" ({self.env['product.product'].browse(vals['product_id']).display_name})"
+                        if vals.get("product_id")
+                        else ""
+                    )
+                    for vals in breaches[order.id]["lines"]
+                )
+                for order in orders
+            },
+            lines={order.id: breaches[order.id]["lines"] for order in orders},
+            impact={order.id: order.amount_total for order in orders},
+            severity={
+                order.id: "high" if len(breaches[order.id]["reasons"]) > 1 else "medium"
+                for order in orders
+            },
+            summary={
+                order.id: self.env._(
+                    "%(po)s: %(why)s",
+                    po=order.name,
+                    why=", ".join(labels[r] for r in breaches[order.id]["reasons"]),
+                )
+                for order in orders
+            },
+            site={order.id: sites.get(order.picking_type_id.warehouse_id.id) for order in orders},
+        )
+
+    # ------------------------------------------------------------------
+    # D3: inbound delay while committed outbound orders depend on it
+    # ------------------------------------------------------------------
+    def _wfmon_inbound_analysis(self, now=None):
+        """``{order id: [impact line values]}``: the committed outbound orders a
+        late (or moved) receipt of these purchase orders puts at risk.
+
+        A confirmed line still to receive is *delayed* when its expected arrival
+        has passed, or when the vendor moved it later than first promised.  An
+        unreserved outbound move of the same product from the same warehouse
+        depends on it when it is needed before the expected arrival (any time,
+        when the arrival date has passed).  Three queries per batch.
+        """
+        now = now or fields.Datetime.now()
+        lines = self.env["purchase.order.line"].search(
+            [
+                ("order_id", "in", self.ids),
+                ("state", "=", "purchase"),
+                ("display_type", "=", False),
+                ("product_id.is_storable", "=", True),
+                "|",
+                ("date_planned", "<", now),
+                ("wfmon_date_moved", "=", True),
+            ]
+        )
+        delayed = lines.filtered(lambda ln: ln._wfmon_is_open())
+        if not delayed:
+            return {}
+        warehouses = delayed.order_id.picking_type_id.warehouse_id
+        # sudo: purchasers may not read sales; the analysis lists them for the
+        # planner on the case.
+        moves = (
+            self.env["stock.move"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "in", delayed.product_id.ids),
+                    ("state", "in", ("confirmed", "waiting", "partially_available")),
+                    ("picking_code", "=", "outgoing"),
+                    ("sale_line_id", "!=", False),
+                    ("location_id.warehouse_id", "in", warehouses.ids),
+                ],
+                order="date, id",
+                limit=DEPENDENT_MOVES_LIMIT,
+            )
+        )
+        by_key = defaultdict(list)
+        for move in moves:
+            by_key[(move.location_id.warehouse_id.id, move.product_id.id)].append(move)
+        result = defaultdict(list)
+        for line in delayed:
+            warehouse = line.order_id.picking_type_id.warehouse_id
+            late = line.date_planned < now
+            seen = set()
+            for move in by_key.get((warehouse.id, line.product_id.id), []):
+                order = move.sale_line_id.order_id
+                needed = order.commitment_date or move.date_deadline or move.date
+                if (not late and needed >= line.date_planned) or order.id in seen:
+                    continue
+                seen.add(order.id)
+                result[line.order_id.id].append(
+                    {
+                        "kind": "impact",
+                        "name": self.env._("Late receipt") if late else self.env._("Date moved"),
+                        "product_id": line.product_id.id,
+                        "warehouse_id": warehouse.id,
+                        "quantity": move.product_uom_qty,
+                        "sale_order_id": order.id,
+                        "partner_id": order.partner_id.id,
+                        "commitment_date": needed,
+                        "purchase_order_id": line.order_id.id,
+                        "date_planned": line.date_planned,
+                        "amount": move.sale_line_id.price_reduce_taxexcl * move.product_uom_qty,
+                    }
+                )
+        return dict(result)
+
+    def _wfmon_check_inbound_delay(self):
+        """Open or refresh the inbound-delay case of each order that puts committed
+        outbound orders at risk; resolve it when no order depends on it any more."""
+        detector = self.env["wfmon.distribution.detector"]
+        orders = self.filtered(lambda o: o.state == "purchase")
+        now = fields.Datetime.now()
+        impact = orders._wfmon_inbound_analysis(now)
+        flagged = orders.filtered(lambda o: o.id in impact)
+        sites = detector._sites(flagged.picking_type_id.warehouse_id)
+        details, payloads = {}, {}
+        for order in flagged:
+            rows = impact[order.id]
+            details[order.id] = "\n".join(
+                self.env._(
+                    "%(so)s (%(customer)s) needs %(qty)s %(product)s by %(date)s; "
+                    "expected %(arrival)s.",
+                    so=self.env["sale.order"].browse(vals["sale_order_id"]).name,
+                    customer=self.env["res.partner"].browse(vals["partner_id"]).display_name,
+                    qty=vals["quantity"],
+                    product=self.env["product.product"].browse(vals["product_id"]).display_name,
+                    date=format_datetime(self.env, vals["commitment_date"]),
+                    arrival=format_datetime(self.env, vals["date_planned"]),
+                )
+                for vals in rows
+            )
+            payloads[order.id] = {
+                "vendor": order.partner_id.display_name,
+                "affected": [
+                    {
+                        "sale_order_id": vals["sale_order_id"],
+                        "customer_id": vals["partner_id"],
+                        "product_id": vals["product_id"],
+                        "warehouse_id": vals["warehouse_id"],
+                        "commitment_date": vals["commitment_date"],
+                        "date_planned": vals["date_planned"],
+                    }
+                    for vals in rows
+                ],
+            }
+        cases, opened = detector._detect(
+            INBOUND_DELAY,
+            flagged,
+            payloads,
+            details=details,
+            lines={order.id: impact[order.id] for order in flagged},
+            impact={order.id: sum(v["amount"] for v in impact[order.id]) for order in flagged},
+            summary={
+                order.id: self.env._(
+                    "%(po)s late: %(count)s customer order(s) at risk",
+                    po=order.name,
+                    count=len({v["sale_order_id"] for v in impact[order.id]}),
+                )
+                for order in flagged
+            },
+            site={order.id: sites.get(order.picking_type_id.warehouse_id.id) for order in flagged},
+            severity={
+                order.id: "high"
+                if any(v["commitment_date"] <= now + timedelta(days=2) for v in impact[order.id])
+                else "medium"
+                for order in flagged
+            },
+            bump=not self.env.context.get("wfmon_scanner"),
+            refresh=True,
+            return_new=True,
+        )
+        self._wfmon_schedule_customer_calls(
+            {order.id: impact[order.id] for order in opened},
+            dict(zip(flagged.ids, cases.mapped("name"), strict=True)) if cases else {},
+        )
+        detector._resolve(
+            INBOUND_DELAY,
+            self - flagged,
+            self.env._("No committed customer order depends on this receipt any more."),
+        )
+        return impact
+
+    @api.model
+    def _wfmon_schedule_customer_calls(self, impact, case_names):
+        """Customer communication: a to-do for the salesperson of each sale order
+        a newly opened inbound-delay case puts at risk (one INSERT per batch)."""
+        orders = self.env["sale.order"].browse(
+            {vals["sale_order_id"] for rows in impact.values() for vals in rows}
+        )
+        if not orders:
+            return self.env["mail.activity"]
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        model = self.env["ir.model"]._get_id("sale.order")
+        today = fields.Date.context_today(self)
+        vals_list, seen = [], set()
+        for po_id, rows in impact.items():
+            for vals in rows:
+                order = orders.browse(vals["sale_order_id"])
+                if order.id in seen or not order.user_id:
+                    continue
+                seen.add(order.id)
+                vals_list.append(
+                    {
+                        "res_model_id": model,
+                        "res_id": order.id,
+                        "activity_type_id": todo.id if todo else False,
+                        "user_id": order.user_id.id,
+                        "date_deadline": today,
+                        "summary": self.env._("Delivery at risk: inform the customer"),
+                        "note": self.env._(
+                            "The receipt this order waits for is late (case %(case)s): "
+                            "agree a new date with %(customer)s.",
+                            case=case_names.get(po_id, ""),
+                            customer=order.partner_id.display_name,
+                        ),
+                    }
+                )
+        # sudo: the salesperson's to-do is created by the engine, whoever moved
+        # the vendor date (a purchaser may not write on sale orders).
+        return self.env["mail.activity"].sudo().create(vals_list)
+
+    @api.model
+    def _cron_wfmon_inbound_delay(self, batch_size=200):
+        """D3 scanner: purchase orders with late or moved receipts, then the open
+        cases of orders received or cancelled since."""
+        now = fields.Datetime.now()
+        detector = self.env["wfmon.distribution.detector"]
+        Order = self.with_context(wfmon_scanner=True)
+        domain = [
+            ("state", "=", "purchase"),
+            ("receipt_status", "in", ("pending", "partial")),
+            (
+                "order_line",
+                "any",
+                ["|", ("date_planned", "<", now), ("wfmon_date_moved", "=", True)],
+            ),
+        ]
+        done = detector._scan(
+            "inbound_delay",
+            Order,
+            domain,
+            lambda orders: orders._wfmon_check_inbound_delay(),
+            batch_size=batch_size,
+        )
+        # Cases of orders the scan no longer matches (received, cancelled, or
+        # back on time): the scan above handled the others.
+        after = 0
+        while True:
+            cases = detector._open_case_batch(INBOUND_DELAY, self._name, after_id=after)
+            if not cases:
+                break
+            orders = Order.browse(cases.mapped("res_id")).exists()
+            still = Order.search([("id", "in", orders.ids), *domain])
+            detector._resolve(
+                INBOUND_DELAY,
+                orders - still,
+                self.env._("The receipt is done, cancelled or back on time."),
+            )
+            after = cases[-1].id
+        return done

@@ -1,0 +1,708 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import float_compare, format_datetime
+
+from ..tools.rules import allocate_free_stock, margin_breaches, margin_percent
+
+FULFILLMENT = "distribution.fulfillment"
+CREDIT = "distribution.credit_hold"
+MARGIN = "distribution.margin"
+INVOICE_GAP = "distribution.invoice_gap"
+MASTER_DATA = "distribution.master_data"
+# Inbound purchase lines listed on a fulfillment case, at most.
+INBOUND_LIMIT = 200
+
+
+class SaleOrder(models.Model):
+    _name = "sale.order"
+    _inherit = ["sale.order", "wfmon.distribution.case.mixin"]
+
+    # ------------------------------------------------------------------
+    # Confirmation hook (D1, D4, D5, D7)
+    # ------------------------------------------------------------------
+    def _action_confirm(self):
+        if self.env.context.get("wfmon_distribution_disable"):
+            return super()._action_confirm()
+        # Free stock is read before the new moves reserve it.
+        shortages = self._wfmon_fulfillment_shortages()
+        res = super()._action_confirm()
+        self._wfmon_raise_fulfillment(shortages)
+        self._wfmon_check_credit()
+        self._wfmon_check_margin()
+        self._wfmon_check_master_data()
+        return res
+
+    # ------------------------------------------------------------------
+    # D1: confirmed with insufficient available stock
+    # ------------------------------------------------------------------
+    def _wfmon_stock_lines(self):
+        return self.order_line.filtered(
+            lambda line: (
+                not line.display_type
+                and line.product_id.is_storable
+                and line.product_uom_qty > 0
+                and line.order_id.warehouse_id
+            )
+        )
+
+    def _wfmon_fulfillment_shortages(self):
+        """What the orders need from their warehouse beyond its free stock,
+        allocated in confirmation order: ``{"shortages": {order id: [Shortage]},
+        "free": {(warehouse id, product id): free qty}}``, or ``{}``."""
+        lines = self._wfmon_stock_lines()
+        if not lines:
+            return {}
+        free = self.env["stock.quant"]._wfmon_free_stock(lines.product_id, self.company_id)
+        demands = [
+            (
+                line.order_id.id,
+                line.order_id.warehouse_id.id,
+                line.product_id.id,
+                line.product_uom._compute_quantity(
+                    line.product_uom_qty, line.product_id.uom_id, rounding_method="HALF-UP"
+                ),
+            )
+            for line in lines
+        ]
+        shortages = allocate_free_stock(demands, free)
+        return {"shortages": shortages, "free": free} if shortages else {}
+
+    def _wfmon_raise_fulfillment(self, found):
+        if not found:
+            return self.env["wfmon.case"]
+        shortages, free = found["shortages"], found["free"]
+        orders = self.filtered(lambda o: o.id in shortages)
+        product_ids = {s.product_id for rows in shortages.values() for s in rows}
+        products = self.env["product.product"].browse(product_ids)
+        inbound = self.env["purchase.order.line"]._wfmon_open_inbound(
+            products, orders.company_id, limit=INBOUND_LIMIT
+        )
+        warehouses = self.env["stock.warehouse"].browse(
+            {wh for wh, _p in free} | {s.warehouse_id for rows in shortages.values() for s in rows}
+        )
+        sites = self.env["wfmon.distribution.detector"]._sites(orders.warehouse_id)
+        prices = {}
+        for line in orders.order_line:
+            prices.setdefault((line.order_id.id, line.product_id.id), line.price_reduce_taxexcl)
+        details, lines, payloads, impact = {}, {}, {}, {}
+        for order in orders:
+            text, vals_list, items, amount = [], [], [], 0.0
+            for shortage in shortages[order.id]:
+                product = products.browse(shortage.product_id)
+                warehouse = warehouses.browse(shortage.warehouse_id)
+                unit_price = prices.get((order.id, product.id), 0.0)
+                amount += shortage.missing * unit_price
+                alternates = []
+                for (wh_id, product_id), qty in sorted(free.items()):
+                    other = warehouses.browse(wh_id)
+                    if (
+                        product_id == product.id
+                        and other != warehouse
+                        and qty > 0
+                        and other.company_id == order.company_id
+                    ):
+                        alternates.append((other, qty))
+                incoming = [
+                    pol for pol in inbound.get(product.id, []) if pol.company_id == order.company_id
+                ]
+                text.append(
+                    self.env._(
+                        "%(product)s: %(demand)s needed from %(warehouse)s, %(free)s free, "
+                        "%(missing)s missing.",
+                        product=product.display_name,
+                        demand=shortage.demand,
+                        warehouse=warehouse.name,
+                        free=shortage.available,
+                        missing=shortage.missing,
+                    )
+                )
+                vals_list.append(
+                    {
+                        "kind": "shortage",
+                        "name": self.env._("Missing in %s", warehouse.name),
+                        "product_id": product.id,
+                        "warehouse_id": warehouse.id,
+                        "quantity": shortage.demand,
+                        "available_qty": shortage.available,
+                        "missing_qty": shortage.missing,
+                        "sale_order_id": order.id,
+                        "partner_id": order.partner_id.id,
+                        "commitment_date": order.commitment_date,
+                        "amount": shortage.missing * unit_price,
+                    }
+                )
+                for other, qty in alternates:
+                    text.append(self.env._("    %(wh)s has %(qty)s free.", wh=other.name, qty=qty))
+                    vals_list.append(
+                        {
+                            "kind": "alternate",
+                            "name": self.env._("Free in %s", other.name),
+                            "product_id": product.id,
+                            "warehouse_id": other.id,
+                            "available_qty": qty,
+                        }
+                    )
+                for pol in incoming:
+                    open_qty = pol.product_qty - pol.qty_received
+                    text.append(
+                        self.env._(
+                            "    %(po)s brings %(qty)s on %(date)s.",
+                            po=pol.order_id.name,
+                            qty=open_qty,
+                            date=format_datetime(self.env, pol.date_planned),
+                        )
+                    )
+                    vals_list.append(
+                        {
+                            "kind": "inbound",
+                            "name": pol.order_id.name,
+                            "product_id": product.id,
+                            "warehouse_id": pol.order_id.picking_type_id.warehouse_id.id,
+                            "quantity": open_qty,
+                            "purchase_order_id": pol.order_id.id,
+                            "partner_id": pol.partner_id.id,
+                            "date_planned": pol.date_planned,
+                        }
+                    )
+                items.append(
+                    {
+                        "product": product.display_name,
+                        "product_id": product.id,
+                        "warehouse": warehouse.code,
+                        "demand": shortage.demand,
+                        "free": shortage.available,
+                        "missing": shortage.missing,
+                        "alternates": [{"warehouse": o.code, "free": q} for o, q in alternates],
+                        "inbound": [
+                            {
+                                "purchase_order": pol.order_id.name,
+                                "quantity": pol.product_qty - pol.qty_received,
+                                "date_planned": pol.date_planned,
+                            }
+                            for pol in incoming
+                        ],
+                    }
+                )
+            details[order.id] = "\n".join(text)
+            lines[order.id] = vals_list
+            impact[order.id] = amount
+            payloads[order.id] = {
+                "customer": order.partner_id.display_name,
+                "commitment_date": order.commitment_date,
+                "shortages": items,
+            }
+        return self.env["wfmon.distribution.detector"]._detect(
+            FULFILLMENT,
+            orders,
+            payloads,
+            details=details,
+            lines=lines,
+            impact=impact,
+            summary={
+                order.id: self.env._("%s: not enough stock to fulfil", order.name)
+                for order in orders
+            },
+            site={order.id: sites.get(order.warehouse_id.id) for order in orders},
+        )
+
+    def _wfmon_recheck_fulfillment(self):
+        """Resolve the fulfillment cases of orders whose deliveries are all
+        reserved or done (or which were cancelled)."""
+        detector = self.env["wfmon.distribution.detector"]
+        open_cases = detector._open_cases(FULFILLMENT, self)
+        orders = self.browse(list(open_cases))
+        cleared = orders.filtered(
+            lambda o: (
+                o.state == "cancel"
+                or all(
+                    p.state in ("assigned", "done", "cancel")
+                    for p in o.picking_ids
+                    if p.picking_type_code == "outgoing"
+                )
+            )
+        )
+        return detector._resolve(
+            FULFILLMENT, cleared, self.env._("The deliveries are reserved or done.")
+        )
+
+    # ------------------------------------------------------------------
+    # D4: credit limit and overdue invoices (detection; the approval gate
+    # comes with wfmon_approvals, see readme/ROADMAP.md)
+    # ------------------------------------------------------------------
+    def _wfmon_credit_breaches(self):
+        """``{order id: dict}`` of the orders over their customer's credit limit
+        or whose customer has overdue invoices."""
+        orders = self.filtered(lambda o: o.state in ("draft", "sent", "sale"))
+        if not orders:
+            return {}
+        today = fields.Date.context_today(self)
+        result = {}
+        for company, company_orders in orders.grouped("company_id").items():
+            # sudo: credit figures are restricted to accounting groups; the
+            # detector reads them for whoever confirms, without showing them.
+            partners = (
+                company_orders.partner_id.commercial_partner_id.sudo()
+                .with_company(company)
+                .with_context(allowed_company_ids=[company.id])
+            )
+            # Both figures are computed, not stored, and depend on documents
+            # that may have changed in this transaction: read them afresh.
+            partners.invalidate_recordset(["credit", "debit", "credit_to_invoice"])
+            overdue = {}
+            if company.wfmon_dist_overdue_grace_days >= 0:
+                limit_date = today - timedelta(days=company.wfmon_dist_overdue_grace_days)
+                groups = (
+                    self.env["account.move.line"]
+                    .sudo()
+                    ._read_group(
+                        [
+                            ("company_id", "=", company.id),
+                            ("partner_id", "in", partners.ids),
+                            ("account_type", "=", "asset_receivable"),
+                            ("parent_state", "=", "posted"),
+                            ("reconciled", "=", False),
+                            ("amount_residual", ">", 0),
+                            ("date_maturity", "<", limit_date),
+                        ],
+                        ["partner_id"],
+                        ["amount_residual:sum", "move_id:count_distinct"],
+                    )
+                )
+                overdue = {partner.id: (amount, count) for partner, amount, count in groups}
+            check_limit = company.account_use_credit_limit
+            for order in company_orders:
+                partner = partners.browse(order.partner_id.commercial_partner_id.id)
+                found = {}
+                if check_limit and partner.credit_limit:
+                    exposure = partner.credit + partner.credit_to_invoice
+                    if order.state != "sale":
+                        exposure += order.amount_total
+                    if exposure > partner.credit_limit:
+                        found["credit_limit"] = partner.credit_limit
+                        found["exposure"] = exposure
+                if partner.id in overdue:
+                    found["overdue_amount"], found["overdue_invoices"] = overdue[partner.id]
+                if found:
+                    found["currency"] = company.currency_id.name
+                    result[order.id] = found
+        return result
+
+    def _wfmon_check_credit(self):
+        detector = self.env["wfmon.distribution.detector"]
+        breaches = self._wfmon_credit_breaches()
+        held = self.filtered(lambda o: o.id in breaches)
+        details = {}
+        for order in held:
+            found = breaches[order.id]
+            text = []
+            if "exposure" in found:
+                text.append(
+                    self.env._(
+                        "%(partner)s owes %(exposure).2f %(cur)s with this order, over its "
+                        "credit limit of %(limit).2f %(cur)s.",
+                        partner=order.partner_id.commercial_partner_id.name,
+                        exposure=found["exposure"],
+                        limit=found["credit_limit"],
+                        cur=found["currency"],
+                    )
+                )
+            if "overdue_amount" in found:
+                text.append(
+                    self.env._(
+                        "%(count)s overdue invoice(s), %(amount).2f %(cur)s past due.",
+                        count=found["overdue_invoices"],
+                        amount=found["overdue_amount"],
+                        cur=found["currency"],
+                    )
+                )
+            details[order.id] = "\n".join(text)
+        sites = detector._sites(held.warehouse_id)
+        detector._detect(
+            CREDIT,
+            held,
+            {
+                order.id: {"customer": order.partner_id.display_name, **breaches[order.id]}
+                for order in held
+            },
+            details=details,
+            impact={order.id: order.amount_total for order in held},
+            summary={order.id: self.env._("%s: credit hold", order.name) for order in held},
+            site={order.id: sites.get(order.warehouse_id.id) for order in held},
+            severity="high",
+        )
+        return breaches
+
+    # ------------------------------------------------------------------
+    # D5: margin / discount of large orders (detection only)
+    # ------------------------------------------------------------------
+    def _wfmon_margin_analysis(self):
+        """``{order id: (breaches, margin %, line values)}`` of large orders
+        breaching the margin or discount policy."""
+        result = {}
+        for order in self.filtered(lambda o: o.state != "cancel"):
+            company = order.company_id
+            warehouse = order.warehouse_id
+            policy = {
+                "large_amount": warehouse._wfmon_setting("wfmon_large_order_amount")
+                if warehouse
+                else company.wfmon_dist_large_order_amount,
+                "min_margin": warehouse._wfmon_setting("wfmon_min_margin_percent")
+                if warehouse
+                else company.wfmon_dist_min_margin_percent,
+                "max_discount": company.wfmon_dist_max_discount_percent,
+            }
+            amount = order.currency_id._convert(
+                order.amount_untaxed, company.currency_id, company, order.date_order
+            )
+            if not policy["large_amount"] or amount < policy["large_amount"]:
+                continue
+            revenue = cost = 0.0
+            max_discount = 0.0
+            vals_list = []
+            for line in order.order_line.filtered(
+                lambda ln: not ln.display_type and ln.product_id and not ln.is_downpayment
+            ):
+                qty = line.product_uom._compute_quantity(
+                    line.product_uom_qty, line.product_id.uom_id
+                )
+                line_cost = line.product_id.with_company(company).standard_price * qty
+                line_revenue = order.currency_id._convert(
+                    line.price_subtotal, company.currency_id, company, order.date_order
+                )
+                revenue += line_revenue
+                cost += line_cost
+                max_discount = max(max_discount, line.discount)
+                vals_list.append(
+                    {
+                        "kind": "margin",
+                        "name": line.name.splitlines()[0][:120] if line.name else False,
+                        "product_id": line.product_id.id,
+                        "quantity": line.product_uom_qty,
+                        "actual_value": line_revenue,
+                        "reference_value": line_cost,
+                        "variance_percent": margin_percent(line_revenue, line_cost) or 0.0,
+                        "amount": line_revenue - line_cost,
+                    }
+                )
+            margin = margin_percent(revenue, cost)
+            breaches = margin_breaches(amount, margin, max_discount, policy)
+            if breaches:
+                result[order.id] = {
+                    "breaches": breaches,
+                    "margin_percent": margin,
+                    "max_discount": max_discount,
+                    "policy": policy,
+                    "amount": amount,
+                    "margin_amount": revenue - cost,
+                    "lines": vals_list,
+                }
+        return result
+
+    def _wfmon_check_margin(self):
+        detector = self.env["wfmon.distribution.detector"]
+        analysis = self._wfmon_margin_analysis()
+        flagged = self.filtered(lambda o: o.id in analysis)
+        if not flagged:
+            return analysis
+        details = {}
+        for order in flagged:
+            found = analysis[order.id]
+            details[order.id] = self.env._(
+                "Untaxed %(amount).2f, margin %(margin).1f %% (minimum %(min).1f %%), "
+                "highest discount %(disc).1f %% (maximum %(max).1f %%).",
+                amount=found["amount"],
+                margin=found["margin_percent"] or 0.0,
+                min=found["policy"]["min_margin"],
+                disc=found["max_discount"],
+                max=found["policy"]["max_discount"],
+            )
+        sites = detector._sites(flagged.warehouse_id)
+        detector._detect(
+            MARGIN,
+            flagged,
+            {
+                order.id: {k: v for k, v in analysis[order.id].items() if k != "lines"}
+                for order in flagged
+            },
+            details=details,
+            lines={order.id: analysis[order.id]["lines"] for order in flagged},
+            impact={
+                order.id: max(
+                    analysis[order.id]["amount"]
+                    * analysis[order.id]["policy"]["min_margin"]
+                    / 100.0
+                    - analysis[order.id]["margin_amount"],
+                    0.0,
+                )
+                for order in flagged
+            },
+            summary={
+                order.id: self.env._(
+                    "%(order)s: %(what)s outside policy",
+                    order=order.name,
+                    what=" & ".join(analysis[order.id]["breaches"]),
+                )
+                for order in flagged
+            },
+            site={order.id: sites.get(order.warehouse_id.id) for order in flagged},
+        )
+        return analysis
+
+    # ------------------------------------------------------------------
+    # D7: master data gaps on open orders
+    # ------------------------------------------------------------------
+    def _wfmon_master_data_gaps(self):
+        """``{order id: [(code, message, product)]}`` of the orders missing data."""
+        buy_route = self.env.ref("purchase_stock.route_warehouse0_buy", raise_if_not_found=False)
+        result = {}
+        for order in self:
+            gaps = []
+            address = order.partner_shipping_id
+            if not address or not (address.street and address.city and address.country_id):
+                gaps.append(
+                    (
+                        "address",
+                        self.env._(
+                            "Delivery address incomplete (street, city, country): %s",
+                            address.display_name or "-",
+                        ),
+                        False,
+                    )
+                )
+            require_tax = order.company_id.wfmon_dist_require_tax
+            require_packaging = order.company_id.wfmon_dist_require_packaging
+            for line in order.order_line.filtered(
+                lambda ln: not ln.display_type and ln.product_id and not ln.is_downpayment
+            ):
+                product = line.product_id
+                if require_tax and not line.tax_id:
+                    gaps.append(("tax", self.env._("No tax on %s", product.display_name), product))
+                if require_packaging and product.packaging_ids and not line.product_packaging_id:
+                    gaps.append(
+                        (
+                            "packaging",
+                            self.env._("No packaging chosen for %s", product.display_name),
+                            product,
+                        )
+                    )
+                if (
+                    product.is_storable
+                    and buy_route
+                    and buy_route in (product.route_ids | product.categ_id.total_route_ids)
+                    and not product.seller_ids
+                ):
+                    gaps.append(
+                        (
+                            "vendor",
+                            self.env._(
+                                "%s is bought (Buy route) but has no vendor", product.display_name
+                            ),
+                            product,
+                        )
+                    )
+            if gaps:
+                result[order.id] = gaps
+        return result
+
+    def _wfmon_check_master_data(self):
+        """Open or refresh the master-data cases of these orders; resolve the
+        cases of the orders that are complete now."""
+        detector = self.env["wfmon.distribution.detector"]
+        orders = self.filtered(lambda o: o.state == "sale")
+        gaps = orders._wfmon_master_data_gaps()
+        flagged = orders.filtered(lambda o: o.id in gaps)
+        sites = detector._sites(flagged.warehouse_id)
+        detector._detect(
+            MASTER_DATA,
+            flagged,
+            {
+                order.id: {"gaps": [{"code": c, "message": m} for c, m, _p in gaps[order.id]]}
+                for order in flagged
+            },
+            details={order.id: "\n".join(m for _c, m, _p in gaps[order.id]) for order in flagged},
+            lines={
+                order.id: [
+                    {"kind": "gap", "name": message, "product_id": product.id if product else False}
+                    for _code, message, product in gaps[order.id]
+                ]
+                for order in flagged
+            },
+            summary={
+                order.id: self.env._("%s: master data missing", order.name) for order in flagged
+            },
+            site={order.id: sites.get(order.warehouse_id.id) for order in flagged},
+            bump=not self.env.context.get("wfmon_scanner"),
+            refresh=True,
+        )
+        detector._resolve(
+            MASTER_DATA, orders - flagged, self.env._("The order's master data is complete.")
+        )
+        return gaps
+
+    @api.model
+    def _cron_wfmon_master_data(self, batch_size=500):
+        """D7 scanner: open orders not fully delivered; then orders whose case
+        is open but which are no longer open orders."""
+        detector = self.env["wfmon.distribution.detector"].with_context(wfmon_scanner=True)
+        done = detector._scan(
+            "master_data",
+            self.with_context(wfmon_scanner=True),
+            [("state", "=", "sale"), ("delivery_status", "!=", "full")],
+            lambda orders: orders._wfmon_check_master_data(),
+            batch_size=batch_size,
+        )
+        self._wfmon_resolve_closed(MASTER_DATA, self.env._("The order is delivered or cancelled."))
+        return done
+
+    def _wfmon_resolve_closed(self, type_code, reason, still_open=None):
+        """Resolve the cases of ``type_code`` whose order is cancelled or (by
+        default) fully delivered, in batches of open cases."""
+        detector = self.env["wfmon.distribution.detector"]
+        still_open = still_open or (lambda o: o.state == "sale" and o.delivery_status != "full")
+        after = 0
+        while True:
+            cases = detector._open_case_batch(type_code, self._name, after_id=after)
+            if not cases:
+                break
+            orders = self.browse(cases.mapped("res_id")).exists()
+            detector._resolve(type_code, orders.filtered(lambda o: not still_open(o)), reason)
+            after = cases[-1].id
+
+    # ------------------------------------------------------------------
+    # Re-check scanner (D1, D4, D5 clear)
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_wfmon_recheck(self):
+        """Resolve fulfillment, credit and margin cases whose signal cleared."""
+        detector = self.env["wfmon.distribution.detector"]
+        after = 0
+        while True:
+            cases = detector._open_case_batch(FULFILLMENT, self._name, after_id=after)
+            if not cases:
+                break
+            self.browse(cases.mapped("res_id")).exists()._wfmon_recheck_fulfillment()
+            after = cases[-1].id
+        after = 0
+        while True:
+            cases = detector._open_case_batch(CREDIT, self._name, after_id=after)
+            if not cases:
+                break
+            orders = self.browse(cases.mapped("res_id")).exists()
+            breaches = orders._wfmon_credit_breaches()
+            detector._resolve(
+                CREDIT,
+                orders.filtered(lambda o, found=breaches: o.id not in found),
+                self.env._("The customer is within its credit limit and has no overdue invoice."),
+            )
+            after = cases[-1].id
+        self._wfmon_resolve_closed(
+            MARGIN, self.env._("The order was cancelled."), still_open=lambda o: o.state != "cancel"
+        )
+        return True
+
+    # ------------------------------------------------------------------
+    # D6: delivered but not invoiced
+    # ------------------------------------------------------------------
+    def _wfmon_uninvoiced_lines(self):
+        """``{order id: [line values]}`` of lines delivered beyond what is invoiced."""
+        result = defaultdict(list)
+        for line in self.order_line.filtered(lambda ln: not ln.display_type and ln.product_id):
+            rounding = line.product_uom.rounding
+            gap = line.qty_delivered - line.qty_invoiced
+            if float_compare(gap, 0.0, precision_rounding=rounding) > 0:
+                result[line.order_id.id].append(
+                    {
+                        "kind": "variance",
+                        "name": self.env._("Delivered, not invoiced"),
+                        "product_id": line.product_id.id,
+                        "quantity": line.qty_delivered,
+                        "available_qty": line.qty_invoiced,
+                        "missing_qty": gap,
+                        "sale_order_id": line.order_id.id,
+                        "partner_id": line.order_id.partner_id.id,
+                        "amount": gap * line.price_reduce_taxexcl,
+                    }
+                )
+        return dict(result)
+
+    def _wfmon_check_uninvoiced(self):
+        detector = self.env["wfmon.distribution.detector"]
+        gaps = self._wfmon_uninvoiced_lines()
+        flagged = self.filtered(lambda o: o.id in gaps)
+        sites = detector._sites(flagged.warehouse_id)
+        amounts = {oid: sum(v["amount"] for v in vals) for oid, vals in gaps.items()}
+        detector._detect(
+            INVOICE_GAP,
+            flagged,
+            {
+                order.id: {"customer": order.partner_id.display_name, "amount": amounts[order.id]}
+                for order in flagged
+            },
+            details={
+                order.id: self.env._(
+                    "Delivered since %(date)s; %(amount).2f %(cur)s not invoiced yet.",
+                    date=format_datetime(self.env, order.effective_date),
+                    amount=amounts[order.id],
+                    cur=order.currency_id.name,
+                )
+                for order in flagged
+            },
+            lines={order.id: gaps[order.id] for order in flagged},
+            impact=amounts,
+            summary={
+                order.id: self.env._("%s: delivered but not invoiced", order.name)
+                for order in flagged
+            },
+            site={order.id: sites.get(order.warehouse_id.id) for order in flagged},
+            bump=False,
+            refresh=True,
+        )
+        return gaps
+
+    @api.model
+    def _wfmon_uninvoiced_domain(self, now):
+        """Orders delivered more than their warehouse's number of days ago and
+        still to invoice (SQL-level: one OR branch per warehouse)."""
+        branches = []
+        for warehouse in self.env["stock.warehouse"].search([]):
+            days = warehouse._wfmon_setting("wfmon_uninvoiced_days")
+            branches.append(
+                [
+                    ("warehouse_id", "=", warehouse.id),
+                    ("effective_date", "<=", now - timedelta(days=days)),
+                ]
+            )
+        if not branches:
+            return [("id", "=", 0)]
+        domain = ["|"] * (len(branches) - 1) + [term for b in branches for term in ["&", *b]]
+        return [("state", "=", "sale"), ("invoice_status", "=", "to invoice"), *domain]
+
+    @api.model
+    def _cron_wfmon_uninvoiced(self, batch_size=500):
+        """D6 scanner: open or refresh the cases, then resolve the cases of
+        orders invoiced since."""
+        now = fields.Datetime.now()
+        detector = self.env["wfmon.distribution.detector"]
+        done = detector._scan(
+            "uninvoiced",
+            self,
+            self._wfmon_uninvoiced_domain(now),
+            lambda orders: orders._wfmon_check_uninvoiced(),
+            batch_size=batch_size,
+        )
+        after = 0
+        while True:
+            cases = detector._open_case_batch(INVOICE_GAP, self._name, after_id=after)
+            if not cases:
+                break
+            orders = self.browse(cases.mapped("res_id")).exists()
+            gaps = orders._wfmon_uninvoiced_lines()
+            detector._resolve(
+                INVOICE_GAP,
+                orders.filtered(lambda o, found=gaps: o.id not in found or o.state == "cancel"),
+                self.env._("Everything delivered is invoiced."),
+            )
+            after = cases[-1].id
+        return done

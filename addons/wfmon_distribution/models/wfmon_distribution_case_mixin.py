@@ -1,0 +1,50 @@
+from odoo import fields, models
+
+
+class WfmonDistributionCaseMixin(models.AbstractModel):
+    """Smart button and banner: the open exception cases of a document.
+
+    Inherited by sale orders, purchase orders, pickings and invoices.  The count
+    costs one grouped query per batch of documents, and honours the record rules
+    of the cases (a user counts the cases they may see).
+    """
+
+    _name = "wfmon.distribution.case.mixin"
+    _description = "Documents with exception cases"
+
+    wfmon_case_count = fields.Integer(
+        string="Open Cases",
+        compute="_compute_wfmon_case_count",
+        groups="wfmon_core.group_wfmon_user",
+    )
+    wfmon_case_blocking_count = fields.Integer(
+        string="Blocking Cases",
+        compute="_compute_wfmon_case_count",
+        groups="wfmon_core.group_wfmon_user",
+    )
+
+    def _compute_wfmon_case_count(self):
+        ids = [rec_id for rec_id in self._ids if isinstance(rec_id, int)]
+        counts, blocking = {}, {}
+        if ids:
+            groups = self.env["wfmon.case"]._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", ids), ("is_open", "=", True)],
+                ["res_id", "blocking"],
+                ["__count"],
+            )
+            for res_id, is_blocking, count in groups:
+                counts[res_id] = counts.get(res_id, 0) + count
+                if is_blocking:
+                    blocking[res_id] = blocking.get(res_id, 0) + count
+        for record in self:
+            record.wfmon_case_count = counts.get(record.id, 0)
+            record.wfmon_case_blocking_count = blocking.get(record.id, 0)
+
+    def action_view_wfmon_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("wfmon_core.wfmon_case_action")
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {"search_default_open": 1, "create": False}
+        action["view_mode"] = "list,form,kanban"
+        action["views"] = [(False, "list"), (False, "form"), (False, "kanban")]
+        return action

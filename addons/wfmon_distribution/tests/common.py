@@ -1,0 +1,204 @@
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL
+
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+from odoo.addons.wfmon_core.tests.common import MONDAY_10  # noqa: F401  (re-exported)
+
+
+@contextmanager
+def capture_events(env):
+    """Record what is published through core's hook: ``(type, model, ids, payloads)``
+    (core's helper of the same name leaves the payloads out)."""
+    events = []
+    publisher_cls = env.registry["wfmon.publisher"]
+    original = publisher_cls._publish
+
+    def _publish(self, event_type, records, payloads=None):
+        events.append((event_type, records._name, tuple(records.ids), payloads))
+        return original(self, event_type, records, payloads)
+
+    with patch.object(publisher_cls, "_publish", _publish):
+        yield events
+
+
+class DistributionCase(TransactionCase):
+    """Two warehouses with their supervisors, a monitoring team, a 9-17 Mon-Fri
+    UTC calendar, storable products, a customer and a vendor."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.company = cls.env.company
+        cls.calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "Warehouse 9-17 UTC",
+                "tz": "UTC",
+                "attendance_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 9,
+                            "hour_to": 17,
+                            "day_period": "morning",
+                        },
+                    )
+                    for day in range(5)
+                ],
+            }
+        )
+        cls.company.write(
+            {
+                "wfmon_calendar_id": cls.calendar.id,
+                "wfmon_dist_picking_sla_hours": 4.0,
+                "wfmon_dist_uninvoiced_days": 3,
+                "wfmon_dist_tolerance_percent": 2.0,
+                "wfmon_dist_large_order_amount": 10000.0,
+                "wfmon_dist_min_margin_percent": 15.0,
+                "wfmon_dist_max_discount_percent": 20.0,
+                "wfmon_dist_purchase_amount_limit": 25000.0,
+                "wfmon_dist_check_vendor": True,
+                "wfmon_dist_overdue_grace_days": 0,
+                "wfmon_dist_require_tax": False,
+                "wfmon_dist_require_packaging": False,
+                "account_use_credit_limit": False,
+            }
+        )
+        cls.supervisor = new_test_user(
+            cls.env,
+            login="wfd_supervisor",
+            name="North Supervisor",
+            groups="wfmon_core.group_wfmon_user,stock.group_stock_user",
+        )
+        cls.lead = new_test_user(
+            cls.env,
+            login="wfd_lead",
+            name="Logistics Lead",
+            groups="wfmon_core.group_wfmon_manager,stock.group_stock_user",
+        )
+        cls.salesman = new_test_user(
+            cls.env, login="wfd_sales", name="Sales Rep", groups="sales_team.group_sale_salesman"
+        )
+        Warehouse = cls.env["stock.warehouse"]
+        cls.wh_north = Warehouse.create({"name": "Distribution North", "code": "DNO"})
+        cls.wh_south = Warehouse.create({"name": "Distribution South", "code": "DSO"})
+        cls.wh_north.wfmon_site_id.manager_id = cls.supervisor
+        cls.team = cls.env["wfmon.team"].create(
+            {
+                "name": "Logistics",
+                "lead_id": cls.lead.id,
+                "member_ids": [(4, cls.lead.id)],
+                "site_ids": [
+                    (4, cls.wh_north.wfmon_site_id.id),
+                    (4, cls.wh_south.wfmon_site_id.id),
+                ],
+            }
+        )
+        cls.country = cls.env.ref("base.us")
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Acme B2B",
+                "is_company": True,
+                "street": "1 Main Street",
+                "city": "Springfield",
+                "country_id": cls.country.id,
+            }
+        )
+        cls.vendor = cls.env["res.partner"].create(
+            {
+                "name": "Parts Supplier",
+                "is_company": True,
+                "street": "9 Dock Road",
+                "city": "Portville",
+                "country_id": cls.country.id,
+            }
+        )
+        Product = cls.env["product.product"]
+        cls.widget = Product.create(
+            {
+                "name": "Widget",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 100.0,
+                "standard_price": 60.0,
+                "seller_ids": [(0, 0, {"partner_id": cls.vendor.id, "price": 60.0})],
+            }
+        )
+        cls.gadget = Product.create(
+            {
+                "name": "Gadget",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 50.0,
+                "standard_price": 20.0,
+                "seller_ids": [(0, 0, {"partner_id": cls.vendor.id, "price": 20.0})],
+            }
+        )
+        cls.Case = cls.env["wfmon.case"]
+        # Keep cases of demo data out of the scanners' way.
+        cls.env.cr.execute(SQL("UPDATE wfmon_case SET sla_next_check = NULL"))
+        cls.env["wfmon.case"].invalidate_model(["sla_next_check"])
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    @classmethod
+    def _stock(cls, product, warehouse, qty):
+        cls.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, qty)
+
+    @classmethod
+    def _order(cls, lines, warehouse=None, partner=None, **vals):
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": (partner or cls.customer).id,
+                "warehouse_id": (warehouse or cls.wh_north).id,
+                "order_line": [
+                    (0, 0, {"product_id": product.id, "product_uom_qty": qty, **extra})
+                    for product, qty, *rest in lines
+                    for extra in [rest[0] if rest else {}]
+                ],
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _purchase(cls, lines, warehouse=None, vendor=None, **vals):
+        warehouse = warehouse or cls.wh_north
+        return cls.env["purchase.order"].create(
+            {
+                "partner_id": (vendor or cls.vendor).id,
+                "picking_type_id": warehouse.in_type_id.id,
+                "order_line": [
+                    (0, 0, {"product_id": product.id, "product_qty": qty, **extra})
+                    for product, qty, *rest in lines
+                    for extra in [rest[0] if rest else {}]
+                ],
+                **vals,
+            }
+        )
+
+    def _cases(self, type_code, records):
+        return self.Case.search(
+            [
+                ("type_id.code", "=", type_code),
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+            ]
+        )
+
+    def _validate(self, picking, quantities=None, backorder=True):
+        """Validate ``picking`` with ``{product: qty}`` picked (default: demand)."""
+        for move in picking.move_ids:
+            qty = (quantities or {}).get(move.product_id, move.product_uom_qty)
+            move.quantity = qty
+            move.picked = True
+        ctx = {"skip_backorder": True}
+        if not backorder:
+            ctx["picking_ids_not_to_backorder"] = picking.ids
+        return picking.with_context(**ctx).button_validate()

@@ -1,0 +1,115 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import DistributionCase, capture_events
+
+CREDIT = "distribution.credit_hold"
+MARGIN = "distribution.margin"
+
+
+@tagged("post_install", "-at_install")
+class TestCreditHold(DistributionCase):
+    """D4 (detection): orders over the customer's credit limit, or of customers
+    with overdue invoices, open a credit-hold case."""
+
+    def test_over_credit_limit(self):
+        self.company.account_use_credit_limit = True
+        self.customer.with_company(self.company).credit_limit = 1000.0
+        small = self._order([(self.gadget, 2)])
+        small.action_confirm()
+        self.assertFalse(self._cases(CREDIT, small))
+        order = self._order([(self.widget, 15)])
+        with capture_events(self.env) as events:
+            order.action_confirm()
+        case = self._cases(CREDIT, order)
+        self.assertEqual(case.severity, "high")
+        self.assertEqual(case.impact_amount, order.amount_total)
+        self.assertIn("credit limit of 1000.00", case.details)
+        payload = next(e[3][0] for e in events if e[0] == "distribution.credit_hold")
+        self.assertEqual(payload["credit_limit"], 1000.0)
+        self.assertGreater(payload["exposure"], 1000.0)
+        # Raising the limit releases it at the next re-check.
+        self.customer.with_company(self.company).credit_limit = 100000.0
+        self.env["sale.order"]._cron_wfmon_recheck()
+        self.assertEqual(case.state, "resolved")
+
+    def test_overdue_invoice(self):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": date(2026, 9, 1),
+                "invoice_date_due": date(2026, 10, 1),
+                "invoice_line_ids": [(0, 0, {"product_id": self.gadget.id, "price_unit": 300.0})],
+            }
+        )
+        invoice.action_post()
+        order = self._order([(self.gadget, 1)])
+        order.action_confirm()
+        case = self._cases(CREDIT, order)
+        self.assertTrue(case.is_open)
+        self.assertIn("1 overdue invoice(s)", case.details)
+        # Paid: the hold clears.
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        self.env["sale.order"]._cron_wfmon_recheck()
+        self.assertEqual(case.state, "resolved")
+
+    def test_grace_days_negative_ignores_overdue(self):
+        self.company.wfmon_dist_overdue_grace_days = -1
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": date(2026, 9, 1),
+                "invoice_date_due": date(2026, 10, 1),
+                "invoice_line_ids": [(0, 0, {"product_id": self.gadget.id, "price_unit": 300.0})],
+            }
+        )
+        invoice.action_post()
+        order = self._order([(self.gadget, 1)])
+        order.action_confirm()
+        self.assertFalse(self._cases(CREDIT, order))
+
+
+@tagged("post_install", "-at_install")
+class TestMargin(DistributionCase):
+    """D5 (detection): a large order whose margin or discount breaches policy
+    opens a margin case with the margin analysis per line."""
+
+    def test_large_discounted_order(self):
+        self._stock(self.widget, self.wh_north, 200)
+        order = self._order([(self.widget, 150, {"discount": 30.0})])
+        with capture_events(self.env) as events:
+            order.action_confirm()
+        case = self._cases(MARGIN, order)
+        self.assertEqual(len(case), 1)
+        self.assertIn("margin & discount", case.summary)
+        line = case.distribution_line_ids
+        self.assertEqual(line.kind, "margin")
+        self.assertAlmostEqual(line.actual_value, 10500.0)
+        self.assertAlmostEqual(line.reference_value, 9000.0)
+        self.assertAlmostEqual(line.variance_percent, 14.2857, places=3)
+        # Missing margin: 15 % of 10500 = 1575 expected, 1500 made.
+        self.assertAlmostEqual(case.impact_amount, 75.0)
+        payload = next(e[3][0] for e in events if e[0] == "distribution.margin_breach")
+        self.assertEqual(payload["breaches"], ["margin", "discount"])
+
+    def test_small_or_healthy_orders_pass(self):
+        self._stock(self.widget, self.wh_north, 400)
+        small = self._order([(self.widget, 5, {"discount": 50.0})])
+        healthy = self._order([(self.widget, 150)])
+        (small | healthy).action_confirm()
+        self.assertFalse(self._cases(MARGIN, small | healthy))
+
+    def test_warehouse_threshold_override(self):
+        self.wh_south.wfmon_large_order_amount = 100.0
+        self.wh_south.wfmon_min_margin_percent = 50.0
+        self._stock(self.widget, self.wh_south, 10)
+        order = self._order([(self.widget, 2)], warehouse=self.wh_south)
+        order.action_confirm()
+        case = self._cases(MARGIN, order)
+        self.assertEqual(case.summary, f"{order.name}: margin outside policy")
+        self.assertEqual(case.site_id, self.wh_south.wfmon_site_id)

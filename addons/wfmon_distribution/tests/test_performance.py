@@ -1,0 +1,159 @@
+import logging
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import MONDAY_10, DistributionCase
+
+_logger = logging.getLogger(__name__)
+NO_MONITOR = {"wfmon_distribution_disable": True}
+
+
+@tagged("post_install", "-at_install")
+class TestQueryCounts(DistributionCase):
+    """The confirm and validate overrides and the scanners cost a number of
+    queries that does not grow with the number of documents in the batch.
+
+    Odoo's ORM itself writes rows in chunks (``INSERT_BATCH_SIZE`` and
+    ``UPDATE_BATCH_SIZE`` are 100), so a batch 5 or 10 times larger may cost a
+    few more queries per table written; a query per document would cost
+    hundreds.  The bound below allows one query per five extra documents."""
+
+    def assertBounded(self, small, large, extra_documents, label):
+        _logger.info("%s: %s queries (small batch), %s (large batch)", label, small, large)
+        self.assertLessEqual(
+            large - small,
+            extra_documents // 5,
+            f"{label}: {small} queries for the small batch, {large} for the large one",
+        )
+
+    def _queries(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - start
+
+    def _orders(self, count):
+        # Every other order misses stock: half of them open a fulfillment case.
+        orders = self.env["sale.order"]
+        for index in range(count):
+            product = self.widget if index % 2 else self.gadget
+            orders |= self._order([(product, 3)])
+        return orders
+
+    def _confirm_overhead(self, count):
+        with_monitor = self._orders(count)
+        without = self._orders(count)
+        self._confirmed = getattr(self, "_confirmed", self.env["sale.order"]) | with_monitor
+        monitored = self._queries(lambda: with_monitor.action_confirm())
+        plain = self._queries(lambda: without.with_context(**NO_MONITOR).action_confirm())
+        return monitored - plain
+
+    def test_confirm_overhead_is_bounded(self):
+        self._stock(self.gadget, self.wh_north, 10000)
+        small = self._confirm_overhead(20)
+        large = self._confirm_overhead(100)
+        cases = self.Case.search(
+            [
+                ("type_id.code", "=", "distribution.fulfillment"),
+                ("res_model", "=", "sale.order"),
+                ("res_id", "in", self._confirmed.ids),
+            ]
+        )
+        self.assertEqual(len(cases), 10 + 50, "every monitored widget order is short")
+        self.assertBounded(small, large, 80, "confirm overhead")
+
+    def _validate_overhead(self, count):
+        def pickings():
+            orders = self.env["sale.order"]
+            for _index in range(count):
+                orders |= self._order([(self.gadget, 4)])
+            orders.action_confirm()
+            for move in orders.picking_ids.move_ids:
+                move.quantity = 3  # short pick: one backorder each
+                move.picked = True
+            return orders.picking_ids
+
+        with_monitor = pickings()
+        without = pickings()
+        monitored = self._queries(
+            lambda: with_monitor.with_context(skip_backorder=True).button_validate()
+        )
+        plain = self._queries(
+            lambda: without.with_context(skip_backorder=True, **NO_MONITOR).button_validate()
+        )
+        self.assertEqual(
+            len(
+                self.Case.search(
+                    [
+                        ("res_id", "in", with_monitor.ids),
+                        ("type_id.code", "=", "distribution.pick_shortage"),
+                    ]
+                )
+            ),
+            count,
+        )
+        return monitored - plain
+
+    def test_validate_overhead_is_bounded(self):
+        self._stock(self.gadget, self.wh_north, 100000)
+        small = self._validate_overhead(10)
+        large = self._validate_overhead(50)
+        self.assertBounded(small, large, 40, "validate overhead")
+
+    def test_picking_scanner_batch_is_bounded(self):
+        def late_pickings(count):
+            Picking = self.env["stock.picking"]
+            customers = self.env.ref("stock.stock_location_customers")
+            pickings = Picking.create(
+                [
+                    {
+                        "picking_type_id": self.wh_north.out_type_id.id,
+                        "scheduled_date": MONDAY_10,
+                        "move_ids": [
+                            (
+                                0,
+                                0,
+                                {
+                                    "name": "Late",
+                                    "product_id": self.widget.id,
+                                    "product_uom_qty": 1,
+                                    "product_uom": self.widget.uom_id.id,
+                                    "location_id": self.wh_north.lot_stock_id.id,
+                                    "location_dest_id": customers.id,
+                                },
+                            )
+                        ],
+                    }
+                    for _i in range(count)
+                ]
+            )
+            pickings.action_confirm()
+            pickings.scheduled_date = MONDAY_10
+            return pickings
+
+        scan = self.env["stock.picking"]._cron_wfmon_picking_sla
+        first = late_pickings(20)
+        with freeze_time("2026-11-24 16:00:00"):
+            small = self._queries(scan)
+        self.assertEqual(
+            len(
+                self.Case.search([("res_id", "in", first.ids), ("res_model", "=", "stock.picking")])
+            ),
+            20,
+        )
+        second = late_pickings(200)
+        with freeze_time("2026-11-24 16:00:00"):
+            large = self._queries(scan)
+        self.assertEqual(
+            len(
+                self.Case.search(
+                    [("res_id", "in", second.ids), ("res_model", "=", "stock.picking")]
+                )
+            ),
+            200,
+        )
+        self.assertBounded(small, large, 180, "picking scanner")
