@@ -9,11 +9,12 @@
     "website": "https://github.com/wfmon/wfmon",
     "author": "wfmon contributors",
     "license": "LGPL-3",
-    "depends": ["wfmon_core", "sale_stock", "purchase_stock", "account"],
+    "depends": ["wfmon_core", "wfmon_integration", "sale_stock", "purchase_stock", "account"],
     "data": [
         "security/ir.model.access.csv",
         "security/wfmon_distribution_security.xml",
         "data/wfmon_distribution_data.xml",
+        "data/wfmon_event_type_data.xml",
         "data/ir_cron_data.xml",
         "views/wfmon_distribution_line_views.xml",
         "views/wfmon_case_views.xml",

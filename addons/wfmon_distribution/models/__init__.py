@@ -11,3 +11,4 @@ from . import purchase_order
 from . import purchase_order_line
 from . import stock_picking
 from . import account_move
+from . import wfmon_inbound_event
