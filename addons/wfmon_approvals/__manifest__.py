@@ -18,6 +18,7 @@
         "views/wfmon_approval_decision_views.xml",
         "views/wfmon_approval_delegation_views.xml",
         "views/res_config_settings_views.xml",
+        "views/mail_activity_views.xml",
         "wizards/wfmon_approval_decide_views.xml",
         "views/wfmon_approvals_menus.xml",
         "data/wfmon_approvals_data.xml",

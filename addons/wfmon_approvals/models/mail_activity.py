@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .wfmon_approval_request import plain_reason
@@ -6,6 +6,22 @@ from .wfmon_approval_request import plain_reason
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
+
+    wfmon_is_approval = fields.Boolean(
+        compute="_compute_wfmon_is_approval",
+        help="An approval to-do: its form offers Approve and Reject.",
+    )
+
+    def _compute_wfmon_is_approval(self):
+        approval_type = self.env.ref(
+            "wfmon_approvals.mail_activity_type_wfmon_approval", raise_if_not_found=False
+        )
+        for activity in self:
+            activity.wfmon_is_approval = bool(
+                approval_type
+                and activity.activity_type_id == approval_type
+                and activity.res_model == "wfmon.approval.request"
+            )
 
     def _wfmon_approval_activities(self):
         """Approval to-dos of these activities, unless the engine itself closes them."""
@@ -17,8 +33,9 @@ class MailActivity(models.Model):
         if not approval_type:
             return self.browse()
         return self.filtered(
-            lambda a: a.activity_type_id == approval_type
-            and a.res_model == "wfmon.approval.request"
+            lambda a: (
+                a.activity_type_id == approval_type and a.res_model == "wfmon.approval.request"
+            )
         )
 
     def _action_done(self, feedback=False, attachment_ids=None):
@@ -50,8 +67,10 @@ class MailActivity(models.Model):
         if not approvals:
             return
         # sudo: read the state of requests the user may not see (another's to-do).
-        pending = self.env["wfmon.approval.request"].sudo().search_count(
-            [("id", "in", approvals.mapped("res_id")), ("state", "=", "pending")]
+        pending = (
+            self.env["wfmon.approval.request"]
+            .sudo()
+            .search_count([("id", "in", approvals.mapped("res_id")), ("state", "=", "pending")])
         )
         if pending:
             raise UserError(

@@ -12,6 +12,5 @@ class ResCompany(models.Model):
     wfmon_approval_remind_ratio = fields.Float(
         string="Approval Reminder Ratio",
         default=0.5,
-        help="Share of the deadline after which approvers are reminded, proposed on new "
-        "policies.",
+        help="Share of the deadline after which approvers are reminded, proposed on new policies.",
     )

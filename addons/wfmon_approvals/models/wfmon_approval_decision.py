@@ -40,7 +40,9 @@ class WfmonApprovalDecision(models.Model):
         "res.users", string="By", required=True, default=lambda self: self.env.uid, readonly=True
     )
     on_behalf_of_id = fields.Many2one(
-        "res.users", string="On Behalf Of", readonly=True,
+        "res.users",
+        string="On Behalf Of",
+        readonly=True,
         help="The absent approver the substitute decided for.",
     )
     decision = fields.Selection(DECISIONS, required=True, readonly=True)

@@ -20,7 +20,11 @@ class WfmonApprovalDelegation(models.Model):
         ondelete="cascade",
     )
     substitute_id = fields.Many2one(
-        "res.users", string="Substitute", required=True, index=True, ondelete="cascade",
+        "res.users",
+        string="Substitute",
+        required=True,
+        index=True,
+        ondelete="cascade",
         domain=[("share", "=", False)],
     )
     date_from = fields.Date(required=True, default=fields.Date.context_today)

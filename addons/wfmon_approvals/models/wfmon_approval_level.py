@@ -92,9 +92,7 @@ class WfmonApprovalLevel(models.Model):
                 )
             Model = self.env[field.comodel_name]
         if Model._name != "res.users":
-            raise ValidationError(
-                self.env._("Role path %s must end on a user.", self.role_path)
-            )
+            raise ValidationError(self.env._("Role path %s must end on a user.", self.role_path))
 
     def _raw_approvers(self, records):
         """``{record id: [user ids]}``: the configured approvers of this level for

@@ -62,9 +62,13 @@ class WfmonApprovalMixin(models.AbstractModel):
     def _compute_wfmon_approval(self):
         # sudo: the banner shows the approval status of a document the user can
         # already read, even when they may not read the requests themselves.
-        requests = self.env["wfmon.approval.request"].sudo().search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)],
-            order="id desc",
+        requests = (
+            self.env["wfmon.approval.request"]
+            .sudo()
+            .search(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+                order="id desc",
+            )
         )
         latest = {}
         for request in requests:
@@ -84,9 +88,7 @@ class WfmonApprovalMixin(models.AbstractModel):
                 record.wfmon_approval_state = "approved"
                 record.wfmon_approval_banner = Markup(
                     '<div class="alert alert-success mb-0" role="status">%s</div>'
-                ) % self.env._(
-                    "Approved (%s): the action can run once.", request.name
-                )
+                ) % self.env._("Approved (%s): the action can run once.", request.name)
             else:
                 last = request.decision_ids.filtered(lambda d: d.decision == "reject")[:1]
                 record.wfmon_approval_state = "rejected"

@@ -77,8 +77,7 @@ class WfmonApprovalPolicy(models.Model):
     case_type_id = fields.Many2one(
         "wfmon.case.type",
         string="Exception Type",
-        help="Only documents linked to this exception type (e.g. a credit hold). "
-        "Empty: any.",
+        help="Only documents linked to this exception type (e.g. a credit hold). Empty: any.",
     )
     reason_required_on_approve = fields.Boolean(
         help="Approvers must give a reason to approve (a reason is always required to reject)."
@@ -166,8 +165,9 @@ class WfmonApprovalPolicy(models.Model):
                 Model.sudo().search_count(policy._condition(), limit=1)
             except Exception as exc:
                 raise ValidationError(
-                    self.env._("Invalid condition on %(policy)s: %(error)s",
-                               policy=policy.name, error=exc)
+                    self.env._(
+                        "Invalid condition on %(policy)s: %(error)s", policy=policy.name, error=exc
+                    )
                 ) from exc
 
     @api.constrains("min_amount", "max_amount", "remind_ratio", "deadline_hours")

@@ -132,7 +132,9 @@ class WfmonApprovalRequest(models.Model):
         compute="_compute_is_my_approval", search="_search_is_my_approval"
     )
     turnaround_hours = fields.Float(
-        string="Turnaround (h)", readonly=True, aggregator="avg",
+        string="Turnaround (h)",
+        readonly=True,
+        aggregator="avg",
         help="Hours from the request to the final decision.",
     )
 
@@ -362,7 +364,8 @@ class WfmonApprovalRequest(models.Model):
         # that first, the unique index of open requests checks it.
         self.flush_model(["state", "consumed"])
         requests = (
-            self._engine().with_context(tracking_disable=True, mail_create_nolog=True)
+            self._engine()
+            .with_context(tracking_disable=True, mail_create_nolog=True)
             .create(vals_list)
         )
         auto = requests.filtered(lambda r: r.state == "approved")
@@ -470,9 +473,7 @@ class WfmonApprovalRequest(models.Model):
             level = levels[request.id]
             policy = request.policy_id
             decided = {
-                d.user_id.id
-                for d in request.decision_ids
-                if d.decision in ("approve", "reject")
+                d.user_id.id for d in request.decision_ids if d.decision in ("approve", "reject")
             }
             incompatible = policy.incompatible_group_ids.users.ids
             try:
@@ -489,8 +490,10 @@ class WfmonApprovalRequest(models.Model):
                 )
             except NoApprover as exc:
                 # sudo: name the excluded users in the error, whatever the caller reads.
-                users = {u.id: u.name for u in self.env["res.users"].browse(
-                    [u for u, _why in exc.excluded]).sudo()}
+                users = {
+                    u.id: u.name
+                    for u in self.env["res.users"].browse([u for u, _why in exc.excluded]).sudo()
+                }
                 detail = ", ".join(
                     f"{users.get(u, u)} ({why})" for u, why in exc.excluded
                 ) or self.env._("nobody is configured")
@@ -530,9 +533,12 @@ class WfmonApprovalRequest(models.Model):
                     }
                 )
         # sudo: assignments are engine records (see _engine).
-        assignments = self.env["wfmon.approval.assignment"].sudo().with_context(
-            wfmon_approval_engine=True
-        ).create(assignment_vals)
+        assignments = (
+            self.env["wfmon.approval.assignment"]
+            .sudo()
+            .with_context(wfmon_approval_engine=True)
+            .create(assignment_vals)
+        )
         assignments._schedule_activities()
         if finished:
             finished._wfmon_finish_approved(now)
@@ -547,14 +553,14 @@ class WfmonApprovalRequest(models.Model):
         request = self.sudo()
         if user == request.requester_id:
             raise AccessError(
-                self.env._(
-                    "You requested %s yourself: someone else must decide it.", request.name
-                )
+                self.env._("You requested %s yourself: someone else must decide it.", request.name)
             )
         earlier = request.decision_ids.filtered(
-            lambda d: d.decision in ("approve", "reject")
-            and d.user_id == user
-            and d.level_sequence != request.level_sequence
+            lambda d: (
+                d.decision in ("approve", "reject")
+                and d.user_id == user
+                and d.level_sequence != request.level_sequence
+            )
         )
         if earlier:
             raise AccessError(
@@ -605,11 +611,7 @@ class WfmonApprovalRequest(models.Model):
             )
             if decision == "reject" and not reason:
                 raise UserError(self.env._("Give a reason to reject %s.", engine.name))
-            if (
-                decision == "approve"
-                and engine.policy_id.reason_required_on_approve
-                and not reason
-            ):
+            if decision == "approve" and engine.policy_id.reason_required_on_approve and not reason:
                 raise UserError(
                     self.env._(
                         "Policy %(policy)s requires a reason to approve %(request)s.",
@@ -635,8 +637,11 @@ class WfmonApprovalRequest(models.Model):
             )
             assignment.write({"state": "approved" if decision == "approve" else "rejected"})
             body = (
-                self.env._("%(user)s approved level %(level)s", user=user.name,
-                           level=engine.level_id.display_name)
+                self.env._(
+                    "%(user)s approved level %(level)s",
+                    user=user.name,
+                    level=engine.level_id.display_name,
+                )
                 if decision == "approve"
                 else self.env._("%(user)s rejected", user=user.name)
             )
@@ -645,12 +650,11 @@ class WfmonApprovalRequest(models.Model):
             if reason:
                 body += f": {reason}"
             if assignment.activity_id:
-                assignment.activity_id.with_context(
-                    wfmon_approval_engine=True
-                ).action_feedback(feedback=body)
+                assignment.activity_id.with_context(wfmon_approval_engine=True).action_feedback(
+                    feedback=body
+                )
             else:
-                engine.message_post(body=body, message_type="comment",
-                                    subtype_xmlid="mail.mt_note")
+                engine.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
             level_assignments = engine.assignment_ids.filtered(
                 lambda a, seq=engine.level_sequence: a.level_sequence == seq
             )
@@ -721,8 +725,12 @@ class WfmonApprovalRequest(models.Model):
 
     def _notify_requesters(self, what, reason):
         for request in self:
-            body = self.env._("Your request %(name)s (%(doc)s) was %(what)s.",
-                              name=request.name, doc=request.source_name, what=what)
+            body = self.env._(
+                "Your request %(name)s (%(doc)s) was %(what)s.",
+                name=request.name,
+                doc=request.source_name,
+                what=what,
+            )
             if reason:
                 body += " " + reason
             request.message_notify(
@@ -808,9 +816,7 @@ class WfmonApprovalRequest(models.Model):
             if not request.consumed:
                 # The action does not go through the guard (a model that is not
                 # guarded by the mixin): the approval is used up all the same.
-                request._engine().write(
-                    {"consumed": True, "consumed_date": fields.Datetime.now()}
-                )
+                request._engine().write({"consumed": True, "consumed_date": fields.Datetime.now()})
             request._log_decisions(
                 "resume",
                 reason=self.env._("%s ran as the requester.", request.action_name),
@@ -826,16 +832,19 @@ class WfmonApprovalRequest(models.Model):
         """Remind the approvers at the reminder date and escalate at the deadline,
         each once per level; in batches, with a bounded number of queries."""
         now = fields.Datetime.now()
-        domain = [("state", "=", "pending"), ("next_check", "!=", False),
-                  ("next_check", "<=", now)]
+        domain = [("state", "=", "pending"), ("next_check", "!=", False), ("next_check", "<=", now)]
         requests = self._engine().search(domain, limit=batch_size, order="next_check, id")
         gone = requests._without_document()
         if gone:
             gone._wfmon_expire(self.env._("The document no longer exists."))
             requests -= gone
         to_remind = requests.filtered(
-            lambda r: r.remind_date and not r.reminded and r.remind_date <= now
-            and not (r.deadline and r.deadline <= now)
+            lambda r: (
+                r.remind_date
+                and not r.reminded
+                and r.remind_date <= now
+                and not (r.deadline and r.deadline <= now)
+            )
         )
         to_escalate = requests.filtered(
             lambda r: r.deadline and not r.escalated and r.deadline <= now
@@ -883,8 +892,7 @@ class WfmonApprovalRequest(models.Model):
         pending = self.assignment_ids.filtered(lambda a: a.state == "pending")
         self._notify_approvers(pending, self.env._("Reminder: %s approval(s) wait for you"))
         self.write({"reminded": True})
-        self._log_decisions("remind", automated=True, now=now,
-                            user=self.env.ref("base.user_root"))
+        self._log_decisions("remind", automated=True, now=now, user=self.env.ref("base.user_root"))
         self.env["wfmon.publisher"]._publish("approval.reminded", self)
 
     def _notify_approvers(self, assignments, subject):
@@ -910,20 +918,24 @@ class WfmonApprovalRequest(models.Model):
         else the policy's escalation contact. Extension point (e.g. an HR bridge
         can return the requester's manager)."""
         self.ensure_one()
-        candidates = [self.level_id.backup_user_id, self.site_id.manager_id,
-                      self.policy_id.escalation_user_id]
+        candidates = [
+            self.level_id.backup_user_id,
+            self.site_id.manager_id,
+            self.policy_id.escalation_user_id,
+        ]
         excluded = {self.requester_id} | set(
             self.decision_ids.filtered(
-                lambda d: d.decision in ("approve", "reject")
-                and d.level_sequence != self.level_sequence
+                lambda d: (
+                    d.decision in ("approve", "reject") and d.level_sequence != self.level_sequence
+                )
             ).user_id
         )
-        excluded |= set(
-            self.assignment_ids.filtered(lambda a: a.state == "pending").user_id
-        )
+        excluded |= set(self.assignment_ids.filtered(lambda a: a.state == "pending").user_id)
         for user in candidates:
-            if user and user not in excluded and not (
-                self.policy_id.incompatible_group_ids & user.groups_id
+            if (
+                user
+                and user not in excluded
+                and not (self.policy_id.incompatible_group_ids & user.groups_id)
             ):
                 return user
         return self.env["res.users"]
@@ -963,9 +975,12 @@ class WfmonApprovalRequest(models.Model):
             self.browse(list(nobody))._message_log_batch(bodies=nobody)
         self.write({"escalated": True, "reminded": True})
         # sudo: assignments are engine records (see _engine).
-        assignments = self.env["wfmon.approval.assignment"].sudo().with_context(
-            wfmon_approval_engine=True
-        ).create(vals)
+        assignments = (
+            self.env["wfmon.approval.assignment"]
+            .sudo()
+            .with_context(wfmon_approval_engine=True)
+            .create(vals)
+        )
         assignments._schedule_activities(escalation=True)
         escalated._log_decisions(
             "escalate",
@@ -1049,9 +1064,7 @@ class WfmonApprovalRequest(models.Model):
             snapshot = (
                 record._wfmon_approval_snapshot(policy)
                 if hasattr(record, "_wfmon_approval_snapshot")
-                else self._wfmon_default_snapshot(
-                    record, policy, (site_field, case_type_field)
-                )
+                else self._wfmon_default_snapshot(record, policy, (site_field, case_type_field))
             )
             fingerprint = snapshot_fingerprint(snapshot)
             if request and request.fingerprint == fingerprint:

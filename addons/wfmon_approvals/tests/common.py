@@ -45,15 +45,26 @@ class WfmonApprovalCase(TransactionCase):
                 "name": "Approvals 9-17 UTC",
                 "tz": "UTC",
                 "attendance_ids": [
-                    (0, 0, {"name": f"Day {day}", "dayofweek": str(day),
-                            "hour_from": 9, "hour_to": 17, "day_period": "morning"})
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 9,
+                            "hour_to": 17,
+                            "day_period": "morning",
+                        },
+                    )
                     for day in range(5)
                 ],
             }
         )
         cls.company.wfmon_calendar_id = cls.calendar
         cls.requester = new_test_user(
-            cls.env, login="ap_requester", name="Rita Requester",
+            cls.env,
+            login="ap_requester",
+            name="Rita Requester",
             groups="wfmon_core.group_wfmon_user",
         )
         cls.store_manager = new_test_user(
@@ -77,16 +88,24 @@ class WfmonApprovalCase(TransactionCase):
             cls.env, login="ap_outsider", name="Oscar Outsider", groups="base.group_user"
         )
         cls.manager = new_test_user(
-            cls.env, login="ap_manager", name="Mia Manager",
+            cls.env,
+            login="ap_manager",
+            name="Mia Manager",
             groups="wfmon_core.group_wfmon_manager",
         )
         cls.admin = new_test_user(
-            cls.env, login="ap_admin", name="Ada Admin",
+            cls.env,
+            login="ap_admin",
+            name="Ada Admin",
             groups="wfmon_core.group_wfmon_admin,base.group_system",
         )
         cls.store = cls.env["wfmon.site"].create(
-            {"name": "Store One", "code": "TA1", "manager_id": cls.store_manager.id,
-             "user_ids": [(4, cls.requester.id)]}
+            {
+                "name": "Store One",
+                "code": "TA1",
+                "manager_id": cls.store_manager.id,
+                "user_ids": [(4, cls.requester.id)],
+            }
         )
         cls.store_2 = cls.env["wfmon.site"].create(
             {"name": "Store Two", "code": "TA2", "user_ids": [(4, cls.requester.id)]}
@@ -102,10 +121,18 @@ class WfmonApprovalCase(TransactionCase):
             "Overrides from 1,000",
             min_amount=1000,
             levels=[
-                {"name": "Store manager", "approver_kind": "role",
-                 "role_path": "site_id.manager_id", "backup_user_id": cls.backup.id},
-                {"name": "Finance", "approver_kind": "group",
-                 "group_id": cls.finance_group.id, "mode": "all"},
+                {
+                    "name": "Store manager",
+                    "approver_kind": "role",
+                    "role_path": "site_id.manager_id",
+                    "backup_user_id": cls.backup.id,
+                },
+                {
+                    "name": "Finance",
+                    "approver_kind": "group",
+                    "group_id": cls.finance_group.id,
+                    "mode": "all",
+                },
             ],
         )
 
@@ -119,10 +146,19 @@ class WfmonApprovalCase(TransactionCase):
             "currency_field": "currency_id",
             "deadline_hours": 8,
             "remind_ratio": 0.5,
-            "level_ids": [(0, 0, lvl) for lvl in (levels or [
-                {"name": "Store manager", "approver_kind": "role",
-                 "role_path": "site_id.manager_id"},
-            ])],
+            "level_ids": [
+                (0, 0, lvl)
+                for lvl in (
+                    levels
+                    or [
+                        {
+                            "name": "Store manager",
+                            "approver_kind": "role",
+                            "role_path": "site_id.manager_id",
+                        },
+                    ]
+                )
+            ],
         }
         values.update(vals)
         return cls.env["wfmon.approval.policy"].create(values)
@@ -145,13 +181,21 @@ class WfmonApprovalCase(TransactionCase):
 
     def _guard(self, records, user=None):
         user = user or self.requester
-        return self.env["wfmon.approval.request"].with_user(user)._wfmon_guard(
-            records.with_user(user), self.ACTION, site_field="site_id", case_type_field="type_id"
+        return (
+            self.env["wfmon.approval.request"]
+            .with_user(user)
+            ._wfmon_guard(
+                records.with_user(user),
+                self.ACTION,
+                site_field="site_id",
+                case_type_field="type_id",
+            )
         )
 
     def _request(self, record):
         return self.env["wfmon.approval.request"].search(
-            [("res_model", "=", record._name), ("res_id", "=", record.id)], order="id desc",
+            [("res_model", "=", record._name), ("res_id", "=", record.id)],
+            order="id desc",
             limit=1,
         )
 

@@ -15,8 +15,12 @@ class TestDelegation(WfmonApprovalCase):
 
     def test_substitute_decides_on_behalf(self):
         self.env["wfmon.approval.delegation"].with_user(self.store_manager).create(
-            {"substitute_id": self.substitute.id, "date_from": date(2026, 11, 20),
-             "date_to": date(2026, 11, 27)})
+            {
+                "substitute_id": self.substitute.id,
+                "date_from": date(2026, 11, 20),
+                "date_to": date(2026, 11, 27),
+            }
+        )
         case = self._cases(amount=1500)
         with freeze_time(datetime(2026, 11, 23, 10, 0)):
             self._guard(case)
@@ -26,15 +30,21 @@ class TestDelegation(WfmonApprovalCase):
         self.assertEqual(assignment.on_behalf_of_id, self.store_manager)
         request.with_user(self.substitute).action_approve()
         line = request.decision_ids.filtered(lambda d: d.decision == "approve")
-        self.assertEqual((line.user_id, line.on_behalf_of_id),
-                         (self.substitute, self.store_manager))
+        self.assertEqual(
+            (line.user_id, line.on_behalf_of_id), (self.substitute, self.store_manager)
+        )
         # The absent approver still sees what was decided for them.
         self.assertTrue(request.with_user(self.store_manager).read(["state"]))
 
     def test_no_delegation_outside_the_dates(self):
         self.env["wfmon.approval.delegation"].create(
-            {"user_id": self.store_manager.id, "substitute_id": self.substitute.id,
-             "date_from": date(2026, 12, 1), "date_to": date(2026, 12, 5)})
+            {
+                "user_id": self.store_manager.id,
+                "substitute_id": self.substitute.id,
+                "date_from": date(2026, 12, 1),
+                "date_to": date(2026, 12, 5),
+            }
+        )
         case = self._cases(amount=1500)
         with freeze_time(datetime(2026, 11, 23, 10, 0)):
             self._guard(case)
@@ -43,18 +53,35 @@ class TestDelegation(WfmonApprovalCase):
     def test_delegation_rules(self):
         Delegation = self.env["wfmon.approval.delegation"]
         with self.assertRaises(ValidationError):
-            Delegation.create({"user_id": self.backup.id, "substitute_id": self.backup.id,
-                               "date_to": date(2026, 12, 5)})
+            Delegation.create(
+                {
+                    "user_id": self.backup.id,
+                    "substitute_id": self.backup.id,
+                    "date_to": date(2026, 12, 5),
+                }
+            )
         with self.assertRaises(ValidationError):
-            Delegation.create({"user_id": self.backup.id, "substitute_id": self.substitute.id,
-                               "date_from": date(2026, 12, 5), "date_to": date(2026, 12, 1)})
+            Delegation.create(
+                {
+                    "user_id": self.backup.id,
+                    "substitute_id": self.substitute.id,
+                    "date_from": date(2026, 12, 5),
+                    "date_to": date(2026, 12, 1),
+                }
+            )
         # Users delegate their own approvals only.
         with self.assertRaises(AccessError):
             Delegation.with_user(self.outsider).create(
-                {"user_id": self.store_manager.id, "substitute_id": self.outsider.id,
-                 "date_from": date(2026, 11, 1), "date_to": date(2026, 12, 31)})
+                {
+                    "user_id": self.store_manager.id,
+                    "substitute_id": self.outsider.id,
+                    "date_from": date(2026, 11, 1),
+                    "date_to": date(2026, 12, 31),
+                }
+            )
         mine = Delegation.with_user(self.backup).create(
-            {"substitute_id": self.substitute.id, "date_to": date(2026, 12, 31)})
+            {"substitute_id": self.substitute.id, "date_to": date(2026, 12, 31)}
+        )
         self.assertEqual(Delegation.with_user(self.substitute).search([]), mine)
         with self.assertRaises(AccessError):
             mine.with_user(self.substitute).write({"date_to": date(2027, 12, 31)})

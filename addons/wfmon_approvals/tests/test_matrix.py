@@ -33,14 +33,20 @@ class TestApprovalMatrix(WfmonApprovalCase):
 
     def test_most_specific_policy_wins(self):
         store_policy = self._policy(
-            "Store One overrides", min_amount=1000, site_id=self.store.id, sequence=50,
-            levels=[{"name": "Backup", "approver_kind": "users",
-                     "user_ids": [(6, 0, self.backup.ids)]}],
+            "Store One overrides",
+            min_amount=1000,
+            site_id=self.store.id,
+            sequence=50,
+            levels=[
+                {"name": "Backup", "approver_kind": "users", "user_ids": [(6, 0, self.backup.ids)]}
+            ],
         )
         type_policy = self._policy(
-            "Refunds", case_type_id=self.other_type.id,
-            levels=[{"name": "Finance", "approver_kind": "group",
-                     "group_id": self.finance_group.id}],
+            "Refunds",
+            case_type_id=self.other_type.id,
+            levels=[
+                {"name": "Finance", "approver_kind": "group", "group_id": self.finance_group.id}
+            ],
         )
         at_store = self._cases(amount=1500)
         elsewhere = self._cases(amount=1500, site=self.store_2)
@@ -48,8 +54,9 @@ class TestApprovalMatrix(WfmonApprovalCase):
         self._guard(at_store | elsewhere | refund)
         self.assertEqual(self._request(at_store).policy_id, store_policy)
         self.assertIn("store / warehouse is [TA1] Store One", self._request(at_store).explanation)
-        self.assertIn("more specific than 'Overrides from 1,000'",
-                      self._request(at_store).explanation)
+        self.assertIn(
+            "more specific than 'Overrides from 1,000'", self._request(at_store).explanation
+        )
         self.assertEqual(self._request(elsewhere).policy_id, self.policy)
         self.assertEqual(self._request(refund).policy_id, type_policy)
         self.assertIn("exception type is Refund", self._request(refund).explanation)
@@ -57,9 +64,11 @@ class TestApprovalMatrix(WfmonApprovalCase):
     def test_condition_domain_and_band(self):
         self.policy.max_amount = 5000
         critical = self._policy(
-            "Critical", condition_domain="[('severity', '=', 'critical')]",
-            levels=[{"name": "Finance", "approver_kind": "group",
-                     "group_id": self.finance_group.id}],
+            "Critical",
+            condition_domain="[('severity', '=', 'critical')]",
+            levels=[
+                {"name": "Finance", "approver_kind": "group", "group_id": self.finance_group.id}
+            ],
         )
         normal, urgent, huge = self._cases(3, amount=1500)
         urgent.severity = "critical"
@@ -71,13 +80,21 @@ class TestApprovalMatrix(WfmonApprovalCase):
         self.assertFalse(self._request(huge), "7,000 is outside [1,000, 5,000)")
 
     def test_amount_in_another_currency_is_converted(self):
-        other = self.env["res.currency"].with_context(active_test=False).search(
-            [("id", "!=", self.currency.id)], limit=1)
+        other = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("id", "!=", self.currency.id)], limit=1)
+        )
         other.active = True
         self.env["res.currency.rate"].search([("currency_id", "=", other.id)]).unlink()
         self.env["res.currency.rate"].create(
-            {"currency_id": other.id, "rate": 0.5, "name": "2020-01-01",
-             "company_id": self.company.id})
+            {
+                "currency_id": other.id,
+                "rate": 0.5,
+                "name": "2020-01-01",
+                "company_id": self.company.id,
+            }
+        )
         cheap = self._cases(amount=600, currency_id=other.id)  # 600 / 0.5 = 1,200
         self._guard(cheap)
         request = self._request(cheap)
@@ -105,8 +122,9 @@ class TestApprovalMatrix(WfmonApprovalCase):
         with self.assertRaises(ValidationError):
             self._policy("Bad band", min_amount=10, max_amount=5)
         with self.assertRaises(ValidationError):
-            self._policy("Bad role", levels=[{"name": "x", "approver_kind": "role",
-                                              "role_path": "site_id"}])
+            self._policy(
+                "Bad role", levels=[{"name": "x", "approver_kind": "role", "role_path": "site_id"}]
+            )
         with self.assertRaises(ValidationError):
             self._policy("Bad condition", condition_domain="[('nope', '=', 1)]")
 
@@ -132,8 +150,8 @@ class TestApprovalMatrix(WfmonApprovalCase):
             settings.wfmon_approval_deadline_hours = 4
             settings.wfmon_approval_remind_ratio = 0.25
         policy = self.env["wfmon.approval.policy"].create(
-            {"name": "From settings", "model_id": self.model_case.id,
-             "action_name": self.ACTION})
+            {"name": "From settings", "model_id": self.model_case.id, "action_name": self.ACTION}
+        )
         self.assertEqual((policy.deadline_hours, policy.remind_ratio), (4, 0.25))
 
     def test_policy_without_levels_is_a_clear_error(self):

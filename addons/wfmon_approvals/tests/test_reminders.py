@@ -17,7 +17,8 @@ class TestRemindersEscalation(WfmonApprovalCase):
         with freeze_time(when):
             self._guard(cases)
         return cases, self.env["wfmon.approval.request"].search(
-            [("res_model", "=", "wfmon.case"), ("res_id", "in", cases.ids)])
+            [("res_model", "=", "wfmon.case"), ("res_id", "in", cases.ids)]
+        )
 
     def _cron(self, when):
         with freeze_time(when):
@@ -40,8 +41,9 @@ class TestRemindersEscalation(WfmonApprovalCase):
             self._cron(datetime(2026, 11, 23, 15, 0))
         self.assertTrue(request.reminded)
         self.assertEqual([e[0] for e in events], ["approval.reminded"])
-        self.assertEqual(request.decision_ids.filtered(lambda d: d.decision == "remind").automated,
-                         True)
+        self.assertEqual(
+            request.decision_ids.filtered(lambda d: d.decision == "remind").automated, True
+        )
         with capture_events(self.env) as events:
             self._cron(datetime(2026, 11, 24, 10, 1))
             self._cron(datetime(2026, 11, 24, 12, 0))
@@ -57,8 +59,9 @@ class TestRemindersEscalation(WfmonApprovalCase):
         self.assertFalse(request.escalated, "the next level has its own clock")
 
     def test_escalation_falls_back_on_the_store_manager_then_the_policy(self):
-        self.policy.level_ids[1].write({"approver_kind": "users",
-                                        "user_ids": [(6, 0, self.finance_1.ids)]})
+        self.policy.level_ids[1].write(
+            {"approver_kind": "users", "user_ids": [(6, 0, self.finance_1.ids)]}
+        )
         self.policy.escalation_user_id = self.manager
         _cases, request = self._submit_at(MONDAY_10)
         with freeze_time(MONDAY_10):
@@ -85,10 +88,11 @@ class TestRemindersEscalation(WfmonApprovalCase):
         self.assertAlmostEqual(line.duration_hours, 2.5)
         self.assertAlmostEqual(line.working_hours, 2.5)
         groups = self.env["wfmon.approval.decision"]._read_group(
-            [("decision", "=", "approve")], ["policy_id", "level_id", "user_id"],
-            ["duration_hours:avg"])
-        self.assertEqual(groups, [(self.policy, self.policy.level_ids[0], self.store_manager,
-                                   2.5)])
+            [("decision", "=", "approve")],
+            ["policy_id", "level_id", "user_id"],
+            ["duration_hours:avg"],
+        )
+        self.assertEqual(groups, [(self.policy, self.policy.level_ids[0], self.store_manager, 2.5)])
 
     def test_cron_query_count_is_bounded(self):
         def run(count, start):
@@ -104,8 +108,9 @@ class TestRemindersEscalation(WfmonApprovalCase):
             used = self.env.cr.sql_log_count - before
             self.assertEqual(done, count)
             # Close them so the next run measures its own requests only.
-            self.env["wfmon.approval.request"].search(
-                [("state", "=", "pending")])._wfmon_close("cancelled", "cancel", "test done")
+            self.env["wfmon.approval.request"].search([("state", "=", "pending")])._wfmon_close(
+                "cancelled", "cancel", "test done"
+            )
             return used
 
         run(3, datetime(2026, 11, 16, 10, 0))  # warm-up

@@ -22,11 +22,17 @@ class TestRequestFlow(WfmonApprovalCase):
         self.assertEqual(activities.activity_type_id, activity_type)
         self.assertIn(case.display_name, activities.summary)
         self.assertTrue(request.with_user(self.store_manager).is_my_approval)
-        my = self.env["wfmon.approval.request"].with_user(self.store_manager).search(
-            [("is_my_approval", "=", True)])
+        my = (
+            self.env["wfmon.approval.request"]
+            .with_user(self.store_manager)
+            .search([("is_my_approval", "=", True)])
+        )
         self.assertEqual(my, request)
-        self.assertFalse(self.env["wfmon.approval.request"].with_user(self.finance_1).search(
-            [("is_my_approval", "=", True)]))
+        self.assertFalse(
+            self.env["wfmon.approval.request"]
+            .with_user(self.finance_1)
+            .search([("is_my_approval", "=", True)])
+        )
 
     def test_two_levels_all_mode_then_the_action_resumes_as_requester(self):
         case, request = self._submit()
@@ -50,14 +56,16 @@ class TestRequestFlow(WfmonApprovalCase):
         started = case.log_ids.filtered(lambda log: log.new_value == "in_progress")
         self.assertEqual(started.user_id, self.requester, "it ran as the requester")
         decisions = request.decision_ids.sorted("id")
-        self.assertEqual(decisions.mapped("decision"),
-                         ["submit", "approve", "approve", "approve", "resume"])
+        self.assertEqual(
+            decisions.mapped("decision"), ["submit", "approve", "approve", "approve", "resume"]
+        )
         self.assertEqual(decisions[1].reason, "Fine with me")
         self.assertEqual(decisions[1].user_id, self.store_manager)
         self.assertEqual(decisions[1:4].mapped("level_sequence"), [1, 2, 2])
         kinds = [e[0] for e in events if e[1] == "wfmon.approval.request"]
-        self.assertEqual(kinds, ["approval.level_approved", "approval.level_approved",
-                                 "approval.approved"])
+        self.assertEqual(
+            kinds, ["approval.level_approved", "approval.level_approved", "approval.approved"]
+        )
         payload = [e for e in events if e[0] == "approval.approved"][0][3][0]
         self.assertEqual(payload["reference"], request.name)
         self.assertEqual(payload["source"]["model"], "wfmon.case")
@@ -116,11 +124,17 @@ class TestRequestFlow(WfmonApprovalCase):
 
     def test_decide_wizard(self):
         _case, request = self._submit()
-        action = request.with_user(self.store_manager).with_context(
-            wfmon_decision="reject").action_open_decide_wizard()
+        action = (
+            request.with_user(self.store_manager)
+            .with_context(wfmon_decision="reject")
+            .action_open_decide_wizard()
+        )
         self.assertEqual(action["res_model"], "wfmon.approval.decide")
-        wizard_env = self.env["wfmon.approval.decide"].with_user(self.store_manager).with_context(
-            **action["context"])
+        wizard_env = (
+            self.env["wfmon.approval.decide"]
+            .with_user(self.store_manager)
+            .with_context(**action["context"])
+        )
         with Form(wizard_env) as form:
             self.assertEqual(form.decision, "reject")
             self.assertTrue(form.reason_required)
@@ -150,10 +164,22 @@ class TestRequestFlow(WfmonApprovalCase):
         activity = self._activities(request).with_user(self.store_manager)
         with self.assertRaisesRegex(UserError, "approve or reject the request instead"):
             activity.unlink()
+        self.assertTrue(activity.wfmon_is_approval)
+        popup = (
+            self.env["mail.activity"]
+            .with_user(self.store_manager)
+            .get_views([(self.env.ref("mail.mail_activity_view_form_popup").id, "form")])
+        )
+        arch = popup["views"]["form"]["arch"]
+        self.assertIn('name="action_wfmon_reject"', arch, "Reject is on the to-do's form")
+        self.assertIn('name="action_wfmon_approve"', arch)
         action = activity.action_wfmon_reject()
         self.assertEqual(action["context"]["default_decision"], "reject")
-        wizard = self.env["wfmon.approval.decide"].with_user(self.store_manager).create(
-            {"request_id": request.id, "decision": "reject", "reason": "Duplicate"})
+        wizard = (
+            self.env["wfmon.approval.decide"]
+            .with_user(self.store_manager)
+            .create({"request_id": request.id, "decision": "reject", "reason": "Duplicate"})
+        )
         wizard.action_confirm()
         self.assertEqual(request.state, "rejected")
         self.assertFalse(self._activities(request))
@@ -163,12 +189,23 @@ class TestRequestFlow(WfmonApprovalCase):
         # The store manager has no right on exception cases at all.
         self.assertFalse(self.env["wfmon.case"].with_user(self.store_manager).has_access("read"))
         as_approver = request.with_user(self.store_manager)
-        spec = {name: {} for name in ("name", "state", "amount", "waiting_for", "explanation",
-                                      "is_my_approval", "source_name")}
+        spec = {
+            name: {}
+            for name in (
+                "name",
+                "state",
+                "amount",
+                "waiting_for",
+                "explanation",
+                "is_my_approval",
+                "source_name",
+            )
+        }
         spec["source_ref"] = {"fields": {"display_name": {}}}
         spec["policy_id"] = {"fields": {"display_name": {}}}
-        spec["decision_ids"] = {"fields": {"decision": {}, "user_id": {"fields": {
-            "display_name": {}}}}}
+        spec["decision_ids"] = {
+            "fields": {"decision": {}, "user_id": {"fields": {"display_name": {}}}}
+        }
         values = as_approver.web_read(spec)[0]
         self.assertTrue(values["is_my_approval"])
         action = as_approver.with_context(wfmon_decision="approve").action_open_decide_wizard()

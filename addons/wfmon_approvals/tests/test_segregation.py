@@ -31,19 +31,24 @@ class TestSegregationOfDuties(WfmonApprovalCase):
         self.finance_group.users |= self.store_manager
         _case, request = self._submit()
         request.with_user(self.store_manager).action_approve()
-        self.assertEqual(self._activities(request).user_id, self.finance_1 | self.finance_2,
-                         "the level-1 approver is not routed level 2")
+        self.assertEqual(
+            self._activities(request).user_id,
+            self.finance_1 | self.finance_2,
+            "the level-1 approver is not routed level 2",
+        )
         # Even if they were assigned again (e.g. by hand in the database), the
         # server refuses.
         request._engine().env["wfmon.approval.assignment"].create(
-            {"request_id": request.id, "level_sequence": 2, "user_id": self.store_manager.id})
+            {"request_id": request.id, "level_sequence": 2, "user_id": self.store_manager.id}
+        )
         with self.assertRaisesRegex(AccessError, "never decides two levels"):
             request.with_user(self.store_manager).action_approve()
 
     def test_incompatible_group_members_are_not_approvers(self):
         self.policy.incompatible_group_ids = self.finance_group
-        self.policy.level_ids[1].write({"approver_kind": "users",
-                                        "user_ids": [(6, 0, (self.finance_1 | self.backup).ids)]})
+        self.policy.level_ids[1].write(
+            {"approver_kind": "users", "user_ids": [(6, 0, (self.finance_1 | self.backup).ids)]}
+        )
         _case, request = self._submit()
         request.with_user(self.store_manager).action_approve()
         self.assertEqual(self._activities(request).user_id, self.backup)
@@ -73,16 +78,24 @@ class TestSegregationOfDuties(WfmonApprovalCase):
                 as_user.write({"consumed": True})
         with self.assertRaises(AccessError):
             self.env["wfmon.approval.request"].with_user(self.requester).create(
-                {"res_model": "wfmon.case", "res_id": 1, "action_name": self.ACTION,
-                 "policy_id": self.policy.id, "requester_id": self.requester.id,
-                 "company_id": self.company.id, "state": "approved"})
+                {
+                    "res_model": "wfmon.case",
+                    "res_id": 1,
+                    "action_name": self.ACTION,
+                    "policy_id": self.policy.id,
+                    "requester_id": self.requester.id,
+                    "company_id": self.company.id,
+                    "state": "approved",
+                }
+            )
         with self.assertRaises(AccessError):
             self.env["wfmon.approval.assignment"].with_user(self.requester).with_context(
-                wfmon_approval_engine=True).create(
-                {"request_id": request.id, "user_id": self.requester.id})
+                wfmon_approval_engine=True
+            ).create({"request_id": request.id, "user_id": self.requester.id})
         with self.assertRaises(AccessError):
             self.env["wfmon.approval.decision"].with_user(self.requester).create(
-                {"request_id": request.id, "decision": "approve"})
+                {"request_id": request.id, "decision": "approve"}
+            )
         self.assertEqual(request.state, "pending")
 
     def test_decisions_are_append_only(self):
@@ -122,8 +135,9 @@ class TestSegregationOfDuties(WfmonApprovalCase):
         both.company_ids = self.company | company_2
         Request = self.env["wfmon.approval.request"].with_user(both)
         self.assertFalse(Request.with_context(allowed_company_ids=company_2.ids).search([]))
-        self.assertEqual(Request.with_context(allowed_company_ids=self.company.ids).search([]),
-                         request)
+        self.assertEqual(
+            Request.with_context(allowed_company_ids=self.company.ids).search([]), request
+        )
         self.policy.company_id = company_2
         other = self._cases(amount=1500)
         allowed, _response = self._guard(other)
@@ -134,17 +148,23 @@ class TestSegregationOfDuties(WfmonApprovalCase):
             self.policy.with_user(self.manager).write({"min_amount": 0})
         with self.assertRaises(AccessError):
             self.env["wfmon.approval.policy"].with_user(self.requester).create(
-                {"name": "mine", "model_id": self.model_case.id, "action_name": self.ACTION})
+                {"name": "mine", "model_id": self.model_case.id, "action_name": self.ACTION}
+            )
         self.policy.with_user(self.admin).write({"min_amount": 900})
         self.assertTrue(self.policy.with_user(self.requester).read(["name"]))
 
     def test_one_open_request_per_document_in_the_database(self):
         case, _request = self._submit()
         Request = self.env["wfmon.approval.request"]._engine()
-        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), \
-                self.env.cr.savepoint():
-            Request.create({
-                "res_model": "wfmon.case", "res_id": case.id, "action_name": self.ACTION,
-                "policy_id": self.policy.id, "requester_id": self.requester.id,
-                "company_id": self.company.id})
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            Request.create(
+                {
+                    "res_model": "wfmon.case",
+                    "res_id": case.id,
+                    "action_name": self.ACTION,
+                    "policy_id": self.policy.id,
+                    "requester_id": self.requester.id,
+                    "company_id": self.company.id,
+                }
+            )
             self.env.flush_all()

@@ -82,7 +82,6 @@ class DocumentFacts:
     site_label: str = ""
     case_type_label: str = ""
 
-
     def amount_for(self, policy: "PolicySpec") -> float:
         """The document's amount as ``policy`` measures it."""
         return self.amounts.get(policy.key, self.amount)
