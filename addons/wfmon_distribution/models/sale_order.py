@@ -17,7 +17,32 @@ INBOUND_LIMIT = 200
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "wfmon.distribution.case.mixin"]
+    _inherit = ["sale.order", "wfmon.distribution.case.mixin", "wfmon.approval.mixin"]
+    # D4: confirming an order in credit breach needs the credit-release approval
+    # of the matrix (shipped policy: Finance); it confirms by itself on approval.
+    _wfmon_guarded_actions = {"action_confirm": "Confirm Order"}
+
+    def _wfmon_approval_applicable(self, action_name):
+        """Only drafts in credit breach need the approval; the others confirm."""
+        drafts = self.filtered(lambda o: o.state in ("draft", "sent"))
+        if (
+            action_name != "action_confirm"
+            or not drafts
+            or self.env.context.get("wfmon_distribution_disable")
+        ):
+            return self.browse()
+        breaches = drafts._wfmon_credit_breaches()
+        return drafts.filtered(lambda o: o.id in breaches)
+
+    def action_confirm(self):
+        allowed, response = self._wfmon_approval_guard("action_confirm")
+        held = self - allowed
+        if held:
+            # The credit-hold case opens (or is bumped) with its analysis while
+            # the confirmation waits for the credit release.
+            held._wfmon_check_credit()
+        result = super(SaleOrder, allowed).action_confirm() if allowed else True
+        return response or result
 
     # ------------------------------------------------------------------
     # Confirmation hook (D1, D4, D5, D7)

@@ -1,6 +1,7 @@
 from datetime import date
 
-from odoo.tests import tagged
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
 
 from .common import DistributionCase, capture_events
 
@@ -10,8 +11,36 @@ MARGIN = "distribution.margin"
 
 @tagged("post_install", "-at_install")
 class TestCreditHold(DistributionCase):
-    """D4 (detection): orders over the customer's credit limit, or of customers
-    with overdue invoices, open a credit-hold case."""
+    """D4: orders over the customer's credit limit, or of customers with
+    overdue invoices, open a credit-hold case and wait for Finance's credit
+    release before they confirm, by themselves, on approval."""
+
+    def test_credit_hold_released_by_finance_confirms_the_order(self):
+        self.company.account_use_credit_limit = True
+        self.customer.with_company(self.company).credit_limit = 1000.0
+        finance = new_test_user(
+            self.env,
+            login="wfd_finance",
+            name="Finance",
+            groups="account.group_account_manager,sales_team.group_sale_salesman",
+        )
+        order = self._order([(self.widget, 15)])
+        order.action_confirm()
+        self.assertEqual(order.state, "draft", "confirmation blocked while credit is held")
+        self.assertEqual(order.wfmon_approval_state, "pending")
+        case = self._cases(CREDIT, order)
+        self.assertTrue(case.is_open)
+        request = self.env["wfmon.approval.request"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", order.id)]
+        )
+        self.assertEqual(
+            request.policy_id, self.env.ref("wfmon_distribution.approval_policy_credit_release")
+        )
+        with self.assertRaisesRegex(UserError, "Waiting for approval"):
+            order.action_confirm()
+        request.with_user(finance).action_approve(reason="Customer paid by wire today")
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(order.state, "sale", "confirmed by itself once released")
 
     def test_over_credit_limit(self):
         self.company.account_use_credit_limit = True
@@ -19,9 +48,11 @@ class TestCreditHold(DistributionCase):
         small = self._order([(self.gadget, 2)])
         small.action_confirm()
         self.assertFalse(self._cases(CREDIT, small))
+        self.assertEqual(small.state, "sale", "within the limit: no approval needed")
         order = self._order([(self.widget, 15)])
         with capture_events(self.env) as events:
             order.action_confirm()
+        self.assertEqual(order.state, "draft")
         case = self._cases(CREDIT, order)
         self.assertEqual(case.severity, "high")
         self.assertEqual(case.impact_amount, order.amount_total)
