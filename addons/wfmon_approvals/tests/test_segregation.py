@@ -114,14 +114,15 @@ class TestSegregationOfDuties(WfmonApprovalCase):
 
     def test_visibility_requester_approvers_managers(self):
         _case, request = self._submit()
-        Request = self.env["wfmon.approval.request"]
-        self.assertEqual(Request.with_user(self.requester).search([]), request)
-        self.assertEqual(Request.with_user(self.store_manager).search([]), request)
-        self.assertFalse(Request.with_user(self.finance_1).search([]), "not their level yet")
-        self.assertFalse(Request.with_user(self.outsider).search([]))
+        Request = self.env["wfmon.approval.request"].with_context(active_test=False).browse()
+        ours = [("id", "not in", self.preexisting_requests.ids)]
+        self.assertEqual(Request.with_user(self.requester).search(ours), request)
+        self.assertEqual(Request.with_user(self.store_manager).search(ours), request)
+        self.assertFalse(Request.with_user(self.finance_1).search(ours), "not their level yet")
+        self.assertFalse(Request.with_user(self.outsider).search(ours))
         with self.assertRaises(AccessError):
             request.with_user(self.outsider).read(["state"])
-        self.assertEqual(Request.with_user(self.manager).search([]), request)
+        self.assertEqual(Request.with_user(self.manager).search(ours), request)
         # A requester comments on their request without write access.
         request.with_user(self.requester).message_post(body="Urgent please")
         # Only monitoring administrators delete requests.
@@ -134,9 +135,10 @@ class TestSegregationOfDuties(WfmonApprovalCase):
         both = self.manager
         both.company_ids = self.company | company_2
         Request = self.env["wfmon.approval.request"].with_user(both)
-        self.assertFalse(Request.with_context(allowed_company_ids=company_2.ids).search([]))
+        ours = [("id", "not in", self.preexisting_requests.ids)]
+        self.assertFalse(Request.with_context(allowed_company_ids=company_2.ids).search(ours))
         self.assertEqual(
-            Request.with_context(allowed_company_ids=self.company.ids).search([]), request
+            Request.with_context(allowed_company_ids=self.company.ids).search(ours), request
         )
         self.policy.company_id = company_2
         other = self._cases(amount=1500)
