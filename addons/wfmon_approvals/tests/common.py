@@ -6,6 +6,7 @@ from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+from odoo.addons.wfmon_core.tests.common import make_weekday_calendar
 
 # Monday 23 November 2026, 10:00 UTC: the reference "now" of the tests.
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, 0)
@@ -48,26 +49,7 @@ class WfmonApprovalCase(TransactionCase):
         cls.env["wfmon.approval.request"].invalidate_model(["state"])
         cls.company = cls.env.company
         cls.currency = cls.company.currency_id
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Approvals 9-17 UTC",
-                "tz": "UTC",
-                "attendance_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 9,
-                            "hour_to": 17,
-                            "day_period": "morning",
-                        },
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
+        cls.calendar = make_weekday_calendar(cls.env, "Approvals 9-17 UTC")
         cls.company.wfmon_calendar_id = cls.calendar
         cls.requester = new_test_user(
             cls.env,

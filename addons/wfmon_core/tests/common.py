@@ -11,6 +11,31 @@ from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, 0)
 
 
+def make_weekday_calendar(env, name, hour_from=9, hour_to=17, tz="UTC"):
+    """A Monday-Friday working-hours calendar, the fixture every wfmon test
+    suite counts SLA and approval deadlines in."""
+    return env["resource.calendar"].create(
+        {
+            "name": name,
+            "tz": tz,
+            "attendance_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": f"Day {day}",
+                        "dayofweek": str(day),
+                        "hour_from": hour_from,
+                        "hour_to": hour_to,
+                        "day_period": "morning",
+                    },
+                )
+                for day in range(5)
+            ],
+        }
+    )
+
+
 @contextmanager
 def capture_events(env):
     """Record what the suite publishes through core's hook (a no-op in core)."""
@@ -35,26 +60,7 @@ class WfmonCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.company = cls.env.company
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Test 9-17 UTC",
-                "tz": "UTC",
-                "attendance_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 9,
-                            "hour_to": 17,
-                            "day_period": "morning",
-                        },
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
+        cls.calendar = make_weekday_calendar(cls.env, "Test 9-17 UTC")
         cls.company.wfmon_calendar_id = cls.calendar
         cls.company.wfmon_at_risk_ratio = 0.75
         cls.user = new_test_user(

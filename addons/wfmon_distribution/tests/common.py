@@ -5,7 +5,10 @@ from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
-from odoo.addons.wfmon_core.tests.common import MONDAY_10  # noqa: F401  (re-exported)
+from odoo.addons.wfmon_core.tests.common import (
+    MONDAY_10,  # noqa: F401  (re-exported)
+    make_weekday_calendar,
+)
 
 
 @contextmanager
@@ -33,26 +36,7 @@ class DistributionCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.company = cls.env.company
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Warehouse 9-17 UTC",
-                "tz": "UTC",
-                "attendance_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 9,
-                            "hour_to": 17,
-                            "day_period": "morning",
-                        },
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
+        cls.calendar = make_weekday_calendar(cls.env, "Warehouse 9-17 UTC")
         cls.company.write(
             {
                 "wfmon_calendar_id": cls.calendar.id,
