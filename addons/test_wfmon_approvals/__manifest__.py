@@ -8,7 +8,7 @@
     "website": "https://github.com/wfmon/wfmon",
     "author": "wfmon contributors",
     "license": "LGPL-3",
-    "depends": ["wfmon_approvals", "purchase"],
+    "depends": ["wfmon_approvals"],
     "data": [
         "security/ir.model.access.csv",
         "views/test_wfmon_document_views.xml",

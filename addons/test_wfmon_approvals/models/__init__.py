@@ -1,2 +1,1 @@
 from . import test_wfmon_document
-from . import purchase_order

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import fields, models
 
 
@@ -29,18 +31,24 @@ class TestWfmonDocument(models.Model):
     )
     confirm_count = fields.Integer(help="How many times the confirmation really ran.")
     confirmed_by_id = fields.Many2one("res.users")
+    approved_under = fields.Char(help="The approval request the confirmation ran under.")
 
     def _wfmon_approval_applicable(self, action_name):
         return self.filtered(lambda d: d.state == "draft")
 
+    def _wfmon_approval_analysis(self, action_name):
+        return {doc.id: Markup("<p>Amount to approve: <b>%s</b></p>") % doc.amount for doc in self}
+
     def action_confirm(self):
         allowed, response = self._wfmon_approval_guard("action_confirm")
+        consumed = allowed._wfmon_approval_consumed("action_confirm")
         for doc in allowed.filtered(lambda d: d.state == "draft"):
             doc.write(
                 {
                     "state": "confirmed",
                     "confirm_count": doc.confirm_count + 1,
                     "confirmed_by_id": self.env.uid,
+                    "approved_under": consumed[doc.id].name if doc.id in consumed else False,
                 }
             )
         return response or True

@@ -1,2 +1,1 @@
 from . import test_guarded_document
-from . import test_purchase_order

@@ -22,10 +22,20 @@ class TestGuardedDocument(WfmonApprovalCase):
                 "currency_field": "currency_id",
                 "min_amount": 1000,
                 "level_ids": [
-                    (0, 0, {"name": "Store manager", "approver_kind": "role",
-                            "role_path": "site_id.manager_id"}),
-                    (0, 0, {"name": "Salesperson", "approver_kind": "role",
-                            "role_path": "user_id"}),
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Store manager",
+                            "approver_kind": "role",
+                            "role_path": "site_id.manager_id",
+                        },
+                    ),
+                    (
+                        0,
+                        0,
+                        {"name": "Salesperson", "approver_kind": "role", "role_path": "user_id"},
+                    ),
                 ],
             }
         )
@@ -33,8 +43,14 @@ class TestGuardedDocument(WfmonApprovalCase):
 
     def _doc(self, amount=1500, **vals):
         return self.Doc.with_user(self.requester).create(
-            {"name": "DOC", "amount": amount, "site_id": self.store.id,
-             "user_id": self.finance_1.id, **vals})
+            {
+                "name": "DOC",
+                "amount": amount,
+                "site_id": self.store.id,
+                "user_id": self.finance_1.id,
+                **vals,
+            }
+        )
 
     def _approve_all(self, request):
         request.with_user(self.store_manager).action_approve()
@@ -45,6 +61,7 @@ class TestGuardedDocument(WfmonApprovalCase):
         self.assertIs(doc.action_confirm(), True)
         self.assertEqual((doc.state, doc.confirm_count), ("confirmed", 1))
         self.assertFalse(doc.wfmon_approval_request_ids)
+        self.assertFalse(doc.approved_under)
 
     def test_blocked_then_resumes_by_itself_exactly_once(self):
         doc = self._doc()
@@ -67,6 +84,8 @@ class TestGuardedDocument(WfmonApprovalCase):
         self.assertEqual(doc.state, "confirmed")
         self.assertEqual(doc.confirm_count, 1)
         self.assertEqual(doc.confirmed_by_id, self.requester, "resumed as the requester")
+        self.assertEqual(doc.approved_under, request.name, "the action knows its approval")
+        self.assertIn("Amount to approve: <b>1500.0</b>", request.analysis)
         self.assertTrue(request.consumed)
         self.assertEqual(doc.wfmon_approval_state, "none")
         self.assertIn("approval.approved", [e[0] for e in events])
@@ -84,8 +103,9 @@ class TestGuardedDocument(WfmonApprovalCase):
         doc.with_user(self.requester).amount = 4000
         request.with_user(self.finance_1).action_approve()
         self.assertEqual(request.state, "expired", "the approved values changed")
-        self.assertIn("amount", request.decision_ids.filtered(
-            lambda d: d.decision == "expire").reason)
+        self.assertIn(
+            "amount", request.decision_ids.filtered(lambda d: d.decision == "expire").reason
+        )
         self.assertEqual(doc.state, "draft")
         new = doc.wfmon_approval_request_ids - request
         self.assertEqual(new.state, "pending")
@@ -98,10 +118,12 @@ class TestGuardedDocument(WfmonApprovalCase):
         doc.partner_id = self.env["res.partner"].create({"name": "Other vendor"})
         doc.action_confirm()
         self.assertEqual(first.state, "expired")
-        self.assertIn("partner_id", first.decision_ids.filtered(
-            lambda d: d.decision == "expire").reason)
-        self.assertEqual(len(doc.wfmon_approval_request_ids.filtered(
-            lambda r: r.state == "pending")), 1)
+        self.assertIn(
+            "partner_id", first.decision_ids.filtered(lambda d: d.decision == "expire").reason
+        )
+        self.assertEqual(
+            len(doc.wfmon_approval_request_ids.filtered(lambda r: r.state == "pending")), 1
+        )
         # Lowered below the band: no approval needed any more, the open one expires.
         second = doc.wfmon_approval_request_ids - first
         doc.amount = 100
@@ -127,29 +149,41 @@ class TestGuardedDocument(WfmonApprovalCase):
         request.with_user(self.store_manager).action_approve()
         # The requester loses access to the document: the resume fails cleanly.
         self.env["ir.model.access"].search(
-            [("model_id.model", "=", "test.wfmon.document")]).perm_write = False
+            [("model_id.model", "=", "test.wfmon.document")]
+        ).perm_write = False
         request.with_user(self.finance_1).action_approve()
         self.assertEqual(request.state, "approved")
         self.assertFalse(request.consumed)
         self.assertEqual(doc.state, "draft")
         self.assertIn("could not run by itself", request.message_ids[:1].body)
         self.env["ir.model.access"].search(
-            [("model_id.model", "=", "test.wfmon.document")]).perm_write = True
+            [("model_id.model", "=", "test.wfmon.document")]
+        ).perm_write = True
         doc.with_user(self.requester).action_confirm()
         self.assertEqual((doc.state, request.consumed), ("confirmed", True))
 
     def test_form_shows_the_banner(self):
         doc = self._doc()
         doc.action_confirm()
-        form = Form(doc.with_user(self.requester), view=self.env.ref(
-            "test_wfmon_approvals.test_wfmon_document_view_form"))
+        form = Form(
+            doc.with_user(self.requester),
+            view=self.env.ref("test_wfmon_approvals.test_wfmon_document_view_form"),
+        )
         self.assertIn("Waiting for approval", form.wfmon_approval_banner)
 
     def test_guarding_many_documents_costs_a_bounded_number_of_queries(self):
         def run(count):
             docs = self.Doc.create(
-                [{"name": f"D{i}", "amount": 1500, "site_id": self.store.id,
-                  "user_id": self.finance_1.id} for i in range(count)])
+                [
+                    {
+                        "name": f"D{i}",
+                        "amount": 1500,
+                        "site_id": self.store.id,
+                        "user_id": self.finance_1.id,
+                    }
+                    for i in range(count)
+                ]
+            )
             docs = docs.with_user(self.requester)
             self.env.flush_all()
             self.env.invalidate_all()

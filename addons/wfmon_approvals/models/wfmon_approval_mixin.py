@@ -109,6 +109,23 @@ class WfmonApprovalMixin(models.AbstractModel):
         The others are let through untouched: the action itself skips them."""
         return self
 
+    def _wfmon_approval_analysis(self, action_name):
+        """``{record id: html}``: what the approvers decide on, stored on each
+        new request of ``action_name`` (e.g. a margin analysis). Called once per
+        batch of new requests; return ``{}`` for nothing."""
+        return {}
+
+    def _wfmon_approval_consumed(self, action_name):
+        """``{record id: approval request}`` of the records of ``self`` that the
+        last guard call let through under an approval (which it used up)."""
+        consumed = (self.env.context.get("wfmon_approval_consumed") or {}).get(
+            f"{self._name}.{action_name}", {}
+        )
+        Request = self.env["wfmon.approval.request"]
+        return {
+            rec_id: Request.browse(consumed[rec_id]) for rec_id in self.ids if rec_id in consumed
+        }
+
     def _wfmon_approval_snapshot(self, policy):
         """Guarded values of this record under ``policy``: a change of any of
         them after the approval invalidates it. Extend to add computed values."""

@@ -58,6 +58,7 @@ PROTECTED_FIELDS = {
     "consumed",
     "consumed_date",
     "explanation",
+    "analysis",
     "decision_ids",
     "assignment_ids",
 }
@@ -97,6 +98,12 @@ class WfmonApprovalRequest(models.Model):
         "wfmon.approval.policy", required=True, readonly=True, index=True, ondelete="restrict"
     )
     explanation = fields.Text(string="Why This Policy", readonly=True)
+    analysis = fields.Html(
+        readonly=True,
+        sanitize=True,
+        help="What the approvers decide on, as the document's module computed it when the "
+        "approval was requested (e.g. the margin analysis of an order).",
+    )
     level_id = fields.Many2one(
         "wfmon.approval.level", string="Current Level", readonly=True, ondelete="set null"
     )
@@ -334,6 +341,7 @@ class WfmonApprovalRequest(models.Model):
                 )
             )
         now = now or fields.Datetime.now()
+        analyses = self._wfmon_analyses(items)
         vals_list = []
         for item in items:
             record, policy = item["record"], item["policy"]
@@ -346,6 +354,7 @@ class WfmonApprovalRequest(models.Model):
                     "action_name": item["action"],
                     "policy_id": policy.id,
                     "explanation": item["explanation"],
+                    "analysis": analyses.get((record._name, record.id)) or False,
                     "amount": item.get("amount") or 0.0,
                     "currency_id": policy.currency_id.id,
                     "requester_id": self.env.uid,
@@ -400,6 +409,22 @@ class WfmonApprovalRequest(models.Model):
         if auto:
             self.env["wfmon.publisher"]._publish("approval.approved", auto)
         return requests.with_env(self.env)
+
+    @api.model
+    def _wfmon_analyses(self, items):
+        """``{(model, id): html}`` from the documents' ``_wfmon_approval_analysis``
+        hook, called once per model and action for the whole batch."""
+        groups = defaultdict(list)
+        for item in items:
+            if not item.get("auto"):
+                groups[(item["record"]._name, item["action"])].append(item["record"].id)
+        result = {}
+        for (model, action), ids in groups.items():
+            records = self.env[model].browse(ids)
+            if hasattr(records, "_wfmon_approval_analysis"):
+                for rec_id, html in records._wfmon_approval_analysis(action).items():
+                    result[(model, rec_id)] = html
+        return result
 
     def _wfmon_documents(self):
         """``{request id: source record}`` browsed per model (prefetch-friendly)."""
@@ -1106,6 +1131,12 @@ class WfmonApprovalRequest(models.Model):
         if consume:
             consume._engine().write({"consumed": True, "consumed_date": now})
         created = Request._wfmon_submit(items, now=now)
+        # The caller learns which records run under an approval now (e.g. to
+        # close the hold case they were waiting on): wfmon_approval_consumed.
+        key = f"{records._name}.{action_name}"
+        consumed = dict(self.env.context.get("wfmon_approval_consumed") or {})
+        consumed[key] = {request.res_id: request.id for request in consume}
+        allowed = allowed.with_context(wfmon_approval_consumed=consumed)
         new_pending = created.filtered(lambda r: r.state == "pending")
         if waiting and not new_pending:
             raise UserError(
