@@ -4,8 +4,10 @@ from . import wfmon_distribution_line
 from . import wfmon_distribution_detector
 from . import wfmon_distribution_case_mixin
 from . import wfmon_case
+from . import wfmon_distribution_remedy
 from . import stock_warehouse
 from . import stock_quant
+from . import wfmon_approval_policy
 from . import sale_order
 from . import purchase_order
 from . import purchase_order_line

@@ -14,20 +14,91 @@ DEPENDENT_MOVES_LIMIT = 5000
 
 class PurchaseOrder(models.Model):
     _name = "purchase.order"
-    _inherit = ["purchase.order", "wfmon.distribution.case.mixin"]
+    _inherit = ["purchase.order", "wfmon.distribution.case.mixin", "wfmon.approval.mixin"]
+    # D9: confirming a purchase may need an approval of the matrix; the shipped
+    # policy is scoped on "outside purchase policy". It confirms by itself on
+    # approval.
+    _wfmon_guarded_actions = {"button_confirm": "Confirm Order"}
+    _wfmon_approval_snapshot_fields = ("partner_id", "wfmon_approval_holds")
+
+    wfmon_approval_holds = fields.Char(
+        string="Distribution Holds",
+        compute="_compute_wfmon_approval_holds",
+        help="The distribution signals of a draft purchase that approval policies can be "
+        "scoped on: purchase_policy.",
+    )
+
+    def _compute_wfmon_approval_holds(self):
+        drafts = self.filtered(lambda o: isinstance(o.id, int) and o.state in ("draft", "sent"))
+        breaches = drafts._wfmon_policy_breaches() if drafts else {}
+        for order in self:
+            order.wfmon_approval_holds = "purchase_policy" if order.id in breaches else ""
+
+    def _wfmon_approval_applicable(self, action_name):
+        """Drafts go through the matrix; the policies say which need approval."""
+        if action_name != "button_confirm" or self.env.context.get("wfmon_distribution_disable"):
+            return self.browse()
+        return self.filtered(lambda o: o.state in ("draft", "sent"))
+
+    def _wfmon_approval_analysis(self, action_name):
+        """The policy findings (amount, vendor, price variances), on the request."""
+        if action_name != "button_confirm":
+            return {}
+        breaches = self._wfmon_policy_breaches()
+        products = self.env["product.product"].browse(
+            {vals.get("product_id") for found in breaches.values() for vals in found["lines"]}
+            - {None, False}
+        )
+        return {
+            order.id: self.env["ir.qweb"]._render(
+                "wfmon_distribution.approval_analysis_purchase_order",
+                {
+                    "order": order,
+                    "found": breaches[order.id],
+                    "products": products,
+                    "currency": order.company_id.currency_id,
+                },
+            )
+            for order in self
+            if order.id in breaches
+        }
 
     # ------------------------------------------------------------------
-    # D9: purchase outside policy (detection; the approval gate comes with
-    # wfmon_approvals, see readme/ROADMAP.md)
+    # D9: purchase outside policy
     # ------------------------------------------------------------------
     def button_confirm(self):
         if self.env.context.get("wfmon_distribution_disable"):
             return super().button_confirm()
+        self.invalidate_recordset(["wfmon_approval_holds"])
+        allowed, response = self._wfmon_approval_guard("button_confirm")
         # Before super: confirming adds the vendor to the products' vendor lists.
-        breaches = self.filtered(lambda o: o.state in ("draft", "sent"))._wfmon_policy_breaches()
-        res = super().button_confirm()
-        self._wfmon_raise_policy(breaches)
-        return res
+        drafts = self.filtered(lambda o: o.state in ("draft", "sent"))
+        breaches = drafts._wfmon_policy_breaches()
+        released = allowed._wfmon_approval_consumed("button_confirm")
+        result = super(PurchaseOrder, allowed).button_confirm() if allowed else True
+        # Held orders open their case while they wait; orders confirmed without
+        # a policy are still monitored; released ones were decided on.
+        (self - self.browse(list(released)))._wfmon_raise_policy(breaches)
+        if released:
+            self.browse(list(released))._wfmon_release_policy(released)
+        return response or result
+
+    def _wfmon_release_policy(self, released):
+        """Resolve the purchase-policy cases of orders confirmed under an approval."""
+        detector = self.env["wfmon.distribution.detector"]
+        for order in self:
+            request = released[order.id].sudo()
+            approvers = request.decision_ids.filtered(lambda d: d.decision == "approve").user_id
+            detector._resolve(
+                PURCHASE_POLICY,
+                order,
+                self.env._(
+                    "Released under approval %(request)s (%(policy)s), approved by %(who)s.",
+                    request=request.name,
+                    policy=request.policy_id.name,
+                    who=", ".join(approvers.mapped("name")) or self.env._("the system"),
+                ),
+            )
 
     def _wfmon_policy_breaches(self):
         """``{order id: {"reasons": [...], "lines": [line values]}}`` of the orders

@@ -18,31 +18,98 @@ INBOUND_LIMIT = 200
 class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "wfmon.distribution.case.mixin", "wfmon.approval.mixin"]
-    # D4: confirming an order in credit breach needs the credit-release approval
-    # of the matrix (shipped policy: Finance); it confirms by itself on approval.
+    # D4 / D5: confirming an order may need an approval of the matrix. The
+    # shipped policies are scoped on the detectors' signals (credit hold, margin
+    # or discount outside policy, both); the order confirms by itself once the
+    # last level approves.
     _wfmon_guarded_actions = {"action_confirm": "Confirm Order"}
+    _wfmon_approval_snapshot_fields = ("partner_id", "wfmon_approval_holds")
+
+    wfmon_approval_holds = fields.Char(
+        string="Distribution Holds",
+        compute="_compute_wfmon_approval_holds",
+        help="The distribution signals of a draft order that approval policies can be "
+        "scoped on: credit_hold, margin_or_discount.",
+    )
+
+    def _compute_wfmon_approval_holds(self):
+        drafts = self.filtered(lambda o: isinstance(o.id, int) and o.state in ("draft", "sent"))
+        credit = drafts._wfmon_credit_breaches() if drafts else {}
+        margin = drafts._wfmon_margin_analysis() if drafts else {}
+        for order in self:
+            holds = []
+            if order.id in credit:
+                holds.append("credit_hold")
+            if order.id in margin:
+                holds.append("margin_or_discount")
+            order.wfmon_approval_holds = ",".join(holds)
 
     def _wfmon_approval_applicable(self, action_name):
-        """Only drafts in credit breach need the approval; the others confirm."""
-        drafts = self.filtered(lambda o: o.state in ("draft", "sent"))
-        if (
-            action_name != "action_confirm"
-            or not drafts
-            or self.env.context.get("wfmon_distribution_disable")
-        ):
+        """Drafts go through the matrix; the policies say which need approval."""
+        if action_name != "action_confirm" or self.env.context.get("wfmon_distribution_disable"):
             return self.browse()
-        breaches = drafts._wfmon_credit_breaches()
-        return drafts.filtered(lambda o: o.id in breaches)
+        return self.filtered(lambda o: o.state in ("draft", "sent"))
+
+    def _wfmon_approval_analysis(self, action_name):
+        """The credit position and the margin analysis, on the approval request."""
+        if action_name != "action_confirm":
+            return {}
+        credit = self._wfmon_credit_breaches()
+        margin = self._wfmon_margin_analysis()
+        products = self.env["product.product"].browse(
+            {vals["product_id"] for found in margin.values() for vals in found["lines"]}
+        )
+        result = {}
+        for order in self:
+            if order.id not in credit and order.id not in margin:
+                continue
+            result[order.id] = self.env["ir.qweb"]._render(
+                "wfmon_distribution.approval_analysis_sale_order",
+                {
+                    "order": order,
+                    "credit": credit.get(order.id),
+                    "margin": margin.get(order.id),
+                    "products": products,
+                    "currency": order.company_id.currency_id,
+                },
+            )
+        return result
 
     def action_confirm(self):
+        # The signals may have changed since they were last read in this transaction.
+        self.invalidate_recordset(["wfmon_approval_holds"])
         allowed, response = self._wfmon_approval_guard("action_confirm")
         held = self - allowed
         if held:
-            # The credit-hold case opens (or is bumped) with its analysis while
-            # the confirmation waits for the credit release.
+            # The hold cases open (or are bumped) with their analysis while the
+            # confirmation waits for the approval.
             held._wfmon_check_credit()
-        result = super(SaleOrder, allowed).action_confirm() if allowed else True
+            held._wfmon_check_margin()
+        released = allowed._wfmon_approval_consumed("action_confirm")
+        result = True
+        if allowed:
+            result = super(
+                SaleOrder, allowed.with_context(wfmon_dist_released=list(released))
+            ).action_confirm()
+        if released:
+            self.browse(list(released))._wfmon_release_holds(released)
         return response or result
+
+    def _wfmon_release_holds(self, released):
+        """Resolve the credit-hold and margin cases of orders confirmed under an
+        approval, naming the request and its approvers (the decision trail)."""
+        detector = self.env["wfmon.distribution.detector"]
+        for order in self:
+            request = released[order.id].sudo()
+            approvers = request.decision_ids.filtered(lambda d: d.decision == "approve").user_id
+            reason = self.env._(
+                "Released under approval %(request)s (%(policy)s), approved by %(who)s.",
+                request=request.name,
+                policy=request.policy_id.name,
+                who=", ".join(approvers.mapped("name")) or self.env._("the system"),
+            )
+            for type_code in (CREDIT, MARGIN):
+                detector._resolve(type_code, order, reason)
 
     # ------------------------------------------------------------------
     # Confirmation hook (D1, D4, D5, D7)
@@ -54,8 +121,12 @@ class SaleOrder(models.Model):
         shortages = self._wfmon_fulfillment_shortages()
         res = super()._action_confirm()
         self._wfmon_raise_fulfillment(shortages)
-        self._wfmon_check_credit()
-        self._wfmon_check_margin()
+        # Orders released under an approval were decided on; the others (no
+        # policy applies, or confirmed by other flows) are still monitored.
+        released = set(self.env.context.get("wfmon_dist_released") or ())
+        unreleased = self.filtered(lambda o: o.id not in released)
+        unreleased._wfmon_check_credit()
+        unreleased._wfmon_check_margin()
         self._wfmon_check_master_data()
         return res
 
@@ -253,8 +324,7 @@ class SaleOrder(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # D4: credit limit and overdue invoices (detection; the approval gate
-    # comes with wfmon_approvals, see readme/ROADMAP.md)
+    # D4: credit limit and overdue invoices (the approval gate is in action_confirm)
     # ------------------------------------------------------------------
     def _wfmon_credit_breaches(self):
         """``{order id: dict}`` of the orders over their customer's credit limit
@@ -360,7 +430,7 @@ class SaleOrder(models.Model):
         return breaches
 
     # ------------------------------------------------------------------
-    # D5: margin / discount of large orders (detection only)
+    # D5: margin / discount of large orders (the approval gate is in action_confirm)
     # ------------------------------------------------------------------
     def _wfmon_margin_analysis(self):
         """``{order id: (breaches, margin %, line values)}`` of large orders
@@ -481,6 +551,7 @@ class SaleOrder(models.Model):
     def _wfmon_master_data_gaps(self):
         """``{order id: [(code, message, product)]}`` of the orders missing data."""
         buy_route = self.env.ref("purchase_stock.route_warehouse0_buy", raise_if_not_found=False)
+        stranded = self._wfmon_route_gaps()
         result = {}
         for order in self:
             gaps = []
@@ -527,9 +598,65 @@ class SaleOrder(models.Model):
                             product,
                         )
                     )
+                if line.id in stranded:
+                    gaps.append(
+                        (
+                            "route",
+                            self.env._(
+                                "%s is not reserved and nothing can replenish it: no buy or "
+                                "manufacture route, no vendor, no reordering rule, no resupply "
+                                "warehouse",
+                                product.display_name,
+                            ),
+                            product,
+                        )
+                    )
             if gaps:
                 result[order.id] = gaps
         return result
+
+    def _wfmon_route_gaps(self):
+        """Ids of the lines waiting for stock that nothing can replenish: the
+        product has no route that buys or manufactures, no vendor, no reordering
+        rule in the order's warehouse, and the warehouse is resupplied by none.
+        One query for the reordering rules, whatever the number of orders."""
+        waiting = self.order_line.filtered(
+            lambda ln: (
+                ln.product_id.is_storable
+                and ln.order_id.warehouse_id
+                and ln.move_ids.filtered(
+                    lambda m: m.state in ("confirmed", "waiting", "partially_available")
+                )
+            )
+        )
+        if not waiting:
+            return set()
+        # sudo: reordering rules are inventory configuration the check reads
+        # for whoever confirms the order.
+        orderpoints = {
+            (product.id, warehouse.id)
+            for product, warehouse in self.env["stock.warehouse.orderpoint"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", waiting.product_id.ids),
+                    ("warehouse_id", "in", waiting.order_id.warehouse_id.ids),
+                ],
+                ["product_id", "warehouse_id"],
+            )
+        }
+        stranded = set()
+        for line in waiting:
+            product, warehouse = line.product_id, line.order_id.warehouse_id
+            routes = product.route_ids | product.categ_id.total_route_ids
+            if (
+                not product.seller_ids
+                and not {"buy", "manufacture"} & set(routes.rule_ids.mapped("action"))
+                and (product.id, warehouse.id) not in orderpoints
+                and not warehouse.resupply_wh_ids
+            ):
+                stranded.add(line.id)
+        return stranded
 
     def _wfmon_check_master_data(self):
         """Open or refresh the master-data cases of these orders; resolve the

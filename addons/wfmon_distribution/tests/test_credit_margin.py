@@ -38,9 +38,16 @@ class TestCreditHold(DistributionCase):
         )
         with self.assertRaisesRegex(UserError, "Waiting for approval"):
             order.action_confirm()
+        self.assertIn("Credit position of Acme B2B", request.analysis)
+        self.assertIn("Credit limit", request.analysis)
         request.with_user(finance).action_approve(reason="Customer paid by wire today")
         self.assertEqual(request.state, "approved")
         self.assertEqual(order.state, "sale", "confirmed by itself once released")
+        self.assertTrue(request.consumed)
+        # The hold is closed by the release, naming it: the decision trail.
+        self.assertEqual(case.state, "resolved")
+        self.assertIn(request.name, case.resolution_note or "")
+        self.assertIn("approved by Finance", case.resolution_note or "")
 
     def test_over_credit_limit(self):
         self.company.account_use_credit_limit = True
@@ -107,8 +114,98 @@ class TestCreditHold(DistributionCase):
 
 @tagged("post_install", "-at_install")
 class TestMargin(DistributionCase):
-    """D5 (detection): a large order whose margin or discount breaches policy
-    opens a margin case with the margin analysis per line."""
+    """D5: a large order whose margin or discount breaches policy opens a margin
+    case with the margin analysis per line and waits for a sales manager, who
+    sees the analysis on the request; it confirms by itself on approval."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sales_manager = new_test_user(
+            cls.env,
+            login="wfd_sales_manager",
+            name="Sally Sales Manager",
+            groups="sales_team.group_sale_manager",
+        )
+        cls.finance = new_test_user(
+            cls.env,
+            login="wfd_finance_m",
+            name="Frank Finance",
+            groups="account.group_account_manager,sales_team.group_sale_salesman",
+        )
+
+    def _request(self, order):
+        return self.env["wfmon.approval.request"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", order.id)]
+        )
+
+    def test_margin_approval_with_the_analysis_confirms_the_order(self):
+        self._stock(self.widget, self.wh_north, 200)
+        order = self._order([(self.widget, 150, {"discount": 30.0})], user_id=self.salesman.id)
+        self.assertEqual(order.wfmon_approval_holds, "margin_or_discount")
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "draft", "waiting for the margin approval")
+        request = self._request(order)
+        self.assertEqual(
+            request.policy_id, self.env.ref("wfmon_distribution.approval_policy_margin")
+        )
+        self.assertEqual(request.requester_id, self.salesman)
+        self.assertIn("Margin analysis", request.analysis)
+        self.assertIn("Widget", request.analysis)
+        self.assertIn("14.3 %", request.analysis, "the order's margin")
+        case = self._cases(MARGIN, order)
+        self.assertTrue(case.is_open)
+        self.assertIn(
+            self.sales_manager, request.assignment_ids.user_id, "routed to the sales managers"
+        )
+        request.with_user(self.sales_manager).action_approve(reason="Strategic account")
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.user_id, self.salesman, "confirmed as the salesperson")
+        self.assertEqual(case.state, "resolved")
+        self.assertIn("approved by Sally Sales Manager", case.resolution_note)
+
+    def test_credit_and_margin_go_to_finance_then_sales(self):
+        self.company.account_use_credit_limit = True
+        self.customer.with_company(self.company).credit_limit = 1000.0
+        self._stock(self.widget, self.wh_north, 200)
+        order = self._order([(self.widget, 150, {"discount": 30.0})])
+        self.assertEqual(order.wfmon_approval_holds, "credit_hold,margin_or_discount")
+        order.action_confirm()
+        request = self._request(order)
+        self.assertEqual(
+            request.policy_id, self.env.ref("wfmon_distribution.approval_policy_credit_margin")
+        )
+        self.assertIn("Credit position", request.analysis)
+        self.assertIn("Margin analysis", request.analysis)
+        self.assertTrue(self._cases(CREDIT, order).is_open)
+        self.assertTrue(self._cases(MARGIN, order).is_open)
+        request.with_user(self.finance).action_approve(reason="Paid by wire")
+        self.assertEqual(order.state, "draft", "the sales manager has not decided yet")
+        self.assertEqual(request.level_sequence, 2)
+        request.with_user(self.sales_manager).action_approve(reason="Strategic account")
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(
+            request.decision_ids.filtered(lambda d: d.decision == "approve").user_id,
+            self.finance | self.sales_manager,
+        )
+        for type_code in (CREDIT, MARGIN):
+            case = self._cases(type_code, order)
+            self.assertEqual(case.state, "resolved")
+            self.assertIn(request.name, case.resolution_note)
+
+    def test_rejected_margin_keeps_the_order_draft(self):
+        self._stock(self.widget, self.wh_north, 200)
+        order = self._order([(self.widget, 150, {"discount": 30.0})])
+        order.action_confirm()
+        request = self._request(order)
+        request.with_user(self.sales_manager).action_reject(reason="Discount too deep")
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.wfmon_approval_state, "rejected")
+        self.assertTrue(self._cases(MARGIN, order).is_open)
+        # Repriced within policy: it confirms without approval.
+        order.order_line.discount = 5.0
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
 
     def test_large_discounted_order(self):
         self._stock(self.widget, self.wh_north, 200)

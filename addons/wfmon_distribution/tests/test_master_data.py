@@ -8,9 +8,9 @@ MASTER_DATA = "distribution.master_data"
 
 @tagged("post_install", "-at_install")
 class TestMasterData(DistributionCase):
-    """D7: an open order missing its delivery address, taxes or a vendor for a
-    bought product opens a data-remediation case; a blocking case type stops
-    the delivery."""
+    """D7: an open order missing its delivery address, taxes, a vendor for a
+    bought product or any route to replenish a product it waits for opens a
+    data-remediation case; a blocking case type stops the delivery."""
 
     @classmethod
     def setUpClass(cls):
@@ -56,6 +56,57 @@ class TestMasterData(DistributionCase):
         self.bought.seller_ids = [(0, 0, {"partner_id": self.vendor.id, "price": 5.0})]
         self.env["sale.order"]._cron_wfmon_master_data()
         self.assertEqual(case.state, "resolved")
+
+    def test_route_gap_on_a_product_nothing_can_replenish(self):
+        # No route at all (purchase_stock gives new products the Buy route).
+        stranded = self.env["product.product"].create(
+            {
+                "name": "Discontinued part",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 10.0,
+                "route_ids": [(6, 0, [])],
+                "taxes_id": [(6, 0, self.tax.ids)],
+            }
+        )
+        order = self._order([(stranded, 4)])
+        order.action_confirm()
+        case = self._cases(MASTER_DATA, order)
+        self.assertEqual(
+            case.distribution_line_ids.mapped("name"),
+            [
+                "Discontinued part is not reserved and nothing can replenish it: no buy or "
+                "manufacture route, no vendor, no reordering rule, no resupply warehouse"
+            ],
+        )
+        # A reordering rule in the warehouse gives it a way back: the gap clears.
+        self.env["stock.warehouse.orderpoint"].create(
+            {
+                "product_id": stranded.id,
+                "warehouse_id": self.wh_north.id,
+                "location_id": self.wh_north.lot_stock_id.id,
+                "product_min_qty": 0,
+                "product_max_qty": 10,
+            }
+        )
+        self.env["sale.order"]._cron_wfmon_master_data()
+        self.assertEqual(case.state, "resolved")
+
+    def test_reserved_or_replenishable_products_have_no_route_gap(self):
+        stranded = self.env["product.product"].create(
+            {
+                "name": "In stock part",
+                "type": "consu",
+                "is_storable": True,
+                "route_ids": [(6, 0, [])],
+                "taxes_id": [(6, 0, self.tax.ids)],
+            }
+        )
+        self._stock(stranded, self.wh_north, 5)
+        order = self._order([(stranded, 4), (self.widget, 500)])
+        order.order_line.tax_id = self.tax
+        order.action_confirm()
+        self.assertFalse(self._cases(MASTER_DATA, order), "reserved, or the widget has a vendor")
 
     def test_blocking_case_type_stops_delivery(self):
         self.env.ref("wfmon_distribution.case_type_master_data").blocking = True

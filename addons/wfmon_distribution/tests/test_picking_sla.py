@@ -2,7 +2,8 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import MONDAY_10, DistributionCase, capture_events
 
@@ -89,7 +90,9 @@ class TestSeed003PriorityOrder(DistributionCase):
     """Seed 003 end to end: a priority B2B order is confirmed and reserved; another
     transfer consumes its stock; the delivery stays unassigned past its SLA; a
     case opens for the warehouse supervisor and escalates to the team lead, and
-    the events go out."""
+    the events go out; the lead proposes the recommended transfer from the other
+    warehouse, the supervisor approves it, it runs by itself, customer service
+    is told, and the case's log holds the whole decision trail."""
 
     def test_priority_order_losing_its_stock_escalates(self):
         self._stock(self.widget, self.wh_north, 5)
@@ -150,10 +153,100 @@ class TestSeed003PriorityOrder(DistributionCase):
         kinds = {e[0] for e in events if e[2] == (case.id,)}
         self.assertTrue({"case.breached", "case.escalated"} <= kinds)
         self.assertTrue(case.log_ids.filtered(lambda log: log.action == "escalate"))
-        # The picking is finally served from new stock: the case resolves.
-        self._stock(self.widget, self.wh_north, 5)
-        delivery.action_assign()
+        # South has the widgets free: the case recommends a transfer from there.
+        self._stock(self.widget, self.wh_south, 8)
+        self.assertEqual(case.remedy_picking_id, delivery)
+        action = case.with_user(self.lead).action_wfmon_propose_remedy()
+        Remedy = self.env["wfmon.distribution.remedy"].with_user(self.lead)
+        with Form(Remedy.with_context(**action["context"])) as form:
+            self.assertEqual(form.kind, "transfer")
+            self.assertEqual(form.source_warehouse_id, self.wh_south)
+            self.assertIn("Distribution South can send 5.0 of the 5.0 missing", form.recommendation)
+            form.note = "Priority customer, carrier cutoff 16:00"
+        remedy = form.record
+        self.assertEqual(remedy.line_ids.mapped("quantity"), [5.0])
+        with freeze_time("2026-11-24 12:10:00"), capture_events(self.env) as events:
+            response = remedy.action_apply()
+        self.assertEqual(response["tag"], "display_notification", "sent for approval")
+        self.assertEqual((remedy.state, remedy.wfmon_approval_state), ("draft", "pending"))
+        request = remedy.wfmon_approval_request_ids
+        self.assertEqual(
+            request.policy_id, self.env.ref("wfmon_distribution.approval_policy_remedy")
+        )
+        self.assertEqual(request.assignment_ids.user_id, self.supervisor, "the supervisor's queue")
+        self.assertIn("approval.requested", [e[0] for e in events])
+        # The supervisor approves from the to-do; the transfer is created by itself.
+        with freeze_time("2026-11-24 12:30:00"), capture_events(self.env) as events:
+            request.with_user(self.supervisor).action_approve(reason="South has slack today")
+        self.assertEqual(remedy.state, "done")
+        transfer = remedy.result_picking_id
+        self.assertEqual(transfer.picking_type_id, self.wh_south.int_type_id)
+        self.assertEqual(transfer.location_dest_id, self.wh_north.lot_stock_id)
+        self.assertEqual(transfer.state, "assigned")
+        self.assertEqual(transfer.move_ids.product_uom_qty, 5.0)
+        self.assertIn("distribution.remedy_applied", [e[0] for e in events])
+        payload = remedy._wfmon_event_data()[0]
+        self.assertEqual((payload["from_warehouse"], payload["result"]), ("DSO", transfer.name))
+        # Customer service is told: a to-do on the order.
+        self.assertIn("Tell Acme B2B about the delivery", order.activity_ids.mapped("summary"))
+        # The decision trail, on the case: proposed, sent for approval, applied
+        # under the request and by whom.
+        trail = case.log_ids.filtered(lambda log: log.res_model == remedy._name)
+        self.assertEqual(trail.sorted("id").mapped("action"), ["note", "approval", "approval"])
+        self.assertIn(request.name, trail.sorted("id")[-1].reason)
+        self.assertIn("North Supervisor", trail.sorted("id")[-1].reason)
+        self.assertEqual(
+            request.decision_ids.sorted("id").mapped("decision"), ["submit", "approve", "resume"]
+        )
+        # The transfer arrives: the delivery is reserved, ships, and the case resolves.
         with freeze_time("2026-11-24 13:00:00"):
+            self._validate(transfer)
+            self.assertEqual(delivery.state, "assigned")
             self._validate(delivery)
             self.env["stock.picking"]._cron_wfmon_picking_sla()
         self.assertEqual(case.state, "resolved")
+
+
+@tagged("post_install", "-at_install")
+class TestRemedySplit(DistributionCase):
+    """Seed 003's other option: when no warehouse has the rest free, the case
+    recommends shipping the reserved part now; approved, the delivery splits."""
+
+    def test_split_shipment(self):
+        self._stock(self.widget, self.wh_north, 3)
+        order = self._order([(self.widget, 5)])
+        order.action_confirm()
+        delivery = order.picking_ids
+        self.assertEqual(delivery.move_ids.quantity, 3.0)
+        Remedy = self.env["wfmon.distribution.remedy"].with_user(self.lead)
+        with Form(Remedy.with_context(default_picking_id=delivery.id)) as form:
+            self.assertEqual(form.kind, "split")
+            self.assertIn("Part of the delivery is reserved", form.recommendation)
+        remedy = form.record
+        remedy.action_apply()
+        remedy.wfmon_approval_request_ids.with_user(self.supervisor).action_approve()
+        self.assertEqual(remedy.state, "done")
+        backorder = remedy.result_picking_id
+        self.assertEqual(backorder.backorder_id, delivery)
+        self.assertEqual(delivery.move_ids.product_uom_qty, 3.0)
+        self.assertEqual(backorder.move_ids.product_uom_qty, 2.0)
+        self.assertEqual(delivery.state, "assigned", "the reserved part ships now")
+
+    def test_proposer_cannot_approve_and_outsiders_cannot_see(self):
+        self._stock(self.widget, self.wh_north, 3)
+        order = self._order([(self.widget, 5)])
+        order.action_confirm()
+        remedy = (
+            self.env["wfmon.distribution.remedy"]
+            .with_user(self.lead)
+            .create({"picking_id": order.picking_ids.id, "kind": "split"})
+        )
+        remedy.action_apply()
+        request = remedy.wfmon_approval_request_ids
+        with self.assertRaises(AccessError):
+            request.with_user(self.lead).action_approve()
+        stranger = new_test_user(
+            self.env, login="wfd_stranger", name="Other Store", groups="wfmon_core.group_wfmon_user"
+        )
+        with self.assertRaises(AccessError):
+            remedy.with_user(stranger).read(["name"])

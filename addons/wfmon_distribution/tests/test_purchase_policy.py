@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import DistributionCase, capture_events
 
@@ -7,13 +7,74 @@ PURCHASE_POLICY = "distribution.purchase_policy"
 
 @tagged("post_install", "-at_install")
 class TestPurchasePolicy(DistributionCase):
-    """D9 (detection): purchase orders above the amount limit, from a vendor not
-    approved for the product, or priced beyond tolerance from the vendor price
-    list open a purchase-policy case."""
+    """D9: purchase orders above the amount limit, from a vendor not approved for
+    the product, or priced beyond tolerance from the vendor price list open a
+    purchase-policy case and wait for a purchase manager's approval (the
+    approval mixin on Odoo's own purchase.order.button_confirm); they confirm by
+    themselves, as the buyer, once approved."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.buyer = new_test_user(
+            cls.env, login="wfd_buyer", name="Betty Buyer", groups="purchase.group_purchase_user"
+        )
+        cls.purchase_manager = new_test_user(
+            cls.env,
+            login="wfd_purchase_manager",
+            name="Pat Purchase Manager",
+            groups="purchase.group_purchase_manager",
+        )
+
+    def _approve(self, purchase, user=None):
+        request = purchase.wfmon_approval_request_ids
+        request.with_user(user or self.purchase_manager).action_approve(reason="Urgent")
+        return request
+
+    def test_price_variance_waits_for_the_purchase_manager(self):
+        purchase = self._purchase([(self.widget, 10, {"price_unit": 75.0})]).with_user(self.buyer)
+        response = purchase.button_confirm()
+        self.assertEqual(response["tag"], "display_notification")
+        self.assertEqual(purchase.state, "draft")
+        request = purchase.wfmon_approval_request_ids
+        self.assertEqual(
+            request.policy_id, self.env.ref("wfmon_distribution.approval_policy_purchase")
+        )
+        self.assertIn("Price differs from the vendor price list", request.analysis)
+        self.assertIn("25.0", request.analysis, "the variance")
+        self.assertIn(self.purchase_manager, request.assignment_ids.user_id)
+        self.assertNotIn(self.buyer, request.assignment_ids.user_id)
+        case = self._cases(PURCHASE_POLICY, purchase)
+        self.assertTrue(case.is_open)
+        self._approve(purchase)
+        self.assertEqual(purchase.state, "purchase", "confirmed by itself once approved")
+        self.assertTrue(request.consumed)
+        self.assertEqual(case.state, "resolved")
+        self.assertIn("approved by Pat Purchase Manager", case.resolution_note)
+
+    def test_a_manager_never_approves_their_own_purchase(self):
+        self.buyer.groups_id |= self.env.ref("purchase.group_purchase_manager")
+        purchase = self._purchase([(self.widget, 10, {"price_unit": 75.0})]).with_user(self.buyer)
+        purchase.button_confirm()
+        request = purchase.wfmon_approval_request_ids
+        self.assertIn(self.purchase_manager, request.assignment_ids.user_id)
+        self.assertNotIn(self.buyer, request.assignment_ids.user_id, "segregation of duties")
+
+    def test_changed_after_approval_needs_a_new_one(self):
+        purchase = self._purchase([(self.widget, 10, {"price_unit": 75.0})])
+        purchase.button_confirm()
+        first = purchase.wfmon_approval_request_ids
+        purchase.order_line.price_unit = 80.0
+        purchase.button_confirm()
+        self.assertEqual(first.state, "expired")
+        self.assertEqual(len(purchase.wfmon_approval_request_ids), 2)
+        self.assertEqual(purchase.state, "draft")
 
     def test_within_policy(self):
         purchase = self._purchase([(self.widget, 10)])
         purchase.button_confirm()
+        self.assertEqual(purchase.state, "purchase", "no approval needed")
+        self.assertFalse(purchase.wfmon_approval_request_ids)
         self.assertFalse(self._cases(PURCHASE_POLICY, purchase))
 
     def test_price_variance(self):

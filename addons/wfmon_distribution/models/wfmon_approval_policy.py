@@ -1,0 +1,68 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Policy field -> (scope name used by the matrix, model the scope is read on).
+DIST_SCOPES = {
+    "wfmon_dist_credit_hold": ("credit_hold", "sale.order"),
+    "wfmon_dist_margin": ("margin_or_discount", "sale.order"),
+    "wfmon_dist_purchase": ("purchase_policy", "purchase.order"),
+}
+
+
+class WfmonApprovalPolicy(models.Model):
+    """Distribution scopes of the approval matrix (D4, D5, D9).
+
+    A policy with one of these boxes ticked applies only to the documents the
+    matching detector flags. Each ticked box is an extra scope of the matrix, so
+    it counts for "most specific wins": a policy for "credit hold and margin"
+    beats the "credit hold" one on an order that breaches both.
+    """
+
+    _inherit = "wfmon.approval.policy"
+
+    wfmon_dist_credit_hold = fields.Boolean(
+        string="Credit Hold",
+        help="Only sale orders in credit breach: over the customer's credit limit or with "
+        "invoices overdue beyond the grace days of the Settings.",
+    )
+    wfmon_dist_margin = fields.Boolean(
+        string="Margin / Discount Outside Policy",
+        help="Only large sale orders whose margin is below, or whose discount is above, "
+        "the limits of the Settings (or of their warehouse).",
+    )
+    wfmon_dist_purchase = fields.Boolean(
+        string="Purchase Outside Policy",
+        help="Only purchase orders above the purchase amount limit, from a vendor not in a "
+        "product's vendor list, or priced beyond tolerance from the vendor price list.",
+    )
+
+    @api.constrains("model_id", *DIST_SCOPES)
+    def _check_wfmon_dist_scope(self):
+        for policy in self:
+            for fname, (_scope, model) in DIST_SCOPES.items():
+                if policy[fname] and policy.model_name != model:
+                    raise ValidationError(
+                        self.env._(
+                            "%(scope)s applies to %(model)s only (policy %(policy)s).",
+                            scope=self._fields[fname].get_description(self.env)["string"],
+                            model=model,
+                            policy=policy.name,
+                        )
+                    )
+
+    def _extra_scopes(self):
+        scopes = super()._extra_scopes()
+        return scopes + tuple(scope for fname, (scope, _m) in DIST_SCOPES.items() if self[fname])
+
+    def _extra_scopes_ok(self, records):
+        result = super()._extra_scopes_ok(records)
+        scoped = self.filtered(lambda p: any(p[fname] for fname in DIST_SCOPES))
+        if not scoped or "wfmon_approval_holds" not in records._fields:
+            return result
+        # One batch computation of the detectors' signals for all the records.
+        for record in records:
+            holds = frozenset((record.wfmon_approval_holds or "").split(",")) - {""}
+            per_policy = result.setdefault(record.id, {})
+            for policy in scoped:
+                per_policy[policy.id] = per_policy.get(policy.id, frozenset()) | holds
+        return result
