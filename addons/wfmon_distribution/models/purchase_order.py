@@ -20,7 +20,14 @@ class PurchaseOrder(models.Model):
     # approval.
     _wfmon_guarded_actions = {"button_confirm": "Confirm Order"}
     _wfmon_approval_snapshot_fields = ("partner_id", "wfmon_approval_holds")
+    _wfmon_approval_site_field = "wfmon_site_id"
 
+    wfmon_site_id = fields.Many2one(
+        "wfmon.site",
+        related="picking_type_id.warehouse_id.wfmon_site_id",
+        string="Monitoring Site",
+        help="The receiving warehouse's site: approval policies may be scoped on it.",
+    )
     wfmon_approval_holds = fields.Char(
         string="Distribution Holds",
         compute="_compute_wfmon_approval_holds",

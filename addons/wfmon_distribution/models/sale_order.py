@@ -24,7 +24,14 @@ class SaleOrder(models.Model):
     # last level approves.
     _wfmon_guarded_actions = {"action_confirm": "Confirm Order"}
     _wfmon_approval_snapshot_fields = ("partner_id", "wfmon_approval_holds")
+    _wfmon_approval_site_field = "wfmon_site_id"
 
+    wfmon_site_id = fields.Many2one(
+        "wfmon.site",
+        related="warehouse_id.wfmon_site_id",
+        string="Monitoring Site",
+        help="The warehouse's site: approval policies may be scoped on it.",
+    )
     wfmon_approval_holds = fields.Char(
         string="Distribution Holds",
         compute="_compute_wfmon_approval_holds",

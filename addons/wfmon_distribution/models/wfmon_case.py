@@ -43,8 +43,17 @@ class WfmonCase(models.Model):
                 candidates = pickings.browse(case.res_id)
             elif case.res_model == "sale.order" and case.res_id in orders.ids:
                 candidates = orders.browse(case.res_id).picking_ids
+            # Only deliveries still missing something: a remedy has nothing to
+            # move for a fully reserved one.
             case.remedy_picking_id = candidates.filtered(
-                lambda p: p.picking_type_code == "outgoing" and p.state in OPEN_PICKING_STATES
+                lambda p: (
+                    p.picking_type_code == "outgoing"
+                    and p.state in OPEN_PICKING_STATES
+                    and any(
+                        m.state in ("confirmed", "waiting", "partially_available")
+                        for m in p.move_ids
+                    )
+                )
             )[:1]
 
     def action_wfmon_propose_remedy(self):

@@ -142,7 +142,11 @@ class WfmonDistributionRemedy(models.Model):
             picking = remedy.picking_id
             lines = remedy.line_ids
             if not picking or not lines:
-                remedy.recommendation = False
+                remedy.recommendation = (
+                    self.env._("Nothing is missing: the delivery is fully reserved.")
+                    if picking
+                    else False
+                )
                 remedy.kind = remedy.kind or "transfer"
                 remedy.source_warehouse_id = remedy.source_warehouse_id
                 continue

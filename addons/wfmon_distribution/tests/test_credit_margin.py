@@ -49,6 +49,46 @@ class TestCreditHold(DistributionCase):
         self.assertIn(request.name, case.resolution_note or "")
         self.assertIn("approved by Finance", case.resolution_note or "")
 
+    def test_a_warehouse_policy_outranks_the_company_one(self):
+        self.company.account_use_credit_limit = True
+        self.customer.with_company(self.company).credit_limit = 1000.0
+        south_policy = self.env["wfmon.approval.policy"].create(
+            {
+                "name": "Credit release at South",
+                "model_id": self.env["ir.model"]._get("sale.order").id,
+                "action_name": "action_confirm",
+                "amount_field": "amount_total",
+                "currency_field": "currency_id",
+                "site_id": self.wh_south.wfmon_site_id.id,
+                "wfmon_dist_credit_hold": True,
+                "level_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Lead",
+                            "approver_kind": "users",
+                            "user_ids": [(6, 0, self.lead.ids)],
+                        },
+                    )
+                ],
+            }
+        )
+        north = self._order([(self.widget, 15)])
+        south = self._order([(self.widget, 15)], warehouse=self.wh_south)
+        (north | south).action_confirm()
+        requests = self.env["wfmon.approval.request"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "in", (north | south).ids)]
+        )
+        by_order = {r.res_id: r for r in requests}
+        self.assertEqual(by_order[south.id].policy_id, south_policy)
+        self.assertEqual(by_order[south.id].site_id, self.wh_south.wfmon_site_id)
+        self.assertEqual(by_order[south.id].assignment_ids.user_id, self.lead)
+        self.assertEqual(
+            by_order[north.id].policy_id,
+            self.env.ref("wfmon_distribution.approval_policy_credit_release"),
+        )
+
     def test_over_credit_limit(self):
         self.company.account_use_credit_limit = True
         self.customer.with_company(self.company).credit_limit = 1000.0
