@@ -398,10 +398,23 @@ class PurchaseOrder(models.Model):
             refresh=True,
             return_new=True,
         )
+        # Customer communication for every order newly at risk: those of a new
+        # case, and those that joined the impact list of an open case since.
+        case_of = dict(zip(flagged.ids, cases, strict=True)) if cases else {}
+        to_inform = {}
+        for order in flagged:
+            informed = set(case_of[order.id].informed_sale_order_ids.ids)
+            rows = [v for v in impact[order.id] if v["sale_order_id"] not in informed]
+            if rows:
+                to_inform[order.id] = rows
         self._wfmon_schedule_customer_calls(
-            {order.id: impact[order.id] for order in opened},
-            dict(zip(flagged.ids, cases.mapped("name"), strict=True)) if cases else {},
+            to_inform, {po_id: case.name for po_id, case in case_of.items()}
         )
+        for po_id, rows in to_inform.items():
+            # sudo: the engine records who was asked to inform the customer.
+            case_of[po_id].sudo().informed_sale_order_ids = [
+                (4, so_id) for so_id in {v["sale_order_id"] for v in rows}
+            ]
         detector._resolve(
             INBOUND_DELAY,
             self - flagged,

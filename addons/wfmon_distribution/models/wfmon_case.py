@@ -10,6 +10,15 @@ class WfmonCase(models.Model):
         "wfmon.distribution.line", "case_id", string="Analysis", readonly=True
     )
     distribution_line_count = fields.Integer(compute="_compute_distribution_line_count")
+    informed_sale_order_ids = fields.Many2many(
+        "sale.order",
+        "wfmon_case_informed_sale_order_rel",
+        "case_id",
+        "order_id",
+        string="Customers Informed For",
+        readonly=True,
+        help="Sale orders whose salesperson got the to-do to inform the customer (D3).",
+    )
     remedy_ids = fields.One2many("wfmon.distribution.remedy", "case_id", string="Remedies")
     remedy_picking_id = fields.Many2one(
         "stock.picking",

@@ -81,6 +81,27 @@ class TestInboundDelay(DistributionCase):
         self.assertEqual(purchase.receipt_status, "full")
         self.assertEqual(case.state, "resolved")
 
+    def test_orders_joining_an_open_case_are_informed_once(self):
+        purchase, order, _other = self._setup_dependency()
+        with freeze_time(WEDNESDAY):
+            self.env["purchase.order"]._cron_wfmon_inbound_delay()
+        case = self._cases(INBOUND_DELAY, purchase)
+        self.assertEqual(case.informed_sale_order_ids, order)
+        with freeze_time(WEDNESDAY):
+            late = self._order([(self.widget, 2)], commitment_date=FRIDAY)
+            late.action_confirm()
+            self.env["purchase.order"]._cron_wfmon_inbound_delay()
+            # The next scan finds nobody new to inform.
+            self.env["purchase.order"]._cron_wfmon_inbound_delay()
+
+        def todos(sale):
+            return sale.activity_ids.filtered(lambda a: "inform the customer" in a.summary)
+
+        self.assertEqual(case.distribution_line_ids.sale_order_id, order | late)
+        self.assertEqual(len(todos(late)), 1, "the order that joined is informed")
+        self.assertEqual(len(todos(order)), 1, "the first order is not asked twice")
+        self.assertEqual(case.informed_sale_order_ids, order | late)
+
     def test_late_receipt_without_dependent_order_opens_nothing(self):
         with freeze_time(MONDAY_10):
             purchase = self._purchase([(self.gadget, 20, {"date_planned": TUESDAY})])
