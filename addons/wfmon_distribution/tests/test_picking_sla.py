@@ -250,3 +250,9 @@ class TestRemedySplit(DistributionCase):
         )
         with self.assertRaises(AccessError):
             remedy.with_user(stranger).read(["name"])
+        Line = self.env["wfmon.distribution.remedy.line"]
+        self.assertFalse(Line.with_user(stranger).search([("id", "in", remedy.line_ids.ids)]))
+        self.assertEqual(
+            Line.with_user(self.lead).search([("id", "in", remedy.line_ids.ids)]),
+            remedy.line_ids,
+        )
