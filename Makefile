@@ -4,11 +4,13 @@
 #   make unit   plain-Python tests only (no Odoo, no database)
 #   make demo   local Odoo with every addon and demo data on http://127.0.0.1:8069
 #   make bench  benchmarks/: query counts and timings at growing volumes (no assertions)
+#   make bench-distribution  wfmon_distribution: detectors off vs on, late-picking scanner;
+#               options in WFMON_BENCH_ARGS, e.g. WFMON_BENCH_ARGS="--orders 1000 --rounds 3"
 #   make stop   stop the Odoo and PostgreSQL processes started by these scripts
 #   make clean  stop, then delete .run/ (cluster, databases, logs) and caches
 SHELL := /bin/bash
 
-.PHONY: test lint unit demo bench stop clean
+.PHONY: test lint unit demo bench bench-distribution stop clean
 
 test:
 	@bash scripts/run-tests.sh
@@ -24,6 +26,9 @@ demo:
 
 bench:
 	@bash scripts/bench.sh
+
+bench-distribution:
+	@bash scripts/bench-distribution.sh
 
 stop:
 	@bash scripts/stop.sh

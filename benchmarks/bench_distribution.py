@@ -1,35 +1,116 @@
 #!/usr/bin/env python3
 """Benchmark of the distribution detectors on the hot paths and in the scanners.
 
-Confirms N sale orders and validates their pickings twice in one run: once with the
-detectors switched off (context ``wfmon_distribution_disable``, i.e. what Odoo does without
-this module's overrides) and once with them on, then prints times, query counts and the
-ratio. Optionally creates M late pickings and times the late-picking scanner. Everything
-happens in one transaction that is rolled back: the database is left as it was.
+Confirms N sale orders and validates their pickings with the detectors switched off (context
+``wfmon_distribution_disable``, i.e. what Odoo does without this module's overrides) and on,
+in R interleaved rounds (off, on, off, on, ...), each round on fresh orders and products. It
+prints, per phase, the minimum and the median wall time and the query counts of both
+configurations, and the ratios on/off of the minima, of the medians and the median of the
+per-round ratios: on a shared, noisy machine the minimum is the least disturbed figure.
+Optionally it then creates M late pickings and runs the late-picking scanner over them through
+the ORM (time, queries, queries per batch). Everything happens in one transaction that is
+rolled back: the database is left as it was.
 
-Needs a database with wfmon_distribution installed::
+Needs a database with wfmon_distribution installed (without demo data). Either through
+``odoo shell`` (what ``make bench-distribution`` does), options in ``WFMON_BENCH_ARGS``::
+
+    WFMON_BENCH_ARGS="--orders 1000 --rounds 3 --pickings 100000" env TZ=UTC \\
+        python3 -m odoo shell -d wfmon_bench_dist --db_host 127.0.0.1 --db_port 5432 \\
+        --db_user odoo --db_password odoo --no-http --log-level=warn \\
+        --addons-path /opt/odoo/addons,/opt/odoo/odoo/addons,addons \\
+        < benchmarks/bench_distribution.py
+
+or standalone, the options next to Odoo's own::
 
     python3 benchmarks/bench_distribution.py \\
-        -d wfdist --db_host 127.0.0.1 --db_user odoo --db_password odoo \\
-        --addons-path /opt/odoo/addons,/opt/odoo/odoo/addons,addons --orders 1000 --pickings 10000
+        -d wfmon_bench_dist --db_host 127.0.0.1 --db_user odoo --db_password odoo \\
+        --addons-path /opt/odoo/addons,/opt/odoo/odoo/addons,addons --orders 1000 --rounds 3
 
 Half of the orders miss stock (fulfillment cases), every picking is short-picked by one unit
-(pick-shortage cases and backorders): the detectors do their full work.
+before it is validated (pick-shortage cases and backorders): the detectors do their full
+work. Setting the picked quantities is not measured, only ``button_validate``.
+
+The late pickings are made from one picking created and confirmed through the ORM, copied
+row for row with SQL (``--fill sql``, the default: 100,000 pickings in about 25 s) or all
+created and confirmed through the ORM in batches (``--fill orm``: about 17 ms per picking, half
+an hour for 100,000; the scanner's query counts are the same either way). The scanner
+is called as its cron calls it (at most 20 batches per call, the cursor kept in a system
+parameter) until a full pass is done; ``--passes 2`` adds a pass over the cases left open.
+
+Before each measure the planner's statistics are refreshed with ANALYZE inside the transaction
+(``--no-analyze``: they are not), see ``analyze()``.
 """
 
 import argparse
+import gc
+import os
+import shlex
+import statistics
+import sys
 import time
-
-import odoo
-from odoo import api
-from odoo.tools import config
+from contextlib import ExitStack, contextmanager
+from datetime import datetime
 
 NO_MONITOR = {"wfmon_distribution_disable": True, "tracking_disable": True}
+CONFIGS = {"off": NO_MONITOR, "on": {"tracking_disable": True}}
+PHASES = ("confirm", "validate")
+SCAN_KEY = "wfmon_distribution.scan_cursor.picking_sla"
+OPTIONS = {"analyze": True}  # run-wide switches, set from the command line by run()
+LATE_DATE = datetime(2020, 1, 6, 10, 0)  # a Monday, long past: every picking is late
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1000, help="sale orders per round")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds per configuration (off and on)"
+    )
+    parser.add_argument("--warmup", type=int, default=5, help="orders of the unmeasured warm-up")
+    parser.add_argument(
+        "--exceptions",
+        choices=("all", "none"),
+        default="all",
+        help="all: half the orders short of stock and every picking short-picked (every "
+        "detector works); none: everything in stock and picked in full (the checks alone)",
+    )
+    parser.add_argument("--pickings", type=int, default=0, help="late pickings for the scanner")
+    parser.add_argument(
+        "--fill",
+        choices=("sql", "orm"),
+        default="sql",
+        help="how the late pickings are created (see above)",
+    )
+    parser.add_argument(
+        "--fill-batch", type=int, default=1000, help="pickings per create() with --fill orm"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=500, help="batch size passed to the scanner"
+    )
+    parser.add_argument("--partners", type=int, default=100, help="customers of late pickings")
+    parser.add_argument(
+        "--passes",
+        type=int,
+        default=1,
+        help="full scanner passes (the first opens the cases, the next find them open)",
+    )
+    parser.add_argument(
+        "--no-analyze",
+        dest="analyze",
+        action="store_false",
+        help="do not refresh the planner's statistics before each measure (see analyze())",
+    )
+    return parser.parse_known_args(argv)
+
+
+# ---------------------------------------------------------------------------------------------
+# measuring
 
 
 def measure(env, func):
+    """(seconds, queries) of ``func()``, flushes included, caches emptied first."""
     env.flush_all()
     env.invalidate_all()
+    gc.collect()
     queries = env.cr.sql_log_count
     start = time.perf_counter()
     func()
@@ -37,8 +118,77 @@ def measure(env, func):
     return time.perf_counter() - start, env.cr.sql_log_count - queries
 
 
-def make_orders(env, warehouse, products, count, tag):
-    partner = env["res.partner"].create({"name": f"Bench customer {tag}"})
+def analyze(env):
+    """Refresh the planner's statistics of the database's tables (not measured).
+
+    Everything the benchmark creates stays uncommitted, so autovacuum never analyzes it; worse,
+    after an earlier run was rolled back and vacuumed, the statistics say the big tables are
+    empty, and the planner picks plans that only suit empty tables: the rounds then slow down
+    one after the other. ANALYZE inside the transaction sees its own rows; the statistics it
+    writes are rolled back with the rest.
+    """
+    if not OPTIONS["analyze"]:
+        return
+    env.flush_all()
+    env.cr.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tableowner = current_user ORDER BY tablename"
+    )
+    tables = ", ".join('"{}"'.format(name.replace('"', '""')) for (name,) in env.cr.fetchall())
+    if tables:
+        env.cr.execute(f"ANALYZE {tables}")
+
+
+def progress(message):
+    """A progress line on stderr (the report itself goes to stdout)."""
+    print(f"bench_distribution: {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def wrapped(cls, name, make_wrapper):
+    """Replace method ``name`` of the registry class ``cls`` for the duration of the block."""
+    original = getattr(cls, name)
+    setattr(cls, name, make_wrapper(original))
+    try:
+        yield
+    finally:
+        setattr(cls, name, original)
+
+
+def fmt_queries(values):
+    low, mid, high = min(values), statistics.median(values), max(values)
+    if low == high:
+        return f"{low:7d}"
+    return f"{mid:7.0f} ({low}-{high})"
+
+
+# ---------------------------------------------------------------------------------------------
+# confirm and validate, detectors off vs on
+
+
+def make_products(env, warehouse, count, tag):
+    """One product with plenty of stock, one with stock for a third of its demand."""
+    Product = env["product.product"]
+    in_stock = Product.create(
+        {"name": f"Bench stocked {tag}", "is_storable": True, "type": "consu"}
+    )
+    short = Product.create({"name": f"Bench short {tag}", "is_storable": True, "type": "consu"})
+    Quant = env["stock.quant"]
+    Quant._update_available_quantity(in_stock, warehouse.lot_stock_id, count * 10)
+    quiet = OPTIONS.get("exceptions") == "none"
+    Quant._update_available_quantity(short, warehouse.lot_stock_id, count * (10 if quiet else 1))
+    return in_stock, short
+
+
+def make_orders(env, warehouse, count, tag):
+    products = make_products(env, warehouse, count, tag)
+    partner_vals = {"name": f"Bench customer {tag}"}
+    if OPTIONS.get("exceptions") == "none":
+        # Complete master data too, so that D7 has nothing to report either.
+        partner_vals.update(
+            street="1 Bench Road", city="Benchville", country_id=env.ref("base.us").id
+        )
+    partner = env["res.partner"].create(partner_vals)
     return env["sale.order"].create(
         [
             {
@@ -54,115 +204,366 @@ def make_orders(env, warehouse, products, count, tag):
 
 
 def short_pick(orders):
+    """Pick one unit less than the demand of every move (not measured)."""
+    missing = 0 if OPTIONS.get("exceptions") == "none" else 1
     for move in orders.picking_ids.move_ids:
-        move.quantity = max(move.product_uom_qty - 1, 0)
+        move.quantity = max(move.product_uom_qty - missing, 0)
         move.picked = True
     return orders.picking_ids
 
 
-def run(env, orders_count, pickings_count):
-    warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
-    Product = env["product.product"]
-    in_stock = Product.create({"name": "Bench stocked", "is_storable": True, "type": "consu"})
-    short = Product.create({"name": "Bench short", "is_storable": True, "type": "consu"})
-    env["stock.quant"]._update_available_quantity(
-        in_stock, warehouse.lot_stock_id, orders_count * 10
+def run_round(env, warehouse, count, label, tag):
+    """Confirm ``count`` fresh orders, short-pick and validate their pickings."""
+    ctx = CONFIGS[label]
+    orders = make_orders(env, warehouse, count, tag).with_context(**ctx)
+    analyze(env)
+    result = {"confirm": measure(env, orders.action_confirm)}
+    pickings = short_pick(orders).with_context(skip_backorder=True, **ctx)
+    analyze(env)
+    result["validate"] = measure(env, pickings.button_validate)
+    result["total"] = tuple(map(sum, zip(*result.values(), strict=True)))
+    return result
+
+
+def run_orders(env, warehouse, count, rounds, warmup):
+    if warmup:
+        # Not measured: fills the registry's and the ORM's caches for both configurations.
+        for label in CONFIGS:
+            run_round(env, warehouse, warmup, label, f"warm-up {label}")
+    samples = {label: [] for label in CONFIGS}
+    for index in range(rounds):
+        for label in CONFIGS:  # off, on, off, on, ...
+            sample = run_round(env, warehouse, count, label, f"{label} {index}")
+            samples[label].append(sample)
+            progress(
+                f"round {index + 1}/{rounds} {label}: "
+                + ", ".join(f"{phase} {sample[phase][0]:.2f}s" for phase in PHASES)
+            )
+    scenario = (
+        "everything in stock and picked in full (no case opens)"
+        if OPTIONS.get("exceptions") == "none"
+        else "half short of stock; every picking short-picked by one unit"
     )
-    env["stock.quant"]._update_available_quantity(short, warehouse.lot_stock_id, orders_count)
-    products = (in_stock, short)
-    # Warm-up (not measured): fills the registry's and ORM caches for both runs.
-    warm = make_orders(env, warehouse, products, 5, "warm-up")
-    warm.action_confirm()
-    short_pick(warm).with_context(skip_backorder=True).button_validate()
-    # A-B-B-A: each configuration runs once early and once late, so that cache
-    # warming and table growth weigh the same on both; the two runs are averaged.
-    configs = {"without": NO_MONITOR, "with": {"tracking_disable": True}}
-    results = {}
-    for run_index, label in enumerate(("without", "with", "with", "without")):
-        ctx = configs[label]
-        orders = make_orders(env, warehouse, products, orders_count, f"{label}{run_index}")
-        orders = orders.with_context(**ctx)
-        for step, func in (
-            ("confirm", lambda o=orders: o.action_confirm()),
+    print(
+        f"{count} sale orders per round, one line each; {scenario}. {rounds} round(s) per "
+        "configuration, interleaved off/on; off = context wfmon_distribution_disable."
+    )
+    print(f"{'phase':>9} {'':>3} {'min s':>8} {'median s':>9}  queries (median (min-max))")
+    for phase in (*PHASES, "total"):
+        for label in CONFIGS:
+            seconds = [sample[phase][0] for sample in samples[label]]
+            queries = [sample[phase][1] for sample in samples[label]]
+            print(
+                f"{phase:>9} {label:>3} {min(seconds):8.2f} {statistics.median(seconds):9.2f}  "
+                f"{fmt_queries(queries)}"
+            )
+    print(
+        "ratio on/off: time of the minima, of the medians, median of the per-round ratios "
+        "(round i on / round i off); queries of the medians"
+    )
+    for phase in (*PHASES, "total"):
+        (t_off, q_off), (t_on, q_on) = (
             (
-                "validate",
-                lambda o=orders, c=ctx: (
-                    short_pick(o).with_context(skip_backorder=True, **c).button_validate()
-                ),
-            ),
-        ):
-            seconds, queries = measure(env, func)
-            old_seconds, old_queries = results.get((label, step), (0.0, 0))
-            results[(label, step)] = (old_seconds + seconds / 2, old_queries + queries / 2)
-    print(f"{orders_count} sale orders, one line each; half short of stock; all short-picked")
-    for step in ("confirm", "validate"):
-        (t0, q0), (t1, q1) = results[("without", step)], results[("with", step)]
-        print(
-            f"{step:>9}: without {t0:7.2f}s {q0:7.0f} queries | with {t1:7.2f}s {q1:7.0f} queries"
-            f" | ratio {t1 / t0:5.2f}x time, {q1 / max(q0, 1):5.2f}x queries"
+                [sample[phase][0] for sample in samples[label]],
+                [sample[phase][1] for sample in samples[label]],
+            )
+            for label in CONFIGS
         )
-    total0 = sum(results[("without", s)][0] for s in ("confirm", "validate"))
-    total1 = sum(results[("with", s)][0] for s in ("confirm", "validate"))
-    print(f"    total: ratio {total1 / total0:5.2f}x (goal <= 1.10x)")
-    if pickings_count:
-        customers = env.ref("stock.stock_location_customers")
-        past = odoo.fields.Datetime.now().replace(year=2020)
-        pickings = env["stock.picking"].create(
-            [
+        paired = statistics.median(on / off for on, off in zip(t_on, t_off, strict=True))
+        print(
+            f"{phase:>9}: min {min(t_on) / min(t_off):5.2f}x | median "
+            f"{statistics.median(t_on) / statistics.median(t_off):5.2f}x | per round "
+            f"{paired:5.2f}x | queries "
+            f"{statistics.median(q_on) / max(statistics.median(q_off), 1):5.2f}x"
+            + ("   (goal <= 1.10x)" if phase == "total" else "")
+        )
+    print("per round, confirm + validate seconds:")
+    for index in range(rounds):
+        print(
+            f"  round {index + 1}: "
+            + " | ".join(
+                f"{label} {samples[label][index]['confirm'][0]:.2f} + "
+                f"{samples[label][index]['validate'][0]:.2f}"
+                for label in CONFIGS
+            )
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# late pickings and the late-picking scanner
+
+
+def picking_vals(warehouse, product, partner):
+    customers = warehouse.env.ref("stock.stock_location_customers")
+    return {
+        "picking_type_id": warehouse.out_type_id.id,
+        "partner_id": partner.id,
+        "scheduled_date": LATE_DATE,
+        "move_ids": [
+            (
+                0,
+                0,
                 {
-                    "picking_type_id": warehouse.out_type_id.id,
-                    "scheduled_date": past,
-                    "move_ids": [
-                        (
-                            0,
-                            0,
-                            {
-                                "name": "bench",
-                                "product_id": short.id,
-                                "product_uom_qty": 1,
-                                "product_uom": short.uom_id.id,
-                                "location_id": warehouse.lot_stock_id.id,
-                                "location_dest_id": customers.id,
-                            },
-                        )
-                    ],
-                }
-                for _i in range(pickings_count)
+                    "name": "bench",
+                    "product_id": product.id,
+                    "product_uom_qty": 1,
+                    "product_uom": product.uom_id.id,
+                    "location_id": warehouse.lot_stock_id.id,
+                    "location_dest_id": customers.id,
+                },
+            )
+        ],
+    }
+
+
+def create_pickings_orm(env, warehouse, product, partners, count, batch):
+    Picking = env["stock.picking"].with_context(**NO_MONITOR)
+    ids = []
+    for start in range(0, count, batch):
+        pickings = Picking.create(
+            [
+                picking_vals(warehouse, product, partners[i % len(partners)])
+                for i in range(start, min(start + batch, count))
             ]
         )
-        pickings.with_context(**NO_MONITOR).action_confirm()
-        pickings.write({"scheduled_date": past})
-        scanner = env["stock.picking"].with_context(tracking_disable=True)
-        calls, elapsed, queries = 0, 0.0, 0
-        while True:
-            seconds, count = measure(env, scanner._cron_wfmon_picking_sla)
-            calls, elapsed, queries = calls + 1, elapsed + seconds, queries + count
-            cursor = env["ir.config_parameter"].get_param(
-                "wfmon_distribution.scan_cursor.picking_sla"
-            )
-            if not cursor or cursor == "0":
-                break
-        print(
-            f"  scanner: {pickings_count} late pickings in {calls} call(s), {elapsed:.2f}s, "
-            f"{queries} queries ({queries / pickings_count:.3f} per picking)"
+        pickings.action_confirm()
+        pickings.write({"scheduled_date": LATE_DATE})
+        ids += pickings.ids
+        env.flush_all()
+        env.invalidate_all()
+    return env["stock.picking"].browse(ids)
+
+
+def _columns(cr, table, skip):
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position",
+        (table,),
+    )
+    return [name for (name,) in cr.fetchall() if name not in skip]
+
+
+def create_pickings_sql(env, warehouse, product, partners, count):
+    """One picking and its move through the ORM, then ``count`` copies of their rows."""
+    template = create_pickings_orm(env, warehouse, product, partners[:1], 1, 1)
+    move = template.move_ids
+    assert len(move) == 1 and template.state == "confirmed", template.state
+    env.flush_all()
+    cr = env.cr
+    picking_cols = _columns(cr, "stock_picking", {"id", "name", "partner_id"})
+    cr.execute(
+        f"""
+        INSERT INTO stock_picking (name, partner_id, {", ".join(picking_cols)})
+        SELECT t.name || '-' || lpad(n::text, 6, '0'), (%s::int[])[1 + n %% %s],
+               {", ".join("t." + col for col in picking_cols)}
+          FROM stock_picking t, generate_series(1, %s) n
+         WHERE t.id = %s
+        RETURNING id
+        """,
+        (partners.ids, len(partners), count - 1, template.id),
+    )
+    ids = sorted(row[0] for row in cr.fetchall())
+    move_cols = _columns(cr, "stock_move", {"id", "picking_id", "reference", "partner_id"})
+    cr.execute(
+        f"""
+        INSERT INTO stock_move (picking_id, reference, partner_id, {", ".join(move_cols)})
+        SELECT p.id, p.name, p.partner_id, {", ".join("m." + col for col in move_cols)}
+          FROM stock_picking p, stock_move m
+         WHERE p.id = ANY(%s) AND m.id = %s
+        """,
+        (ids, move.id),
+    )
+    env.invalidate_all()
+    return env["stock.picking"].browse([template.id, *ids])
+
+
+def make_late_pickings(env, warehouse, args):
+    product = env["product.product"].create(
+        {"name": "Bench late", "is_storable": True, "type": "consu"}
+    )
+    partners = env["res.partner"].create(
+        [{"name": f"Bench late customer {i}"} for i in range(max(args.partners, 1))]
+    )
+    start = time.perf_counter()
+    if args.fill == "orm":
+        pickings = create_pickings_orm(
+            env, warehouse, product, partners, args.pickings, args.fill_batch
         )
+    else:
+        pickings = create_pickings_sql(env, warehouse, product, partners, args.pickings)
+    env.flush_all()
+    open_late = env["stock.picking"].search_count(
+        [
+            ("id", "in", pickings.ids),
+            ("state", "=", "confirmed"),
+            ("scheduled_date", "<", datetime(2021, 1, 1)),
+        ]
+    )
+    print(
+        f"\n{len(pickings)} late pickings ({open_late} open and late) created with --fill "
+        f"{args.fill} in {time.perf_counter() - start:.1f}s (not measured)"
+    )
+    return pickings
+
+
+def _scanner_probes(env, stats):
+    """Wrappers recording, per scanner call, the queries and time of each batch."""
+    Picking = type(env["stock.picking"])
+    Detector = type(env["wfmon.distribution.detector"])
+
+    def check_late(original):
+        def wrapper(self, thresholds, now):
+            queries, start = self.env.cr.sql_log_count, time.perf_counter()
+            result = original(self, thresholds, now)
+            self.env.flush_all()  # the batch's own writes count for the batch
+            stats["batches"].append(
+                (len(self), self.env.cr.sql_log_count - queries, time.perf_counter() - start)
+            )
+            return result
+
+        return wrapper
+
+    def scan(original):
+        def wrapper(self, *args, **kwargs):
+            queries, start = self.env.cr.sql_log_count, time.perf_counter()
+            result = original(self, *args, **kwargs)
+            stats["scan"] = (self.env.cr.sql_log_count - queries, time.perf_counter() - start)
+            return result
+
+        return wrapper
+
+    def open_case_batch(original):
+        def wrapper(self, *args, **kwargs):
+            stats["recheck_batches"] += 1
+            return original(self, *args, **kwargs)
+
+        return wrapper
+
+    return [
+        wrapped(Picking, "_wfmon_check_late", check_late),
+        wrapped(Detector, "_scan", scan),
+        wrapped(Detector, "_open_case_batch", open_case_batch),
+    ]
+
+
+def run_scanner(env, warehouse, args):
+    pickings = make_late_pickings(env, warehouse, args)
+    params = env["ir.config_parameter"].sudo()
+    params.set_param(SCAN_KEY, "0")
+    # As the cron runs it: superuser, no tracking_disable.
+    scanner = env["stock.picking"].with_context(tracking_disable=False)
+    for pass_index in range(1, args.passes + 1):
+        calls = []
+        while True:  # one full pass: calls until the scan cursor wraps
+            stats = {"batches": [], "scan": (0, 0.0), "recheck_batches": 0}
+            analyze(env)  # as autovacuum would between two cron runs
+            with ExitStack() as stack:
+                for probe in _scanner_probes(env, stats):
+                    stack.enter_context(probe)
+                seconds, queries = measure(
+                    env, lambda: scanner._cron_wfmon_picking_sla(batch_size=args.batch_size)
+                )
+            calls.append((seconds, queries, stats))
+            progress(
+                f"scanner pass {pass_index} call {len(calls)}: "
+                f"{sum(b[0] for b in stats['batches'])} pickings, {seconds:.1f}s, {queries} queries"
+            )
+            if params.get_param(SCAN_KEY) in (False, "", "0"):
+                break
+        report_scanner_pass(pass_index, pickings, calls, args)
+    cases = env["wfmon.case"].search_count(
+        [
+            ("res_model", "=", "stock.picking"),
+            ("res_id", "in", pickings.ids),
+            ("type_id.code", "=", "distribution.picking_late"),
+        ]
+    )
+    print(f"  late-picking cases on them: {cases}")
+
+
+def report_scanner_pass(pass_index, pickings, calls, args):
+    batches = [batch for _s, _q, stats in calls for batch in stats["batches"]]
+    seconds = sum(call[0] for call in calls)
+    queries = sum(call[1] for call in calls)
+    done = sum(size for size, _q, _s in batches)
+    print(
+        f"  scanner pass {pass_index} ({'cases opened' if pass_index == 1 else 'cases open'}): "
+        f"{len(pickings)} late pickings, batch size {args.batch_size}: {len(calls)} call(s), "
+        f"{done} pickings processed in {len(batches)} batch(es), {seconds:.2f}s, {queries} "
+        f"queries ({queries / max(len(pickings), 1):.3f} per picking, "
+        f"{1000 * seconds / max(len(pickings), 1):.2f} ms per picking)"
+    )
+    for index, (call_seconds, call_queries, stats) in enumerate(calls, 1):
+        scan_queries, scan_seconds = stats["scan"]
+        batch_queries = sum(q for _n, q, _s in stats["batches"])
+        print(
+            f"    call {index:2d}: {sum(n for n, _q, _s in stats['batches']):6d} pickings in "
+            f"{len(stats['batches']):2d} batch(es), {call_seconds:7.2f}s, {call_queries:6d} "
+            f"queries = scan {scan_queries} ({batch_queries} in the batches, {scan_seconds:.2f}s)"
+            f" + thresholds and re-check of open cases {call_queries - scan_queries} "
+            f"({stats['recheck_batches']} case batch(es), {call_seconds - scan_seconds:.2f}s)"
+        )
+    if batches:
+        per_batch = [q for _n, q, _s in batches]
+        print(
+            "  queries per batch (_wfmon_check_late, flushed): "
+            f"min {min(per_batch)}, median {statistics.median(per_batch):.0f}, "
+            f"max {max(per_batch)}; seconds per batch: median "
+            f"{statistics.median(s for _n, _q, s in batches):.2f}"
+        )
+        by_size = {}
+        for size, count, _s in batches:
+            by_size.setdefault(size, []).append(count)
+        print(
+            "  by batch size: "
+            + ", ".join(
+                f"{size} pickings -> {statistics.median(counts):.0f} queries ({len(counts)}x)"
+                for size, counts in sorted(by_size.items())
+            )
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def run(env, args):
+    OPTIONS["analyze"] = args.analyze
+    OPTIONS["exceptions"] = args.exceptions
+    if args.exceptions == "none":
+        # The bench products carry no taxes: not a master-data gap in this scenario.
+        env.company.wfmon_dist_require_tax = False
+    env = env(context=dict(env.context, tracking_disable=True))
+    warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+    try:
+        if args.orders and args.rounds:
+            run_orders(env, warehouse, args.orders, args.rounds, args.warmup)
+        if args.pickings:
+            run_scanner(env, warehouse, args)
+    finally:
+        env.cr.rollback()
+        print("(rolled back: the database is unchanged)")
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--pickings", type=int, default=0)
-    args, odoo_args = parser.parse_known_args()
+    args, odoo_args = parse_args(sys.argv[1:])
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    import odoo
+    from odoo import api
+    from odoo.tools import config
+
     config.parse_config(odoo_args)
     odoo.service.server.load_server_wide_modules()
     registry = odoo.modules.registry.Registry(config["db_name"])
     with registry.cursor() as cr:
-        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        try:
-            run(env, args.orders, args.pickings)
-        finally:
-            cr.rollback()
+        run(api.Environment(cr, odoo.SUPERUSER_ID, {}), args)
 
 
-if __name__ == "__main__":
+if "env" in globals():
+    # Fed to `odoo shell` on stdin: it provides `env`; options come from WFMON_BENCH_ARGS.
+    _args, _unknown = parse_args(shlex.split(os.environ.get("WFMON_BENCH_ARGS", "")))
+    if _unknown:
+        sys.exit(f"bench_distribution: unknown option(s) in WFMON_BENCH_ARGS: {_unknown}")
+    run(env, _args)  # noqa: F821 - odoo shell global
+elif __name__ == "__main__":
     main()
