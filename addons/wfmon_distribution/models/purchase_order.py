@@ -87,25 +87,10 @@ class PurchaseOrder(models.Model):
         # a policy are still monitored; released ones were decided on.
         (self - self.browse(list(released)))._wfmon_raise_policy(breaches)
         if released:
-            self.browse(list(released))._wfmon_release_policy(released)
-        return response or result
-
-    def _wfmon_release_policy(self, released):
-        """Resolve the purchase-policy cases of orders confirmed under an approval."""
-        detector = self.env["wfmon.distribution.detector"]
-        for order in self:
-            request = released[order.id].sudo()
-            approvers = request.decision_ids.filtered(lambda d: d.decision == "approve").user_id
-            detector._resolve(
-                PURCHASE_POLICY,
-                order,
-                self.env._(
-                    "Released under approval %(request)s (%(policy)s), approved by %(who)s.",
-                    request=request.name,
-                    policy=request.policy_id.name,
-                    who=", ".join(approvers.mapped("name")) or self.env._("the system"),
-                ),
+            self.env["wfmon.distribution.detector"]._resolve_released(
+                (PURCHASE_POLICY,), self.browse(list(released)), released
             )
+        return response or result
 
     def _wfmon_policy_breaches(self):
         """``{order id: {"reasons": [...], "lines": [line values]}}`` of the orders

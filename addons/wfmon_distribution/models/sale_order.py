@@ -99,24 +99,10 @@ class SaleOrder(models.Model):
                 SaleOrder, allowed.with_context(wfmon_dist_released=list(released))
             ).action_confirm()
         if released:
-            self.browse(list(released))._wfmon_release_holds(released)
-        return response or result
-
-    def _wfmon_release_holds(self, released):
-        """Resolve the credit-hold and margin cases of orders confirmed under an
-        approval, naming the request and its approvers (the decision trail)."""
-        detector = self.env["wfmon.distribution.detector"]
-        for order in self:
-            request = released[order.id].sudo()
-            approvers = request.decision_ids.filtered(lambda d: d.decision == "approve").user_id
-            reason = self.env._(
-                "Released under approval %(request)s (%(policy)s), approved by %(who)s.",
-                request=request.name,
-                policy=request.policy_id.name,
-                who=", ".join(approvers.mapped("name")) or self.env._("the system"),
+            self.env["wfmon.distribution.detector"]._resolve_released(
+                (CREDIT, MARGIN), self.browse(list(released)), released
             )
-            for type_code in (CREDIT, MARGIN):
-                detector._resolve(type_code, order, reason)
+        return response or result
 
     # ------------------------------------------------------------------
     # Confirmation hook (D1, D4, D5, D7)
