@@ -33,7 +33,9 @@ class TestReporting(WfmonCase):
         self.assertEqual((site, count), (self.store_a, 2))
         self.assertEqual(pct, 50.0, "one of two resolved within SLA")
         self.assertAlmostEqual(hours, (4 + 24) / 2)
-        self.assertEqual(still_open.age_days, 0)
+        with freeze_time("2026-11-23 18:00:00"):
+            still_open.invalidate_recordset(["age_days"])
+            self.assertEqual(still_open.age_days, 0)
         with freeze_time("2026-11-30 10:00:00"):
             still_open.invalidate_recordset(["age_days"])
             self.assertEqual(still_open.age_days, 7)
