@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make lint`: ruff, pylint-odoo with OCA's mandatory checks (.pylintrc-mandatory),
+# `make lint`: ruff (check and format --check), pylint-odoo with OCA's mandatory checks (.pylintrc-mandatory),
 # oca-checks-odoo-module and oca-checks-po. Runs every linter, lists all findings, and exits 1
 # if any linter found something. Needs requirements-test.txt installed (make test does that).
 set -uo pipefail
@@ -29,6 +29,7 @@ need oca_pre_commit_hooks
 mapfile -t MODULES < <(wfmon_modules)
 # Python files that are not inside an addon directory (scripts/, tests/, ...).
 tool "ruff check" "$WFMON_PYTHON" -m ruff check --no-fix --quiet --output-format concise .
+tool "ruff format --check" "$WFMON_PYTHON" -m ruff format --check --quiet .
 
 if [ "${#MODULES[@]}" -gt 0 ]; then
     tool "pylint-odoo (.pylintrc-mandatory)" "$WFMON_PYTHON" -m pylint \

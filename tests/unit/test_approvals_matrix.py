@@ -110,8 +110,11 @@ def test_route_level_uses_backup_then_fails_clearly():
 
 
 def test_delegation_routes_to_substitute_on_behalf_during_absence_only():
-    away = [am.Delegation(user=2, substitute=5, date_from=date(2026, 11, 20),
-                          date_to=date(2026, 11, 27))]
+    away = [
+        am.Delegation(
+            user=2, substitute=5, date_from=date(2026, 11, 20), date_to=date(2026, 11, 27)
+        )
+    ]
     routing = am.route_level([2, 3], mode="all", delegations=away, day=date(2026, 11, 23))
     assert routing.assignments == (am.Assignment(5, 2), am.Assignment(3, None))
     routing = am.route_level([2], delegations=away, day=date(2026, 11, 28))
@@ -122,11 +125,15 @@ def test_delegation_to_the_requester_is_excluded_and_chains_stop_on_cycles():
     away = [am.Delegation(2, 1, date(2026, 1, 1), date(2026, 12, 31))]
     with pytest.raises(ValueError, match="requester"):
         am.route_level([2], requester=1, delegations=away, day=date(2026, 6, 1))
-    cycle = [am.Delegation(2, 3, date(2026, 1, 1), date(2026, 12, 31)),
-             am.Delegation(3, 2, date(2026, 1, 1), date(2026, 12, 31))]
+    cycle = [
+        am.Delegation(2, 3, date(2026, 1, 1), date(2026, 12, 31)),
+        am.Delegation(3, 2, date(2026, 1, 1), date(2026, 12, 31)),
+    ]
     assert am.substitute_of(2, cycle, date(2026, 6, 1)) == 3
-    chain = [am.Delegation(2, 3, date(2026, 1, 1), date(2026, 12, 31)),
-             am.Delegation(3, 4, date(2026, 1, 1), date(2026, 12, 31))]
+    chain = [
+        am.Delegation(2, 3, date(2026, 1, 1), date(2026, 12, 31)),
+        am.Delegation(3, 4, date(2026, 1, 1), date(2026, 12, 31)),
+    ]
     assert am.substitute_of(2, chain, date(2026, 6, 1)) == 4
 
 
