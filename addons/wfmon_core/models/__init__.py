@@ -1,3 +1,4 @@
+from . import wfmon_engine_mixin
 from . import wfmon_publisher
 from . import res_company
 from . import resource_calendar

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..tools.engine import engine_options
 from ..tools.escalation import StepSpec, due_steps, next_severity
 from ..tools.fingerprint import fingerprint as make_fingerprint
 from ..tools.sla_clock import WorkSchedule, add_working_hours, working_hours_between
@@ -43,8 +44,10 @@ SLA_STATUSES = [
     ("paused", "Paused"),
     ("met", "Met"),
 ]
-# Fields only the engine writes: refused on write() from users and RPC.
+# Fields only the engine writes: refused on create() and write() from users and
+# RPC (see wfmon.engine.mixin).
 PROTECTED_FIELDS = {
+    "name",
     "state",
     "fingerprint",
     "occurrence_count",
@@ -76,9 +79,10 @@ SCAN_BATCH = 500
 class WfmonCase(models.Model):
     _name = "wfmon.case"
     _description = "Exception Case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["wfmon.engine.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "severity_rank desc, resolution_deadline, id desc"
     _OPEN_STATES = OPEN_STATES
+    _wfmon_engine_fields = frozenset(PROTECTED_FIELDS)
 
     # ------------------------------------------------------------------
     # Fields
@@ -256,9 +260,13 @@ class WfmonCase(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # The caller's own values: engine-managed fields come from the engine only.
+        self._wfmon_check_engine_vals(vals_list, create=True)
+        # Routing, deduplication and SLA stamps added below are the engine's.
+        Case = self._wfmon_without_engine_defaults()._wfmon_engine()
         now = fields.Datetime.now()
-        self._prepare_create_vals_list(vals_list, now)
-        cases = super().create(vals_list)
+        Case._prepare_create_vals_list(vals_list, now)
+        cases = super(WfmonCase, Case).create(vals_list)
         # Reference from the id: one query for the whole batch (a sequence would
         # cost one query per case).
         self.env.cr.execute(
@@ -269,21 +277,13 @@ class WfmonCase(models.Model):
             )
         )
         cases.invalidate_recordset(["name"])
+        cases = cases.with_env(self.env)
         cases._log_batch("open", new_values=[c.state for c in cases], automated=False)
         self.env["wfmon.publisher"]._publish("case.opened", cases)
         return cases
 
     def write(self, vals):
-        if not self.env.context.get("wfmon_engine"):
-            forbidden = PROTECTED_FIELDS.intersection(vals)
-            if forbidden:
-                raise AccessError(
-                    self.env._(
-                        "These case fields are managed by the monitoring engine and "
-                        "cannot be written directly: %s. Use the buttons on the case.",
-                        ", ".join(sorted(forbidden)),
-                    )
-                )
+        # wfmon.engine.mixin refuses engine-managed fields from anyone but the engine.
         tracked = {}
         for fname in ("user_id", "team_id", "severity"):
             if fname in vals:
@@ -291,7 +291,8 @@ class WfmonCase(models.Model):
         res = super().write(vals)
         if tracked:
             self._log_field_changes(tracked)
-        if "severity" in vals and not self.env.context.get("wfmon_keep_deadlines"):
+        options = engine_options(self.env.context)
+        if "severity" in vals and not (options and options.keep_deadlines):
             self.filtered("is_open")._sla_stamp(fields.Datetime.now(), restart=False)
         if "user_id" in vals:
             unassigned = self.filtered(lambda c: c.state == "new" and c.user_id)
@@ -363,8 +364,11 @@ class WfmonCase(models.Model):
     @api.model
     def _routing_table(self):
         """All active teams with their sites and types, read once per batch."""
-        teams = self.env["wfmon.team"].search_fetch(
-            [], ["site_ids", "type_ids", "sequence", "company_id"]
+        # Archived teams never route, whatever the caller's context says.
+        teams = (
+            self.env["wfmon.team"]
+            .with_context(active_test=True)
+            .search_fetch([], ["site_ids", "type_ids", "sequence", "company_id"])
         )
         table = defaultdict(list)
         for team in teams:
@@ -457,7 +461,7 @@ class WfmonCase(models.Model):
                 if vals:
                     updates[tuple(sorted(vals.items()))] |= case
             for vals, cases in updates.items():
-                cases.with_context(wfmon_engine=True).write(dict(vals))
+                cases._wfmon_engine().write(dict(vals))
         vals_list = []
         new_records = []
         for rec in records:
@@ -489,7 +493,7 @@ class WfmonCase(models.Model):
             # sudo: the detection API opens cases on behalf of the system; the
             # triggering user may have no right on cases at all (e.g. a cashier).
             created = (
-                Case.sudo().with_context(tracking_disable=True, wfmon_batch=True).create(vals_list)
+                Case.sudo()._wfmon_engine().with_context(tracking_disable=True).create(vals_list)
             )
             created._post_batch_open_messages()
         cases_by_print = {case.fingerprint: case for case in created | existing}
@@ -555,7 +559,7 @@ class WfmonCase(models.Model):
 
     def _auto_resolve(self, reason):
         """Resolve because the detector reports the condition cleared."""
-        self.filtered(lambda c: not c.resolution_note).with_context(wfmon_engine=True).write(
+        self.filtered(lambda c: not c.resolution_note)._wfmon_engine().write(
             {"resolution_note": reason}
         )
         self._transition("resolved", reason=reason, automated=True)
@@ -604,7 +608,7 @@ class WfmonCase(models.Model):
                     )
             elif case.state == "resolved":
                 vals.update(resolved_at=False, resolution_working_hours=0.0)
-            case.with_context(wfmon_engine=True).write(vals)
+            case._wfmon_engine().write(vals)
         moving._stamp_resolved_in_sla()
         was_waiting = {c.id for c, old in zip(moving, old_states, strict=True) if old == "waiting"}
         resumed = moving.filtered(lambda c: c.id in was_waiting and c.is_open)
@@ -743,9 +747,10 @@ class WfmonCase(models.Model):
             )
         # sudo: users have no create right on the audit log so that they cannot
         # forge lines; the engine writes them on the acting user's behalf.
-        return self.env["wfmon.case.log"].sudo().create(vals_list)
+        return self.env["wfmon.case.log"].sudo()._wfmon_engine().create(vals_list)
 
     def _log_field_changes(self, before):
+        options = engine_options(self.env.context)
         labels = {"user_id": "assign", "team_id": "team", "severity": "severity"}
         for fname, old_by_case in before.items():
             changed = self.filtered(lambda c, f=fname, o=old_by_case: c[f] != o[c.id])
@@ -761,8 +766,10 @@ class WfmonCase(models.Model):
                 labels[fname],
                 old_values=[show(old_by_case[c.id]) for c in changed],
                 new_values=[show(c[fname]) for c in changed],
-                reasons=self.env.context.get("wfmon_reason"),
-                automated=bool(self.env.context.get("wfmon_automated")),
+                # The stamps of an engine write (an escalation step), never a
+                # client's context.
+                reasons=options.reason if options else None,
+                automated=bool(options and options.automated),
             )
 
     # ------------------------------------------------------------------
@@ -867,8 +874,14 @@ class WfmonCase(models.Model):
                 paused_hours=case.paused_hours,
                 now=now,
             )
-            case.with_context(wfmon_engine=True).write(vals)
+            case._wfmon_engine().write(vals)
         cases._sla_refresh(now)
+
+    def _sla_restart(self, start):
+        """Engine API: start the SLA clocks of these cases at ``start`` (cases
+        opened elsewhere and imported, the demo data) and re-plan them."""
+        self._wfmon_engine().write({"sla_start": fields.Datetime.to_datetime(start)})
+        self._sla_stamp(fields.Datetime.now())
 
     def _sla_calendar(self):
         self.ensure_one()
@@ -955,7 +968,7 @@ class WfmonCase(models.Model):
             old_status = case.sla_status
             changed = {k: v for k, v in vals.items() if case[k] != v}
             if changed:
-                case.with_context(wfmon_engine=True).write(changed)
+                case._wfmon_engine().write(changed)
             if "sla_status" in changed and case.is_open:
                 changes[(old_status, case.sla_status)] |= case
         for (old_status, new_status), cases in changes.items():
@@ -1021,11 +1034,8 @@ class WfmonCase(models.Model):
         twice on a case."""
         if not self:
             return
-        engine = self.with_context(
-            wfmon_engine=True,
-            wfmon_automated=True,
-            wfmon_reason=self.env._("Escalation: %s", step.name),
-            wfmon_keep_deadlines=True,
+        engine = self._wfmon_engine(
+            reason=self.env._("Escalation: %s", step.name), automated=True, keep_deadlines=True
         )
         engine.write({"escalated_step_ids": [fields.Command.link(step.id)]})
         for case in engine:

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from .wfmon_engine_mixin import ALL_FIELDS
+
 LOG_ACTIONS = [
     ("open", "Opened"),
     ("state", "Status change"),
@@ -23,13 +25,18 @@ class WfmonCaseLog(models.Model):
     """Append-only audit trail: who did what to a case, when, and why.
 
     Nobody edits or deletes a line through the ORM, administrators included;
-    lines are written by :meth:`wfmon.case._log` on behalf of the acting user.
+    lines are created by the engine only (:meth:`wfmon.case._log_batch`), on
+    behalf of the acting user, with every value given: no ``default_*`` key of
+    a caller's context fills in a date or a stamp.
     """
 
     _name = "wfmon.case.log"
+    _inherit = ["wfmon.engine.mixin"]
     _description = "Case Audit Log"
     _order = "date desc, id desc"
     _rec_name = "action"
+    _wfmon_engine_fields = ALL_FIELDS
+    _wfmon_engine_create = True
 
     case_id = fields.Many2one("wfmon.case", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(

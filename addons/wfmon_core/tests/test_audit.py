@@ -35,9 +35,14 @@ class TestAuditTrail(WfmonCase):
                 line.with_user(who).unlink()
         with self.assertRaises(AccessError):
             Log.with_user(self.user).create({"case_id": case.id, "action": "note"})
-        # Not even through sudo().
+        # Not even through sudo(), nor with the engine's context key as a client
+        # sends it: only the engine creates lines.
         with self.assertRaises(AccessError):
             line.sudo().write({"reason": "x"})
         with self.assertRaises(AccessError):
             line.sudo().unlink()
+        with self.assertRaises(AccessError):
+            Log.sudo().with_context(wfmon_engine=True).create(
+                {"case_id": case.id, "action": "note"}
+            )
         self.assertEqual(line.action, "open")

@@ -82,7 +82,37 @@ class TestCaseLifecycle(WfmonCase):
         ):
             with self.assertRaises(AccessError, msg=str(vals)):
                 case.with_user(self.manager).write(vals)
+            # The engine's context key as a client sends it, even under sudo(),
+            # is not the engine.
+            with self.assertRaises(AccessError, msg=str(vals)):
+                case.sudo().with_context(wfmon_engine=True).write(vals)
         self.assertEqual(case.state, "new")
+
+    def test_engine_fields_are_protected_on_create(self):
+        Case = self.Case.with_user(self.manager)
+        base = {"type_id": self.case_type.id, "summary": "Forged"}
+        for vals in (
+            {"state": "resolved"},
+            {"sla_start": "2030-01-01 00:00:00"},
+            {"escalation_level": 3},
+            {"fingerprint": "abc"},
+            {"name": "EXC-000001"},
+        ):
+            with self.assertRaises(AccessError, msg=str(vals)):
+                Case.create({**base, **vals})
+        # The default value a form sends back is accepted.
+        self.assertEqual(Case.create({**base, "state": "new"}).state, "new")
+        # Context defaults never fill in engine fields; other defaults still apply.
+        case = Case.with_context(
+            default_state="resolved",
+            default_escalation_level=4,
+            default_sla_status="met",
+            default_team_id=self.team.id,
+        ).create(base)
+        self.assertEqual(
+            (case.state, case.escalation_level, case.sla_status, case.team_id),
+            ("new", 0, "on_track", self.team),
+        )
 
     def test_unassign_returns_to_queue(self):
         case = self._open(user_id=self.lead.id)
