@@ -13,6 +13,7 @@ class TestWfmonDocument(models.Model):
     _wfmon_approval_site_field = "site_id"
     _wfmon_approval_case_type_field = "case_type_id"
     _wfmon_approval_snapshot_fields = ("partner_id",)
+    _wfmon_guarded_states = {"action_confirm": ("state", ("confirmed",))}
 
     name = fields.Char(required=True)
     amount = fields.Monetary(currency_field="currency_id")

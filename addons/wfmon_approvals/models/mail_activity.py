@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.wfmon_core.tools.engine import is_engine
+
 from .wfmon_approval_request import plain_reason
 
 
@@ -25,7 +27,7 @@ class MailActivity(models.Model):
 
     def _wfmon_approval_activities(self):
         """Approval to-dos of these activities, unless the engine itself closes them."""
-        if self.env.su and self.env.context.get("wfmon_approval_engine"):
+        if is_engine(self.env.context):
             return self.browse()
         approval_type = self.env.ref(
             "wfmon_approvals.mail_activity_type_wfmon_approval", raise_if_not_found=False

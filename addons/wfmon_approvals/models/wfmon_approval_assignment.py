@@ -1,5 +1,6 @@
-from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo import fields, models
+
+from odoo.addons.wfmon_core.models.wfmon_engine_mixin import ALL_FIELDS
 
 ASSIGNMENT_STATES = [
     ("pending", "Waiting"),
@@ -13,8 +14,12 @@ class WfmonApprovalAssignment(models.Model):
     """A person asked to decide the current level of a request (engine-managed)."""
 
     _name = "wfmon.approval.assignment"
+    _inherit = ["wfmon.engine.mixin"]
     _description = "Approval Assignment"
     _order = "request_id, level_sequence, id"
+    # Created and written by the approval engine only (wfmon.engine.mixin).
+    _wfmon_engine_fields = ALL_FIELDS
+    _wfmon_engine_create = True
 
     request_id = fields.Many2one(
         "wfmon.approval.request", required=True, ondelete="cascade", index=True
@@ -29,21 +34,6 @@ class WfmonApprovalAssignment(models.Model):
     state = fields.Selection(ASSIGNMENT_STATES, default="pending", required=True, index=True)
     escalated = fields.Boolean(help="Added by the escalation at the deadline.")
     activity_id = fields.Many2one("mail.activity", ondelete="set null")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_engine()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_engine()
-        return super().write(vals)
-
-    def _check_engine(self):
-        # The engine writes as superuser with its context flag; an RPC call can
-        # set the flag but never the superuser mode.
-        if not (self.env.su and self.env.context.get("wfmon_approval_engine")):
-            raise AccessError(self.env._("Approvers are assigned by the approval engine only."))
 
     def _schedule_activities(self, escalation=False):
         """One approval activity per assignment (one batch), and one notification

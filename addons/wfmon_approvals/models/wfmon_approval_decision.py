@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from odoo.addons.wfmon_core.models.wfmon_engine_mixin import ALL_FIELDS
+
 DECISIONS = [
     ("submit", "Requested"),
     ("approve", "Approved"),
@@ -20,9 +22,13 @@ class WfmonApprovalDecision(models.Model):
     administrators and ``sudo()`` included; the engine creates them."""
 
     _name = "wfmon.approval.decision"
+    _inherit = ["wfmon.engine.mixin"]
     _description = "Approval Decision"
     _order = "date desc, id desc"
     _rec_name = "decision"
+    # Created by the approval engine only, every value given (wfmon.engine.mixin).
+    _wfmon_engine_fields = ALL_FIELDS
+    _wfmon_engine_create = True
 
     request_id = fields.Many2one(
         "wfmon.approval.request", required=True, ondelete="cascade", index=True, readonly=True

@@ -52,10 +52,15 @@ class WfmonApprovalDelegation(models.Model):
     @api.model
     def _active_specs(self, day):
         """Delegations covering ``day`` as plain value objects (one query)."""
-        # sudo: routing follows every delegation, whoever created it.
-        delegations = self.sudo().search_fetch(
-            [("date_from", "<=", day), ("date_to", ">=", day)],
-            ["user_id", "substitute_id", "date_from", "date_to"],
+        # sudo: routing follows every delegation, whoever created it. Archived
+        # ones never count, whatever the caller's context says (active_test).
+        delegations = (
+            self.sudo()
+            .with_context(active_test=True)
+            .search_fetch(
+                [("date_from", "<=", day), ("date_to", ">=", day)],
+                ["user_id", "substitute_id", "date_from", "date_to"],
+            )
         )
         return [
             Delegation(d.user_id.id, d.substitute_id.id, d.date_from, d.date_to)

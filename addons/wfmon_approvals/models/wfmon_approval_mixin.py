@@ -1,6 +1,11 @@
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from odoo.addons.wfmon_core.tools.engine import flag
+
+from .wfmon_approval_request import CONSUMED_KEY, PASSED_KEY
 
 
 class WfmonApprovalMixin(models.AbstractModel):
@@ -37,6 +42,10 @@ class WfmonApprovalMixin(models.AbstractModel):
     _wfmon_approval_case_type_field = None
     #: extra fields whose change after approval invalidates it
     _wfmon_approval_snapshot_fields = ()
+    #: ``{action: (state field, states)}``: the states only the guarded action
+    #: moves a record into. A ``write`` (or ``create``) putting a record there
+    #: any other way is refused, else writing ``state`` would skip the approval.
+    _wfmon_guarded_states = {}
 
     wfmon_approval_request_ids = fields.One2many(
         "wfmon.approval.request",
@@ -102,6 +111,38 @@ class WfmonApprovalMixin(models.AbstractModel):
                 )
 
     # ------------------------------------------------------------------
+    # Only the guarded action enters its states
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for action, (fname, states) in self._wfmon_guarded_states.items():
+                if any(vals.get(fname) in states for vals in vals_list):
+                    self._wfmon_refuse_guarded_state(action, fname)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        for action, (fname, states) in self._wfmon_guarded_states.items():
+            if vals.get(fname) not in states:
+                continue
+            passed = (flag(self.env.context, PASSED_KEY) or {}).get(f"{self._name}.{action}", ())
+            entering = self.filtered(lambda r, f=fname, s=states: r[f] not in s)
+            if set(entering.ids) - set(passed):
+                self._wfmon_refuse_guarded_state(action, fname)
+        return super().write(vals)
+
+    def _wfmon_refuse_guarded_state(self, action, fname):
+        raise AccessError(
+            self.env._(
+                "%(model)s: only %(action)s sets this %(field)s; it asks for approval "
+                "where a policy applies.",
+                model=self._description,
+                action=self._wfmon_guarded_actions.get(action, action),
+                field=self._fields[fname].string,
+            )
+        )
+
+    # ------------------------------------------------------------------
     # Hooks
     # ------------------------------------------------------------------
     def _wfmon_approval_applicable(self, action_name):
@@ -118,7 +159,8 @@ class WfmonApprovalMixin(models.AbstractModel):
     def _wfmon_approval_consumed(self, action_name):
         """``{record id: approval request}`` of the records of ``self`` that the
         last guard call let through under an approval (which it used up)."""
-        consumed = (self.env.context.get("wfmon_approval_consumed") or {}).get(
+        # A server flag set by the guard: a client's context cannot claim one.
+        consumed = (flag(self.env.context, CONSUMED_KEY) or {}).get(
             f"{self._name}.{action_name}", {}
         )
         Request = self.env["wfmon.approval.request"]

@@ -9,6 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_datetime, html2plaintext
 
+from odoo.addons.wfmon_core.tools.engine import engine as as_engine
+from odoo.addons.wfmon_core.tools.engine import flag, with_flags
 from odoo.addons.wfmon_core.tools.sla_clock import (
     WorkSchedule,
     add_working_hours,
@@ -33,8 +35,10 @@ STATES = [
     ("cancelled", "Cancelled"),
     ("expired", "Expired"),
 ]
-# Fields only the engine writes: refused on write() from users and RPC.
+# Fields only the engine writes: refused on write() from users and RPC (see
+# wfmon.engine.mixin in core, which also reserves create() to the engine).
 PROTECTED_FIELDS = {
+    "name",
     "state",
     "res_model",
     "res_id",
@@ -61,8 +65,20 @@ PROTECTED_FIELDS = {
     "analysis",
     "decision_ids",
     "assignment_ids",
+    "source_name",
+    "site_id",
+    "date_requested",
+    "turnaround_hours",
+    "next_check",
 }
 ACTIVITY_XMLID = "wfmon_approvals.mail_activity_type_wfmon_approval"
+# Context key (a server flag) telling a guarded action which records run under
+# an approval: {"<model>.<action>": {record id: request id}}.
+CONSUMED_KEY = "wfmon_approval_consumed"
+# Context key (a server flag) of the records a guard let through:
+# {"<model>.<action>": set of record ids}; only they may enter the action's
+# guarded states (wfmon.approval.mixin._wfmon_guarded_states).
+PASSED_KEY = "wfmon_guard_passed"
 CRON_BATCH = 200
 
 
@@ -76,10 +92,12 @@ class WfmonApprovalRequest(models.Model):
 
     _name = "wfmon.approval.request"
     _description = "Approval Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["wfmon.engine.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     # Approvers and requesters comment without write access on the request.
     _mail_post_access = "read"
+    _wfmon_engine_fields = frozenset(PROTECTED_FIELDS)
+    _wfmon_engine_create = True
 
     name = fields.Char(string="Reference", default="/", readonly=True, copy=False, index=True)
     state = fields.Selection(
@@ -216,9 +234,7 @@ class WfmonApprovalRequest(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_engine(
-            self.env._("Approval requests are created by the guarded action, not directly.")
-        )
+        # wfmon.engine.mixin: created by the engine (the guarded action) only.
         requests = super().create(vals_list)
         # Reference from the id: one query for the whole batch.
         self.env.cr.execute(
@@ -232,18 +248,6 @@ class WfmonApprovalRequest(models.Model):
         requests.fetch(["name"])
         return requests
 
-    def write(self, vals):
-        forbidden = PROTECTED_FIELDS.intersection(vals)
-        if forbidden:
-            self._check_engine(
-                self.env._(
-                    "These approval fields are managed by the approval engine and cannot be "
-                    "written directly: %s. Use Approve, Reject or Cancel.",
-                    ", ".join(sorted(forbidden)),
-                )
-            )
-        return super().write(vals)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_except_admin(self):
         if not self.env.user.has_group("wfmon_core.group_wfmon_admin"):
@@ -251,20 +255,15 @@ class WfmonApprovalRequest(models.Model):
                 self.env._("Approval requests are part of the audit trail; cancel them instead.")
             )
 
-    def _check_engine(self, message):
-        # The engine writes as superuser with its context flag: an RPC call can
-        # set the flag in its context but never run as superuser.
-        if not (self.env.su and self.env.context.get("wfmon_approval_engine")):
-            raise AccessError(message)
-
     def _engine(self):
-        """These requests as the engine: superuser plus the engine flag.
+        """These requests as the engine: superuser plus core's engine context,
+        which no RPC client can forge (wfmon.engine.mixin).
 
         sudo: requesters and approvers have no write access on requests,
         assignments or decisions; every change goes through this engine after
         the public method checked the acting user's rights.
         """
-        return self.sudo().with_context(wfmon_approval_engine=True)
+        return self.sudo()._wfmon_engine()
 
     # ------------------------------------------------------------------
     # Public actions
@@ -559,10 +558,7 @@ class WfmonApprovalRequest(models.Model):
                 )
         # sudo: assignments are engine records (see _engine).
         assignments = (
-            self.env["wfmon.approval.assignment"]
-            .sudo()
-            .with_context(wfmon_approval_engine=True)
-            .create(assignment_vals)
+            self.env["wfmon.approval.assignment"].sudo()._wfmon_engine().create(assignment_vals)
         )
         assignments._schedule_activities()
         if finished:
@@ -675,9 +671,7 @@ class WfmonApprovalRequest(models.Model):
             if reason:
                 body += f": {reason}"
             if assignment.activity_id:
-                assignment.activity_id.with_context(wfmon_approval_engine=True).action_feedback(
-                    feedback=body
-                )
+                as_engine(assignment.activity_id).action_feedback(feedback=body)
             else:
                 engine.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
             level_assignments = engine.assignment_ids.filtered(
@@ -705,7 +699,7 @@ class WfmonApprovalRequest(models.Model):
         activities = pending.activity_id
         pending.write({"state": "cancelled"})
         # sudo (via _engine): the activities belong to other approvers.
-        activities.sudo().with_context(wfmon_approval_engine=True).unlink()
+        as_engine(activities.sudo()).unlink()
 
     def _wfmon_close(self, state, decision, reason, automated=False):
         """End pending (or approved, unconsumed) requests as ``state``."""
@@ -776,6 +770,7 @@ class WfmonApprovalRequest(models.Model):
         return (
             self.env["wfmon.approval.decision"]
             .sudo()
+            ._wfmon_engine()
             .create(
                 [
                     {
@@ -809,13 +804,7 @@ class WfmonApprovalRequest(models.Model):
             record = documents.get(request.id)
             if not record or not record.exists():
                 continue
-            method = getattr(
-                record.with_user(request.requester_id).with_context(
-                    wfmon_approval_resume=request.id
-                ),
-                request.action_name,
-                None,
-            )
+            method = getattr(record.with_user(request.requester_id), request.action_name, None)
             if method is None:
                 continue
             try:
@@ -1000,12 +989,7 @@ class WfmonApprovalRequest(models.Model):
             self.browse(list(nobody))._message_log_batch(bodies=nobody)
         self.write({"escalated": True, "reminded": True})
         # sudo: assignments are engine records (see _engine).
-        assignments = (
-            self.env["wfmon.approval.assignment"]
-            .sudo()
-            .with_context(wfmon_approval_engine=True)
-            .create(vals)
-        )
+        assignments = self.env["wfmon.approval.assignment"].sudo()._wfmon_engine().create(vals)
         assignments._schedule_activities(escalation=True)
         escalated._log_decisions(
             "escalate",
@@ -1049,7 +1033,7 @@ class WfmonApprovalRequest(models.Model):
         )
         allowed = records - applicable
         if not applicable:
-            return allowed, None
+            return self._wfmon_passed(allowed, action_name), None
         site_field = site_field or getattr(records, "_wfmon_approval_site_field", None)
         case_type_field = case_type_field or getattr(
             records, "_wfmon_approval_case_type_field", None
@@ -1132,11 +1116,12 @@ class WfmonApprovalRequest(models.Model):
             consume._engine().write({"consumed": True, "consumed_date": now})
         created = Request._wfmon_submit(items, now=now)
         # The caller learns which records run under an approval now (e.g. to
-        # close the hold case they were waiting on): wfmon_approval_consumed.
+        # close the hold case they were waiting on): a server flag, so that no
+        # client can claim an approval (see _wfmon_approval_consumed).
         key = f"{records._name}.{action_name}"
-        consumed = dict(self.env.context.get("wfmon_approval_consumed") or {})
+        consumed = dict(flag(self.env.context, CONSUMED_KEY) or {})
         consumed[key] = {request.res_id: request.id for request in consume}
-        allowed = allowed.with_context(wfmon_approval_consumed=consumed)
+        allowed = self._wfmon_passed(with_flags(allowed, **{CONSUMED_KEY: consumed}), action_name)
         new_pending = created.filtered(lambda r: r.state == "pending")
         if waiting and not new_pending:
             raise UserError(
@@ -1166,6 +1151,14 @@ class WfmonApprovalRequest(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    @api.model
+    def _wfmon_passed(self, records, action_name):
+        """``records`` marked as let through by the guard of ``action_name``."""
+        key = f"{records._name}.{action_name}"
+        passed = {k: set(v) for k, v in (flag(records.env.context, PASSED_KEY) or {}).items()}
+        passed[key] = passed.get(key, set()) | set(records.ids)
+        return with_flags(records, **{PASSED_KEY: passed})
 
     @api.model
     def _wfmon_default_snapshot(self, record, policy, scope_fields=None):

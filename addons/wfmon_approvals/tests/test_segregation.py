@@ -68,14 +68,18 @@ class TestSegregationOfDuties(WfmonApprovalCase):
         _case, request = self._submit()
         with self.assertRaises(AccessError):
             request.with_user(self.outsider).action_approve()
-        # Direct writes of the state or the decisions, even with the engine flag
-        # in the context (which an RPC caller controls), are refused.
+        # Direct writes of the state or the decisions, even with engine flags in
+        # the context (which an RPC caller controls), are refused; so is sudo()
+        # with them: superuser mode is not the engine.
+        client_flags = {"wfmon_engine": True, "wfmon_approval_engine": True}
         for user in (self.requester, self.store_manager, self.manager, self.admin):
-            as_user = request.with_user(user).with_context(wfmon_approval_engine=True)
+            as_user = request.with_user(user).with_context(**client_flags)
             with self.assertRaises(AccessError):
                 as_user.write({"state": "approved"})
             with self.assertRaises(AccessError):
                 as_user.write({"consumed": True})
+        with self.assertRaises(AccessError):
+            request.sudo().with_context(**client_flags).write({"state": "approved"})
         with self.assertRaises(AccessError):
             self.env["wfmon.approval.request"].with_user(self.requester).create(
                 {
@@ -89,13 +93,15 @@ class TestSegregationOfDuties(WfmonApprovalCase):
                 }
             )
         with self.assertRaises(AccessError):
-            self.env["wfmon.approval.assignment"].with_user(self.requester).with_context(
-                wfmon_approval_engine=True
-            ).create({"request_id": request.id, "user_id": self.requester.id})
-        with self.assertRaises(AccessError):
-            self.env["wfmon.approval.decision"].with_user(self.requester).create(
-                {"request_id": request.id, "decision": "approve"}
+            self.env["wfmon.approval.assignment"].sudo().with_context(**client_flags).create(
+                {"request_id": request.id, "user_id": self.requester.id}
             )
+        for Decision in (
+            self.env["wfmon.approval.decision"].with_user(self.requester),
+            self.env["wfmon.approval.decision"].sudo().with_context(**client_flags),
+        ):
+            with self.assertRaises(AccessError):
+                Decision.create({"request_id": request.id, "decision": "approve"})
         self.assertEqual(request.state, "pending")
 
     def test_decisions_are_append_only(self):
