@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark of the distribution detectors on the hot paths and in the scanners.
 
-Confirms N sale orders and validates their pickings with the detectors switched off (context
-``wfmon_distribution_disable``, i.e. what Odoo does without this module's overrides) and on,
+Confirms N sale orders and validates their pickings with the detectors switched off (the server
+flag ``DETECTORS_OFF`` of wfmon_distribution, i.e. what Odoo does without this module's
+overrides; only server code such as this script can set it, a client's context cannot) and on,
 in R interleaved rounds (off, on, off, on, ...), each round on fresh orders and products. It
 prints, per phase, the minimum and the median wall time and the query counts of both
 configurations, and the ratios on/off of the minima, of the medians and the median of the
@@ -51,12 +52,21 @@ import time
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 
-NO_MONITOR = {"wfmon_distribution_disable": True, "tracking_disable": True}
+# Filled by load_switches() once Odoo is importable: the "off" context holds wfmon_distribution's
+# DETECTORS_OFF, a server flag (an object no JSON-RPC client can send).
+NO_MONITOR = {"tracking_disable": True}
 CONFIGS = {"off": NO_MONITOR, "on": {"tracking_disable": True}}
 PHASES = ("confirm", "validate")
 SCAN_KEY = "wfmon_distribution.scan_cursor.picking_sla"
 OPTIONS = {"analyze": True}  # run-wide switches, set from the command line by run()
 LATE_DATE = datetime(2020, 1, 6, 10, 0)  # a Monday, long past: every picking is late
+
+
+def load_switches():
+    """Put the detectors' server-side off switch into the "off" context."""
+    from odoo.addons.wfmon_distribution.models.wfmon_distribution_detector import DETECTORS_OFF
+
+    NO_MONITOR.update(DETECTORS_OFF)
 
 
 def parse_args(argv):
@@ -214,6 +224,7 @@ def short_pick(orders):
 
 def run_round(env, warehouse, count, label, tag):
     """Confirm ``count`` fresh orders, short-pick and validate their pickings."""
+    load_switches()
     ctx = CONFIGS[label]
     orders = make_orders(env, warehouse, count, tag).with_context(**ctx)
     analyze(env)
@@ -317,6 +328,7 @@ def picking_vals(warehouse, product, partner):
 
 
 def create_pickings_orm(env, warehouse, product, partners, count, batch):
+    load_switches()
     Picking = env["stock.picking"].with_context(**NO_MONITOR)
     ids = []
     for start in range(0, count, batch):

@@ -2,6 +2,7 @@ from odoo import models
 from odoo.tools import float_compare
 
 from ..tools.rules import beyond_tolerance, variance_percent
+from .wfmon_distribution_detector import detectors_off
 
 INVOICE_GAP = "distribution.invoice_gap"
 
@@ -12,7 +13,7 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        if not self.env.context.get("wfmon_distribution_disable"):
+        if not detectors_off(self.env):
             posted.filtered(lambda m: m.move_type == "in_invoice")._wfmon_check_bill_variance()
         return posted
 

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import format_datetime
 
 from ..tools.rules import beyond_tolerance, variance_percent
+from .wfmon_distribution_detector import as_scanner, detectors_off, is_scanner
 
 INBOUND_DELAY = "distribution.inbound_delay"
 PURCHASE_POLICY = "distribution.purchase_policy"
@@ -21,6 +22,7 @@ class PurchaseOrder(models.Model):
     _wfmon_guarded_actions = {"button_confirm": "Confirm Order"}
     _wfmon_approval_snapshot_fields = ("partner_id", "wfmon_approval_holds")
     _wfmon_approval_site_field = "wfmon_site_id"
+    _wfmon_guarded_states = {"button_confirm": ("state", ("to approve", "purchase", "done"))}
 
     wfmon_site_id = fields.Many2one(
         "wfmon.site",
@@ -43,7 +45,7 @@ class PurchaseOrder(models.Model):
 
     def _wfmon_approval_applicable(self, action_name):
         """Drafts go through the matrix; the policies say which need approval."""
-        if action_name != "button_confirm" or self.env.context.get("wfmon_distribution_disable"):
+        if action_name != "button_confirm" or detectors_off(self.env):
             return self.browse()
         return self.filtered(lambda o: o.state in ("draft", "sent"))
 
@@ -74,8 +76,9 @@ class PurchaseOrder(models.Model):
     # D9: purchase outside policy
     # ------------------------------------------------------------------
     def button_confirm(self):
-        if self.env.context.get("wfmon_distribution_disable"):
-            return super().button_confirm()
+        if detectors_off(self.env):
+            passed = self.env["wfmon.approval.request"]._wfmon_passed(self, "button_confirm")
+            return super(PurchaseOrder, passed).button_confirm()
         self.invalidate_recordset(["wfmon_approval_holds"])
         allowed, response = self._wfmon_approval_guard("button_confirm")
         # Before super: confirming adds the vendor to the products' vendor lists.
@@ -379,7 +382,7 @@ class PurchaseOrder(models.Model):
                 else "medium"
                 for order in flagged
             },
-            bump=not self.env.context.get("wfmon_scanner"),
+            bump=not is_scanner(self.env),
             refresh=True,
             return_new=True,
         )
@@ -452,7 +455,7 @@ class PurchaseOrder(models.Model):
         cases of orders received or cancelled since."""
         now = fields.Datetime.now()
         detector = self.env["wfmon.distribution.detector"]
-        Order = self.with_context(wfmon_scanner=True)
+        Order = as_scanner(self)
         domain = [
             ("state", "=", "purchase"),
             ("receipt_status", "in", ("pending", "partial")),

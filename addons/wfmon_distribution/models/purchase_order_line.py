@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
+from .wfmon_distribution_detector import detectors_off
+
 
 class PurchaseOrderLine(models.Model):
     _inherit = "purchase.order.line"
@@ -22,7 +24,7 @@ class PurchaseOrderLine(models.Model):
     )
 
     def write(self, vals):
-        if "date_planned" not in vals or self.env.context.get("wfmon_distribution_disable"):
+        if "date_planned" not in vals or detectors_off(self.env):
             return super().write(vals)
         before = {line.id: line.date_planned for line in self if line.state == "purchase"}
         res = super().write(vals)

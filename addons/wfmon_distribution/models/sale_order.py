@@ -4,7 +4,10 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import float_compare, format_datetime
 
+from odoo.addons.wfmon_core.tools.engine import flag, with_flags
+
 from ..tools.rules import allocate_free_stock, margin_breaches, margin_percent
+from .wfmon_distribution_detector import RELEASED_KEY, as_scanner, detectors_off, is_scanner
 
 FULFILLMENT = "distribution.fulfillment"
 CREDIT = "distribution.credit_hold"
@@ -25,6 +28,7 @@ class SaleOrder(models.Model):
     _wfmon_guarded_actions = {"action_confirm": "Confirm Order"}
     _wfmon_approval_snapshot_fields = ("partner_id", "wfmon_approval_holds")
     _wfmon_approval_site_field = "wfmon_site_id"
+    _wfmon_guarded_states = {"action_confirm": ("state", ("sale",))}
 
     wfmon_site_id = fields.Many2one(
         "wfmon.site",
@@ -53,7 +57,7 @@ class SaleOrder(models.Model):
 
     def _wfmon_approval_applicable(self, action_name):
         """Drafts go through the matrix; the policies say which need approval."""
-        if action_name != "action_confirm" or self.env.context.get("wfmon_distribution_disable"):
+        if action_name != "action_confirm" or detectors_off(self.env):
             return self.browse()
         return self.filtered(lambda o: o.state in ("draft", "sent"))
 
@@ -95,8 +99,9 @@ class SaleOrder(models.Model):
         released = allowed._wfmon_approval_consumed("action_confirm")
         result = True
         if allowed:
+            # A server flag: a client cannot name orders as released.
             result = super(
-                SaleOrder, allowed.with_context(wfmon_dist_released=list(released))
+                SaleOrder, with_flags(allowed, **{RELEASED_KEY: frozenset(released)})
             ).action_confirm()
         if released:
             self.env["wfmon.distribution.detector"]._resolve_released(
@@ -108,7 +113,7 @@ class SaleOrder(models.Model):
     # Confirmation hook (D1, D4, D5, D7)
     # ------------------------------------------------------------------
     def _action_confirm(self):
-        if self.env.context.get("wfmon_distribution_disable"):
+        if detectors_off(self.env):
             return super()._action_confirm()
         # Free stock is read before the new moves reserve it.
         shortages = self._wfmon_fulfillment_shortages()
@@ -116,7 +121,7 @@ class SaleOrder(models.Model):
         self._wfmon_raise_fulfillment(shortages)
         # Orders released under an approval were decided on; the others (no
         # policy applies, or confirmed by other flows) are still monitored.
-        released = set(self.env.context.get("wfmon_dist_released") or ())
+        released = flag(self.env.context, RELEASED_KEY, frozenset())
         unreleased = self.filtered(lambda o: o.id not in released)
         unreleased._wfmon_check_credit()
         unreleased._wfmon_check_margin()
@@ -678,7 +683,7 @@ class SaleOrder(models.Model):
                 order.id: self.env._("%s: master data missing", order.name) for order in flagged
             },
             site={order.id: sites.get(order.warehouse_id.id) for order in flagged},
-            bump=not self.env.context.get("wfmon_scanner"),
+            bump=not is_scanner(self.env),
             refresh=True,
         )
         detector._resolve(
@@ -690,10 +695,10 @@ class SaleOrder(models.Model):
     def _cron_wfmon_master_data(self, batch_size=500):
         """D7 scanner: open orders not fully delivered; then orders whose case
         is open but which are no longer open orders."""
-        detector = self.env["wfmon.distribution.detector"].with_context(wfmon_scanner=True)
+        detector = as_scanner(self.env["wfmon.distribution.detector"])
         done = detector._scan(
             "master_data",
-            self.with_context(wfmon_scanner=True),
+            as_scanner(self),
             [("state", "=", "sale"), ("delivery_status", "!=", "full")],
             lambda orders: orders._wfmon_check_master_data(),
             batch_size=batch_size,

@@ -6,6 +6,8 @@ from odoo.tools import float_compare, format_datetime
 
 from odoo.addons.wfmon_core.tools.sla_clock import subtract_working_hours, working_hours_between
 
+from .wfmon_distribution_detector import detectors_off
+
 PICKING_LATE = "distribution.picking_late"
 PICK_SHORTAGE = "distribution.pick_shortage"
 CARRIER = "distribution.carrier_exception"
@@ -188,7 +190,7 @@ class StockPicking(models.Model):
     # D10: pick shortage on validation; D7: blocking master data
     # ------------------------------------------------------------------
     def _action_done(self):
-        if self.env.context.get("wfmon_distribution_disable"):
+        if detectors_off(self.env):
             return super()._action_done()
         self._wfmon_check_blocking_master_data()
         shortages = self._wfmon_pick_shortages()

@@ -60,7 +60,7 @@ class StockWarehouse(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if "name" in vals and not self.env.context.get("wfmon_site_sync"):
+        if "name" in vals:
             for warehouse in self.filtered("wfmon_site_id"):
                 # sudo: the site mirrors its warehouse; inventory managers edit
                 # warehouses without being monitoring administrators.
@@ -95,9 +95,7 @@ class StockWarehouse(models.Model):
         by_key.update({(site.code, site.company_id.id): site for site in created})
         for warehouse in missing:
             # sudo: see above (the field is written by the engine, not the user).
-            warehouse.sudo().with_context(wfmon_site_sync=True).wfmon_site_id = by_key[
-                (warehouse.code, warehouse.company_id.id)
-            ]
+            warehouse.sudo().wfmon_site_id = by_key[(warehouse.code, warehouse.company_id.id)]
 
     def _wfmon_setting(self, fname):
         """The warehouse's override of a distribution setting, else its company's."""

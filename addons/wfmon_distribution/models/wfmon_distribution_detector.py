@@ -2,9 +2,34 @@ from datetime import date, datetime
 
 from odoo import api, models
 
+from odoo.addons.wfmon_core.tools.engine import flag, server_flag, with_flags
 from odoo.addons.wfmon_core.tools.fingerprint import fingerprint
 
 SCAN_BATCH = 500
+# Context switches of the detectors. Only server flags count (core's
+# tools/engine.py): a client sending {"wfmon_distribution_disable": true} or
+# {"wfmon_scanner": true} changes nothing.
+DISABLE_KEY = "wfmon_distribution_disable"
+SCANNER_KEY = "wfmon_scanner"
+RELEASED_KEY = "wfmon_dist_released"
+#: context of server code that runs without the detectors and approval guards
+#: (the benchmark's baseline: what Odoo does without this module)
+DETECTORS_OFF = {DISABLE_KEY: server_flag(True)}
+
+
+def detectors_off(env):
+    """Whether server code switched the detectors off for this environment."""
+    return bool(flag(env.context, DISABLE_KEY))
+
+
+def as_scanner(records):
+    """``records`` as a periodic scanner: open cases are refreshed, not bumped."""
+    return with_flags(records, **{SCANNER_KEY: True})
+
+
+def is_scanner(env):
+    return bool(flag(env.context, SCANNER_KEY))
+
 
 # Case type code -> business event published when a detector opens a case.
 EVENTS = {

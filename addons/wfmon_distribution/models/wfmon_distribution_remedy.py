@@ -22,7 +22,10 @@ class WfmonDistributionRemedy(models.Model):
 
     _name = "wfmon.distribution.remedy"
     _description = "Fulfillment Remedy"
-    _inherit = ["mail.thread", "mail.activity.mixin", "wfmon.approval.mixin"]
+    _inherit = ["wfmon.engine.mixin", "mail.thread", "mail.activity.mixin", "wfmon.approval.mixin"]
+    # Applied or cancelled through the buttons only: a write of the state would
+    # read "done" without an approval (wfmon.engine.mixin).
+    _wfmon_engine_fields = frozenset({"name", "state", "result_picking_id"})
     _order = "id desc"
     _wfmon_guarded_actions = {"action_apply": "Apply remedy"}
     _wfmon_approval_site_field = "site_id"
@@ -247,7 +250,7 @@ class WfmonDistributionRemedy(models.Model):
         return response or True
 
     def action_cancel(self):
-        self.filtered(lambda r: r.state == "draft").write({"state": "cancel"})
+        self.filtered(lambda r: r.state == "draft")._wfmon_engine().write({"state": "cancel"})
         return True
 
     def _apply(self, request=None):
@@ -268,7 +271,7 @@ class WfmonDistributionRemedy(models.Model):
                 picking=self.picking_id.name,
                 backorder=result.name or "-",
             )
-        self.write({"state": "done", "result_picking_id": result[:1].id})
+        self._wfmon_engine().write({"state": "done", "result_picking_id": result[:1].id})
         approval = ""
         if request:
             # sudo: the decision trail of the request the remedy ran under.

@@ -4,10 +4,12 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from odoo.addons.wfmon_distribution.models.wfmon_distribution_detector import DETECTORS_OFF
+
 from .common import MONDAY_10, DistributionCase
 
 _logger = logging.getLogger(__name__)
-NO_MONITOR = {"wfmon_distribution_disable": True}
+NO_MONITOR = DETECTORS_OFF
 
 
 @tagged("post_install", "-at_install")
