@@ -1,9 +1,14 @@
+import json
+import re
+from collections import namedtuple
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from unittest.mock import patch
 
-from odoo.tests import TransactionCase, new_test_user
-from odoo.tools import SQL
+from odoo.modules.module import get_module_path
+from odoo.tests import HttpCase, TransactionCase, new_test_user
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
@@ -150,3 +155,226 @@ class WfmonCase(TransactionCase):
         values = {"type_id": self.case_type.id, "summary": "Something is off"}
         values.update(vals)
         return self.Case.create(values)
+
+
+# ----------------------------------------------------------------------
+# Adversarial JSON-RPC harness
+# ----------------------------------------------------------------------
+#: what a refusal looks like over JSON-RPC; any other error is a crash
+REFUSALS = frozenset(
+    {
+        "odoo.exceptions.AccessError",
+        "odoo.exceptions.AccessDenied",
+        "odoo.exceptions.UserError",
+        "odoo.exceptions.ValidationError",
+        "odoo.exceptions.MissingError",
+        "odoo.exceptions.RedirectWarning",
+    }
+)
+#: Odoo's own context switches that change what a search or a create sees,
+#: and switches nobody reads, sent with every attack besides the suite's keys
+OTHER_CONTEXT_KEYS = {
+    "active_test": False,
+    "tracking_disable": True,
+    "mail_notrack": True,
+    "mail_create_nolog": True,
+    "install_mode": True,
+    "import_file": True,
+    "skip_approval": True,
+    "no_approval": True,
+    "bypass_approval": True,
+    "wfmon_sudo": True,
+    "wfmon_admin": True,
+    "wfmon_bypass": True,
+    "wfmon_skip_guard": True,
+    "wfmon_detectors_off": True,
+    # keys the suite read before its controls moved to server flags
+    "wfmon_keep_deadlines": True,
+    "wfmon_reason": "forged reason",
+    "wfmon_automated": True,
+    "wfmon_site_sync": True,
+    "wfmon_approval_engine": True,
+    "wfmon_batch": True,
+    "wfmon_approval_resume": 1,
+}
+RpcOutcome = namedtuple("RpcOutcome", ["result", "error", "message"])
+
+_KEY_PATTERNS = (
+    re.compile(r"context\.get\(\s*[\"'](\w+)[\"']"),
+    re.compile(r"context\[\s*[\"'](\w+)[\"']"),
+    re.compile(r"\b[A-Z_]*KEY\s*=\s*[\"'](\w+)[\"']"),
+    re.compile(r"\bflag\([^,()]+,\s*[\"'](\w+)[\"']"),
+    re.compile(r"\bwith_flags\([^()]*?\b(\w+)\s*="),
+)
+_WITH_CONTEXT = re.compile(
+    r"(?:with_context|context=dict)\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)", re.S
+)
+_KWARG = re.compile(r"(?:^|,)\s*(\w+)\s*=(?!=)")
+
+
+def suite_context_keys(env, prefix="wfmon_"):
+    """Every context key the non-test code of the installed wfmon modules
+    reads or sets (models, controllers, wizards, tools), found in the sources:
+    a key added tomorrow is attacked without anyone listing it."""
+    keys = set()
+    modules = (
+        env["ir.module.module"]
+        .sudo()
+        .search([("state", "=", "installed"), ("name", "=like", f"{prefix}%")])
+    )
+    for module in modules:
+        path = get_module_path(module.name)
+        if not path:
+            continue
+        for source in Path(path).rglob("*.py"):
+            if "tests" in source.relative_to(path).parts:
+                continue
+            text = source.read_text(encoding="utf-8")
+            for pattern in _KEY_PATTERNS:
+                keys.update(pattern.findall(text))
+            for block in _WITH_CONTEXT.findall(text):
+                keys.update(_KWARG.findall(block))
+    return {key for key in keys if key.startswith(prefix)}
+
+
+class WfmonRpcCase(HttpCase):
+    """Attacks over the real JSON-RPC endpoint (``/web/dataset/call_kw``),
+    logged in as each role: the reusable harness of the adversarial suites.
+
+    ``ROLES`` maps a role to the groups of its user; a role whose groups are
+    not installed is left out (a module adds its roles by extending the dict).
+    ``rpc()`` returns the result or the error name without raising, and
+    refuses to call a crash (any error that is not an Odoo refusal) a refusal.
+    ``table_digest()`` fingerprints whole rows, so that "nothing changed" is
+    asserted on every column, the audit trail's included.
+    """
+
+    ROLES = {
+        "portal": "base.group_portal",
+        "internal": "base.group_user",
+        "wfmon_user": "wfmon_core.group_wfmon_user",
+        "wfmon_manager": "wfmon_core.group_wfmon_manager",
+        "admin": "base.group_system,wfmon_core.group_wfmon_admin",
+    }
+    #: tables of the audit trail (those of installed models are checked)
+    AUDIT_MODELS = ("wfmon.case.log", "wfmon.approval.decision")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.role_users = {}
+        for role, groups in cls.ROLES.items():
+            if not all(cls.env.ref(xmlid, raise_if_not_found=False) for xmlid in groups.split(",")):
+                continue
+            cls.role_users[role] = new_test_user(
+                cls.env, login=f"rpc_{role}", name=f"RPC {role}", groups=groups
+            )
+        cls.attack_context = {
+            **{key: True for key in suite_context_keys(cls.env)},
+            **OTHER_CONTEXT_KEYS,
+        }
+
+    def setUp(self):
+        super().setUp()
+        self._rpc_role = None
+
+    # ------------------------------------------------------------------
+    def rpc(self, role, model, method, *args, context=None, **kwargs):
+        """Call ``model.method(*args, **kwargs)`` as ``role`` through
+        ``/web/dataset/call_kw``; never raises on a JSON-RPC error."""
+        if self._rpc_role != role:
+            user = self.role_users[role]
+            self.authenticate(user.login, user.login)
+            self._rpc_role = role
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "model": model,
+                "method": method,
+                "args": list(args),
+                "kwargs": {**kwargs, "context": dict(context or {})},
+            },
+        }
+        # The server logs every refusal as a warning; refusals are the point here.
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                f"/web/dataset/call_kw/{model}/{method}",
+                data=json.dumps(payload),
+                headers={"Content-Type": "application/json"},
+            )
+        self.assertLess(response.status_code, 500, f"{role} {model}.{method}: server error")
+        body = response.json()
+        self.env.invalidate_all()
+        if "error" in body:
+            data = body["error"].get("data") or {}
+            name, message = data.get("name", "?"), data.get("message", "")
+            self.assertIn(
+                name, REFUSALS, f"{role} {model}.{method} crashed instead of refusing: {message}"
+            )
+            return RpcOutcome(None, name, message)
+        return RpcOutcome(body.get("result"), None, "")
+
+    def assertRefused(self, outcome, msg=""):
+        self.assertTrue(outcome.error, f"accepted, should be refused: {msg}")
+        return outcome
+
+    # ------------------------------------------------------------------
+    def table_digest(self, model, ids=None):
+        """``(rows, md5 of every column of every row)`` of ``model``'s table,
+        or of the rows ``ids``."""
+        Model = self.env[model]
+        self.env.flush_all()
+        where = SQL("WHERE t.id IN %s", tuple(ids)) if ids else SQL("")
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*), md5(string_agg(t::text, ',' ORDER BY t.id)) FROM %s t %s",
+                SQL.identifier(Model._table),
+                where,
+            )
+        )
+        return self.env.cr.fetchone()
+
+    def trail_digest(self):
+        """Digest of the whole audit trail (case log, approval decisions)."""
+        return {model: self.table_digest(model) for model in self.AUDIT_MODELS if model in self.env}
+
+    @contextmanager
+    def assertUnchanged(self, records, msg=""):
+        """The rows of ``records`` and the audit trail are the same after the block."""
+        before = (self.table_digest(records._name, records.ids), self.trail_digest())
+        yield
+        after = (self.table_digest(records._name, records.ids), self.trail_digest())
+        self.assertEqual(before[0], after[0], f"{records} changed: {msg}")
+        self.assertEqual(before[1], after[1], f"the audit trail changed: {msg}")
+
+    @staticmethod
+    def forged_value(record, fname):
+        """A value of ``record.fname`` that differs from the current one."""
+        field = record._fields[fname]
+        current = record[fname]
+        if field.type == "selection":
+            values = [v for v, _label in field._description_selection(record.env)]
+            return next((v for v in reversed(values) if v != current), values[0])
+        if field.type in ("integer", "float", "monetary"):
+            return (current or 0) + 7
+        if field.type == "boolean":
+            return not current
+        if field.type == "datetime":
+            return "2001-02-03 04:05:06"
+        if field.type == "date":
+            return "2001-02-03"
+        if field.type == "many2one":
+            other = (
+                record.env[field.comodel_name].sudo().search([("id", "!=", current.id)], limit=1)
+            )
+            return other.id or False
+        if field.type in ("one2many", "many2many"):
+            return [(5, 0, 0)]
+        if field.type in ("char", "text", "html"):
+            return f"forged {fname}"
+        if field.type == "many2one_reference":
+            return (current or 0) + 1
+        return False
