@@ -97,7 +97,10 @@ class WfmonEngineMixin(models.AbstractModel):
             for key, value in self.env.context.items()
             if not (key.startswith("default_") and key[8:] in protected)
         }
-        return self.with_context(context) if len(context) != len(self.env.context) else self
+        if len(context) == len(self.env.context):
+            return self
+        # Replacing the whole context is the point: keys are removed, not set.
+        return self.with_context(context)  # pylint: disable=context-overridden
 
     @api.model_create_multi
     def create(self, vals_list):
