@@ -122,3 +122,49 @@ def test_secret_key_rejects_empty():
         signing.secret_key("")
     with pytest.raises(ValueError):
         signing.secret_key("whsec_")
+
+
+@pytest.mark.parametrize("written", ["0{ts}", "+{ts}", " {ts}", "{ts} ", "{ts}.0", "1_{ts}", "١٢٣"])
+def test_verify_refuses_a_timestamp_not_written_as_signed(written):
+    """int() reads "0042", "+42" or Arabic-Indic digits as 42, but the sender
+    signed the header as written: only canonical decimal seconds are read."""
+    secret = signing.generate_secret()
+    now = 1_800_000_000
+    headers, body = _signed(secret, now)
+    headers["webhook-timestamp"] = written.format(ts=now)
+    with pytest.raises(signing.VerificationError) as err:
+        signing.verify([secret], headers, body, now)
+    assert err.value.reason == "bad_timestamp"
+
+
+def test_verify_refuses_non_canonical_base64():
+    """The last character before "=" carries two unused bits: four spellings
+    decode to the same digest, only the canonical one is the signature."""
+    secret = signing.generate_secret()
+    now = 1_800_000_000
+    headers, body = _signed(secret, now)
+    value = headers["webhook-signature"]
+    assert value.endswith("=")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    last = alphabet.index(value[-2])
+    twin = value[:-2] + alphabet[last ^ 1] + "="
+    assert base64.b64decode(twin[3:]) == base64.b64decode(value[3:])
+    headers["webhook-signature"] = twin
+    with pytest.raises(signing.VerificationError) as err:
+        signing.verify([secret], headers, body, now)
+    assert err.value.reason == "bad_signature"
+
+
+def test_verify_checks_a_byte_id_as_received():
+    """A receiver passes the id's bytes: a UTF-8 id verifies exactly, its
+    latin-1 reading does not."""
+    secret = signing.generate_secret()
+    now = 1_800_000_000
+    body = b'{"type":"x"}'
+    msg_id = "msg_é✓"
+    headers = signing.build_headers([secret], msg_id, now, body)
+    as_received = {**headers, "webhook-id": msg_id.encode("utf-8")}
+    assert signing.verify([secret], as_received, body, now) == msg_id.encode("utf-8")
+    mojibake = {**headers, "webhook-id": msg_id.encode("utf-8").decode("latin-1")}
+    with pytest.raises(signing.VerificationError):
+        signing.verify([secret], mojibake, body, now)

@@ -61,8 +61,11 @@ def _as_bytes(body):
 
 
 def sign(secret, msg_id, timestamp, body):
-    """``v1,<base64 HMAC-SHA256("{msg_id}.{timestamp}.{body}")>``."""
-    to_sign = b"%s.%d.%s" % (msg_id.encode("utf-8"), int(timestamp), _as_bytes(body))
+    """``v1,<base64 HMAC-SHA256("{msg_id}.{timestamp}.{body}")>``.
+
+    ``msg_id`` and ``body`` are text (signed as UTF-8) or the exact bytes
+    received."""
+    to_sign = b"%s.%d.%s" % (_as_bytes(msg_id), int(timestamp), _as_bytes(body))
     digest = hmac.new(secret_key(secret), to_sign, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode("ascii")
 
@@ -98,12 +101,22 @@ def build_headers(secret_list, msg_id, timestamp, body, extra=None, user_agent=N
     return headers
 
 
+def _is_canonical_seconds(text):
+    return (
+        0 < len(text) <= 15
+        and text.isascii()
+        and text.isdigit()
+        and (text == "0" or not text.startswith("0"))
+    )
+
+
 def verify(secret_list, headers, body, now, tolerance=DEFAULT_TOLERANCE):
     """Check a received request; return its ``webhook-id`` or raise.
 
     :param secret_list: secrets currently accepted for the source (fails
         closed when empty)
-    :param headers: mapping of request headers (any case)
+    :param headers: mapping of request headers (any case); pass the
+        ``webhook-id`` as the bytes received to check non-ASCII ids exactly
     :param body: raw body bytes exactly as received
     :param now: current POSIX time (seconds)
     :raises VerificationError: with reason ``no_secret``, ``missing_headers``,
@@ -118,21 +131,29 @@ def verify(secret_list, headers, body, now, tolerance=DEFAULT_TOLERANCE):
     sig_value = lowered.get("webhook-signature")
     if not (msg_id and ts_value and sig_value):
         raise VerificationError("missing_headers", "missing webhook-* headers")
-    try:
-        timestamp = int(ts_value)
-    except (TypeError, ValueError) as exc:
-        raise VerificationError("bad_timestamp", "webhook-timestamp is not an integer") from exc
+    # Canonical decimal seconds only ("0042", "+42", " 42" or non-ASCII digits would
+    # be signed as another string than the one received).
+    ts_text = ts_value.decode("latin-1") if isinstance(ts_value, bytes) else str(ts_value)
+    if not _is_canonical_seconds(ts_text):
+        raise VerificationError("bad_timestamp", "webhook-timestamp is not an integer")
+    timestamp = int(ts_text)
     if abs(now - timestamp) > tolerance:
         raise VerificationError("stale", "webhook-timestamp outside the tolerance window")
+    if isinstance(sig_value, bytes):
+        sig_value = sig_value.decode("latin-1")
     received = []
     for entry in sig_value.split():
         version, _sep, value = entry.partition(",")
         if version != "v1" or not value:
             continue
         try:
-            received.append(base64.b64decode(value, validate=True))
+            decoded = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             continue
+        # Canonical base64 only: "…qFo=" and "…qFp=" decode to the same bytes
+        # (unused padding bits), and a signature is compared as written.
+        if base64.b64encode(decoded).decode("ascii") == value:
+            received.append(decoded)
     matched = False
     for secret in secret_list:
         expected = base64.b64decode(sign(secret, msg_id, timestamp, body)[3:])
