@@ -9,3 +9,4 @@ from . import wfmon_inbound_event
 from . import wfmon_recommendation
 from . import wfmon_case
 from . import res_config_settings
+from . import ir_http

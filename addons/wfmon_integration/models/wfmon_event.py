@@ -226,9 +226,9 @@ class WfmonEvent(models.Model):
                 [
                     ({"source": source.name or str(source.id), "reason": reason}, count)
                     for source, reason, count in env["wfmon.inbound.rejection"]._read_group(
-                        [("create_date", ">=", fields.Datetime.now() - timedelta(hours=24))],
+                        [("last_seen", ">=", fields.Datetime.now() - timedelta(hours=24))],
                         ["source_id", "reason"],
-                        ["__count"],
+                        ["count:sum"],
                     )
                 ],
             ),

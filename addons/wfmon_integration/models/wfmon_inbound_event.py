@@ -1,3 +1,4 @@
+import base64
 import json
 import logging
 import threading
@@ -6,7 +7,10 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
+
+from ..tools.inbound import pg_text, printable, unstorable_text
 
 _logger = logging.getLogger(__name__)
 
@@ -18,6 +22,11 @@ STATES = [
 ]
 PROCESS_BATCH = 100
 REASON_MAX = 2000
+MAX_RECORD_ID = 2**31 - 1  # PostgreSQL integer: a larger id in a query is an SQL error
+
+
+def _is_record_id(value):
+    return not isinstance(value, bool) and isinstance(value, int) and 0 < value <= MAX_RECORD_ID
 
 
 class InboundError(Exception):
@@ -25,7 +34,7 @@ class InboundError(Exception):
 
 
 class WfmonInboundEvent(models.Model):
-    """A verified inbound request, stored verbatim before any processing."""
+    """A verified inbound request, stored byte for byte before any processing."""
 
     _name = "wfmon.inbound.event"
     _description = "Inbound Event"
@@ -40,7 +49,16 @@ class WfmonInboundEvent(models.Model):
     webhook_timestamp = fields.Integer(readonly=True)
     event_type = fields.Char(string="Type", readonly=True, index=True)
     state = fields.Selection(STATES, default="received", required=True, index=True, readonly=True)
-    body = fields.Text(readonly=True, help="The request body exactly as received.")
+    # bytea column (no attachment): the exact bytes, NUL or not, whatever the
+    # Content-Type; only processing reads them as UTF-8 JSON.
+    raw_body = fields.Binary(
+        attachment=False, readonly=True, help="The request body exactly as received."
+    )
+    body_size = fields.Integer(readonly=True, help="Size of the received body in bytes.")
+    body = fields.Text(
+        compute="_compute_body",
+        help="The body read as UTF-8 text (bytes that are not UTF-8 shown as \\xNN).",
+    )
     content_type = fields.Char(readonly=True)
     remote_addr = fields.Char(string="Sender Address", readonly=True)
     reason = fields.Text(string="Quarantine Reason", readonly=True)
@@ -60,15 +78,66 @@ class WfmonInboundEvent(models.Model):
             )
         )
 
+    @api.depends("raw_body")
+    def _compute_body(self):
+        for event in self:
+            event.body = event._body_bytes().decode("utf-8", "backslashreplace") or False
+
+    def _body_bytes(self):
+        """The body exactly as received (``b""`` when empty)."""
+        self.ensure_one()
+        raw = self.with_context(bin_size=False).raw_body
+        return base64.b64decode(raw) if raw else b""
+
     # ------------------------------------------------------------------
     # Receiving (called by the controller)
     # ------------------------------------------------------------------
     @api.model
     def _receive(self, source, msg_id, timestamp, body_bytes, content_type, remote_addr):
-        """Store a verified request; return ``(event, is_duplicate)``."""
+        """Store a verified request; return ``(event, is_duplicate)``.
+
+        The body is stored as bytes before anything reads it: processing
+        (after commit) quarantines what it cannot read, so an acknowledged
+        request is never lost.  ``msg_id`` must be a valid id
+        (:func:`..tools.inbound.webhook_id`): it is stored as given.
+        """
         # sudo: called from an unauthenticated (signature-verified) request.
         Event = self.sudo()
-        original = Event.search(
+        body_bytes = bytes(body_bytes or b"")
+        vals = {
+            "source_id": source.id,
+            "webhook_id": msg_id,
+            "webhook_timestamp": timestamp,
+            "content_type": printable(content_type, 200) or False,
+            "remote_addr": remote_addr,
+            "body_size": len(body_bytes),
+        }
+        raw = base64.b64encode(body_bytes) if body_bytes else False
+        original = Event._original(source, msg_id)
+        if not original:
+            try:
+                with self.env.cr.savepoint():
+                    event = Event.create({**vals, "raw_body": raw, "state": "received"})
+                    event.flush_recordset()
+                return event, False
+            except psycopg2.errors.UniqueViolation:
+                # A concurrent request stored the same id first.
+                original = Event._original(source, msg_id)
+        duplicate_vals = {**vals, "state": "duplicate", "duplicate_of_id": original.id}
+        if original._body_bytes() != body_bytes:
+            # Same id, other content: acknowledged like any duplicate (the id is
+            # the sender's idempotency key) but kept, so nothing sent is lost.
+            duplicate_vals.update(
+                raw_body=raw,
+                reason=self.env._(
+                    "Same webhook-id as an earlier event but a different body; kept, not processed."
+                ),
+            )
+        return Event.create(duplicate_vals), True
+
+    @api.model
+    def _original(self, source, msg_id):
+        return self.search(
             [
                 ("source_id", "=", source.id),
                 ("webhook_id", "=", msg_id),
@@ -76,37 +145,6 @@ class WfmonInboundEvent(models.Model):
             ],
             limit=1,
         )
-        vals = {
-            "source_id": source.id,
-            "webhook_id": msg_id,
-            "webhook_timestamp": timestamp,
-            "content_type": (content_type or "")[:200],
-            "remote_addr": remote_addr,
-        }
-        if not original:
-            try:
-                body = body_bytes.decode("utf-8")
-                state, reason = "received", False
-            except UnicodeDecodeError:
-                body = body_bytes.decode("utf-8", "replace")
-                state, reason = "quarantined", self.env._("The body is not UTF-8 text.")
-            try:
-                with self.env.cr.savepoint():
-                    event = Event.create({**vals, "body": body, "state": state, "reason": reason})
-                    event.flush_recordset()
-                return event, False
-            except psycopg2.errors.UniqueViolation:
-                # A concurrent request stored the same id first.
-                original = Event.search(
-                    [
-                        ("source_id", "=", source.id),
-                        ("webhook_id", "=", msg_id),
-                        ("duplicate_of_id", "=", False),
-                    ],
-                    limit=1,
-                )
-        duplicate = Event.create({**vals, "state": "duplicate", "duplicate_of_id": original.id})
-        return duplicate, True
 
     @api.model
     def _trigger_processing(self):
@@ -183,10 +221,16 @@ class WfmonInboundEvent(models.Model):
                 event_type, data = event._parse()
                 with self.env.cr.savepoint():
                     result = event._run_handler(event_type, data)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise  # the whole job is retried, nothing to record
             except (InboundError, UserError, ValidationError, AccessError, MissingError) as exc:
                 event._quarantine(str(exc))
                 continue
-            except (ValueError, TypeError, KeyError) as exc:
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                # Whatever a handler trips on (a bad value, a database error
+                # rolled back with the savepoint), one event must not block the
+                # queue: it waits in quarantine with the error as its reason.
+                _logger.info("Inbound event %s failed in its handler", event.id, exc_info=True)
                 event._quarantine(f"{type(exc).__name__}: {exc}")
                 continue
             vals = {
@@ -203,11 +247,12 @@ class WfmonInboundEvent(models.Model):
         return True
 
     def _quarantine(self, reason):
+        reason = pg_text((reason or "")[:REASON_MAX])
         _logger.info("Inbound event %s quarantined: %s", self.id, reason)
         self.write(
             {
                 "state": "quarantined",
-                "reason": (reason or "")[:REASON_MAX],
+                "reason": reason,
                 "process_count": self.process_count + 1,
             }
         )
@@ -216,9 +261,20 @@ class WfmonInboundEvent(models.Model):
         """``(type, data)`` of the stored body; the type is recorded at once."""
         self.ensure_one()
         try:
-            payload = json.loads(self.body or "")
+            text = self._body_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InboundError(self.env._("The body is not UTF-8 text: %s", exc)) from exc
+        try:
+            payload = json.loads(text)
+        except RecursionError as exc:
+            raise InboundError(self.env._("The JSON body is nested too deeply.")) from exc
         except ValueError as exc:
             raise InboundError(self.env._("Malformed JSON: %s", exc)) from exc
+        unstorable = unstorable_text(payload)
+        if unstorable:
+            raise InboundError(
+                self.env._("The JSON body holds %s, which the database cannot store.", unstorable)
+            )
         if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
             raise InboundError(self.env._('The body must be a JSON object with a "type".'))
         event_type = payload["type"][:200]
@@ -260,8 +316,8 @@ class WfmonInboundEvent(models.Model):
             raise InboundError(self.env._("Unknown model %s.", model))
         Model = env[model]
         if record_id is not None:
-            if isinstance(record_id, bool) or not isinstance(record_id, int):
-                raise InboundError(self.env._('"id" must be an integer.'))
+            if not _is_record_id(record_id):
+                raise InboundError(self.env._('"id" must be a positive integer record id.'))
             records = Model.search([("id", "=", record_id)], limit=1)
         elif reference:
             field = Model._rec_name or "name"
@@ -323,8 +379,8 @@ class WfmonInboundEvent(models.Model):
         """
         Case = env["wfmon.case"]
         if data.get("case_id") is not None:
-            if isinstance(data["case_id"], bool) or not isinstance(data["case_id"], int):
-                raise InboundError(self.env._('"case_id" must be an integer.'))
+            if not _is_record_id(data["case_id"]):
+                raise InboundError(self.env._('"case_id" must be a positive integer record id.'))
             case = Case.search([("id", "=", data["case_id"])], limit=1)
         elif data.get("case"):
             case = Case.search([("name", "=", str(data["case"]))], limit=1)
@@ -383,11 +439,18 @@ class WfmonInboundEvent(models.Model):
 
 
 class WfmonInboundRejection(models.Model):
-    """A refused inbound request: metadata only, never the body."""
+    """Refused inbound requests, one line per source, reason and hour.
+
+    Metadata only, never the body.  Counting into one line per hour keeps the
+    table bounded whatever the rate of refused requests (at most sources x
+    reasons x 24 x retention days lines) while every refusal is counted; the
+    line keeps what the last refused request looked like.  Unknown URLs are not
+    recorded at all (no source to charge them to): they answer 404.
+    """
 
     _name = "wfmon.inbound.rejection"
-    _description = "Rejected Inbound Request"
-    _order = "id desc"
+    _description = "Refused Inbound Requests"
+    _order = "last_seen desc, id desc"
 
     source_id = fields.Many2one(
         "wfmon.inbound.source", required=True, ondelete="cascade", index=True, readonly=True
@@ -400,19 +463,90 @@ class WfmonInboundRejection(models.Model):
             ("bad_timestamp", "Unreadable timestamp"),
             ("stale", "Timestamp outside the window"),
             ("bad_signature", "Bad signature"),
+            ("bad_id", "Unusable webhook-id"),
             ("too_large", "Body too large"),
+            ("length_required", "No Content-Length"),
+            ("incomplete", "Body shorter than announced"),
         ],
         required=True,
         readonly=True,
     )
-    webhook_id = fields.Char(readonly=True)
-    remote_addr = fields.Char(readonly=True)
-    body_size = fields.Integer(readonly=True)
+    period_start = fields.Datetime(
+        string="Hour", required=True, readonly=True, index=True, help="Start of the hour (UTC)."
+    )
+    count = fields.Integer(string="Requests", readonly=True, aggregator="sum")
+    last_seen = fields.Datetime(readonly=True)
+    webhook_id = fields.Char(string="Last Webhook ID", readonly=True)
+    content_type = fields.Char(string="Last Content-Type", readonly=True)
+    remote_addr = fields.Char(string="Last Sender Address", readonly=True)
+    body_size = fields.Integer(string="Last Body Size", readonly=True)
+
+    _sql_constraints = [
+        (
+            "source_reason_hour_uniq",
+            "unique(source_id, reason, period_start)",
+            "One line per source, reason and hour.",
+        )
+    ]
+
+    @api.model
+    def _record(self, source, reason, webhook_id=None, content_type=None, remote=None, size=0):
+        """Count one refused request of ``source`` (an upsert, no ORM create).
+
+        ``webhook_id`` and ``content_type`` are untrusted header values (text
+        or bytes): stored as printable excerpts.  Under a flood several workers
+        may count into the same line at once; PostgreSQL then refuses all but
+        one (repeatable read), and the others are logged instead of counted so
+        the caller still answers its 4xx: the count is a lower bound then.
+        """
+        now = fields.Datetime.now()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                INSERT INTO wfmon_inbound_rejection AS r
+                    (source_id, company_id, reason, period_start, count, last_seen,
+                     webhook_id, content_type, remote_addr, body_size,
+                     create_uid, create_date, write_uid, write_date)
+                VALUES (%(source)s, %(company)s, %(reason)s, %(period)s, 1, %(now)s,
+                        %(webhook_id)s, %(content_type)s, %(remote)s, %(size)s,
+                        %(uid)s, %(now)s, %(uid)s, %(now)s)
+                ON CONFLICT (source_id, reason, period_start) DO UPDATE SET
+                    count = r.count + 1,
+                    last_seen = EXCLUDED.last_seen,
+                    webhook_id = EXCLUDED.webhook_id,
+                    content_type = EXCLUDED.content_type,
+                    remote_addr = EXCLUDED.remote_addr,
+                    body_size = EXCLUDED.body_size,
+                    write_uid = EXCLUDED.write_uid,
+                    write_date = EXCLUDED.write_date
+                        """,
+                        source=source.id,
+                        company=source.company_id.id,
+                        reason=reason,
+                        period=now.replace(minute=0, second=0, microsecond=0),
+                        now=now,
+                        webhook_id=printable(webhook_id, 200) or None,
+                        content_type=printable(content_type, 200) or None,
+                        remote=printable(remote, 100) or None,
+                        size=min(int(size or 0), 2**31 - 1),
+                        uid=self.env.uid,
+                    )
+                )
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            _logger.info(
+                "Refused inbound request to source %s (%s) not counted: concurrent update",
+                source.id,
+                reason,
+            )
+        self.invalidate_model()
 
     @api.autovacuum
     def _gc_old_rejections(self):
         self.env.cr.execute(
             SQL(
-                "DELETE FROM wfmon_inbound_rejection WHERE create_date < now() - interval '30 days'"
+                "DELETE FROM wfmon_inbound_rejection "
+                "WHERE period_start < now() at time zone 'UTC' - interval '30 days'"
             )
         )

@@ -113,9 +113,9 @@ class WfmonInboundSource(models.Model):
             for source, count, last in self.env["wfmon.inbound.rejection"]
             .sudo()
             ._read_group(
-                [("source_id", "in", self.ids), ("create_date", ">=", since)],
+                [("source_id", "in", self.ids), ("last_seen", ">=", since)],
                 ["source_id"],
-                ["__count", "create_date:max"],
+                ["count:sum", "last_seen:max"],
             )
         }
         for source in self:

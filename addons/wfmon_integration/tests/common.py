@@ -1,3 +1,6 @@
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -8,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from standardwebhooks import Webhook
 
 from odoo import fields
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
@@ -146,3 +149,94 @@ def envelope(event_type, data):
     return json.dumps(
         {"type": event_type, "timestamp": "2026-11-23T10:00:00Z", "data": data}
     ).encode()
+
+
+def raw_signature(secret, msg_id, timestamp, body):
+    """``v1,<base64>`` over the exact bytes given (id, timestamp and body as bytes):
+    an oracle independent of the code under test, for bodies and ids that are
+    not text."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    digest = hmac.new(key, b"%s.%s.%s" % (msg_id, timestamp, body), hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode("ascii")
+
+
+class InboundHttpCase(HttpCase):
+    """An inbound source processed as a manager robot, a case type, a partner;
+    helpers that POST to the source's URL over real HTTP."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.robot = new_test_user(
+            cls.env,
+            login="wfi_n8n",
+            name="n8n robot",
+            groups="wfmon_core.group_wfmon_manager,base.group_partner_manager",
+        )
+        cls.source = cls.env["wfmon.inbound.source"].create(
+            {
+                "name": "n8n",
+                "user_id": cls.robot.id,
+                "allowed_model_ids": [(6, 0, cls.env.ref("base.model_res_partner").ids)],
+                "review_threshold": 0.7,
+            }
+        )
+        cls.secret = cls.source.secret
+        cls.case_type = cls.env["wfmon.case.type"].create(
+            {"name": "Carrier exception", "code": "test.carrier_exception", "domain": "general"}
+        )
+        cls.partner = cls.env["res.partner"].create({"name": "ACME Carrier Ltd"})
+        cls.Event = cls.env["wfmon.inbound.event"]
+        cls.Rejection = cls.env["wfmon.inbound.rejection"]
+
+    def _post(self, body, headers=None, token=None, secret=None, msg_id=None, timestamp=None):
+        msg_id = msg_id or f"msg_{time.monotonic_ns()}"
+        if headers is None:
+            headers = signed_headers(secret or self.secret, msg_id, body, timestamp)
+        return self.url_open(
+            f"/wfmon/inbound/{token or self.source.token}", data=body, headers=headers
+        )
+
+    def _send(self, body, headers, token=None, timeout=30):
+        """POST exactly ``body`` (even empty) with ``headers`` (values may be bytes)."""
+        return self.opener.post(
+            f"{self.base_url()}/wfmon/inbound/{token or self.source.token}",
+            data=body,
+            headers=headers,
+            timeout=timeout,
+            allow_redirects=False,
+        )
+
+    def _raw_headers(self, msg_id, body, timestamp=None, content_type=b"application/json"):
+        """Headers signed over the exact bytes of ``msg_id`` and ``body``."""
+        msg_id = msg_id if isinstance(msg_id, bytes) else msg_id.encode()
+        ts = str(int(timestamp if timestamp is not None else time.time())).encode()
+        headers = {
+            "webhook-id": msg_id,
+            "webhook-timestamp": ts,
+            "webhook-signature": raw_signature(self.secret, msg_id, ts, body),
+        }
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        return headers
+
+    def _process(self):
+        return self.Event._cron_process()
+
+    def _rejections(self, **domain):
+        return self.Rejection.search(
+            [("source_id", "=", self.source.id)] + [(k, "=", v) for k, v in domain.items()]
+        )
+
+    def _case_open_body(self, **data):
+        return envelope(
+            "case.open",
+            {
+                "case_type": "test.carrier_exception",
+                "model": "res.partner",
+                "id": self.partner.id,
+                "severity": "high",
+                **data,
+            },
+        )

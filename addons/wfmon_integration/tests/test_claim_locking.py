@@ -67,7 +67,7 @@ class TestClaimLocking(TransactionCase):
             source = env["wfmon.inbound.source"].create({"name": "Locking source"})
             events = env["wfmon.inbound.event"].create(
                 [
-                    {"source_id": source.id, "webhook_id": f"msg_lock_{i}", "body": "{}"}
+                    {"source_id": source.id, "webhook_id": f"msg_lock_{i}", "raw_body": b"e30="}
                     for i in range(2)
                 ]
             )
