@@ -228,7 +228,7 @@ class WfmonEvent(models.Model):
                     for source, reason, count in env["wfmon.inbound.rejection"]._read_group(
                         [("last_seen", ">=", fields.Datetime.now() - timedelta(hours=24))],
                         ["source_id", "reason"],
-                        ["count:sum"],
+                        ["request_count:sum"],
                     )
                 ],
             ),

@@ -474,7 +474,7 @@ class WfmonInboundRejection(models.Model):
     period_start = fields.Datetime(
         string="Hour", required=True, readonly=True, index=True, help="Start of the hour (UTC)."
     )
-    count = fields.Integer(string="Requests", readonly=True, aggregator="sum")
+    request_count = fields.Integer(string="Requests", readonly=True, aggregator="sum")
     last_seen = fields.Datetime(readonly=True)
     webhook_id = fields.Char(string="Last Webhook ID", readonly=True)
     content_type = fields.Char(string="Last Content-Type", readonly=True)
@@ -506,14 +506,14 @@ class WfmonInboundRejection(models.Model):
                     SQL(
                         """
                 INSERT INTO wfmon_inbound_rejection AS r
-                    (source_id, company_id, reason, period_start, count, last_seen,
+                    (source_id, company_id, reason, period_start, request_count, last_seen,
                      webhook_id, content_type, remote_addr, body_size,
                      create_uid, create_date, write_uid, write_date)
                 VALUES (%(source)s, %(company)s, %(reason)s, %(period)s, 1, %(now)s,
                         %(webhook_id)s, %(content_type)s, %(remote)s, %(size)s,
                         %(uid)s, %(now)s, %(uid)s, %(now)s)
                 ON CONFLICT (source_id, reason, period_start) DO UPDATE SET
-                    count = r.count + 1,
+                    request_count = r.request_count + 1,
                     last_seen = EXCLUDED.last_seen,
                     webhook_id = EXCLUDED.webhook_id,
                     content_type = EXCLUDED.content_type,

@@ -115,7 +115,7 @@ class WfmonInboundSource(models.Model):
             ._read_group(
                 [("source_id", "in", self.ids), ("last_seen", ">=", since)],
                 ["source_id"],
-                ["count:sum", "last_seen:max"],
+                ["request_count:sum", "last_seen:max"],
             )
         }
         for source in self:

@@ -57,7 +57,7 @@ class TestInbound(InboundHttpCase):
         self.assertFalse(self.Event.search([("webhook_id", "=", "msg_bad")]))
         rejection = self._rejections()
         self.assertEqual(rejection.reason, "bad_signature")
-        self.assertEqual(rejection.count, 1)
+        self.assertEqual(rejection.request_count, 1)
         self.assertEqual(rejection.webhook_id, "msg_bad")
         self.assertEqual(self.source.rejected_count_24h, 1)
 
@@ -74,7 +74,7 @@ class TestInbound(InboundHttpCase):
         self.assertEqual(response.status_code, 401)
         rejections = self._rejections()
         self.assertEqual(set(rejections.mapped("reason")), {"stale"})
-        self.assertEqual(sum(rejections.mapped("count")), 2)
+        self.assertEqual(sum(rejections.mapped("request_count")), 2)
 
     def test_missing_headers_and_no_secret_fail_closed(self):
         response = self._post(self._case_open_body(), headers={"Content-Type": "application/json"})

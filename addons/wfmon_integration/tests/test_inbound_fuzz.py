@@ -322,7 +322,7 @@ class TestInboundFuzz(InboundHttpCase):
             COUNT / elapsed if elapsed else 0,
             dict(sorted(statuses.items(), key=str)),
             {state: len(events.filtered(lambda e, s=state: e.state == s)) for state in STATES},
-            sum(self._rejections().mapped("count")),
+            sum(self._rejections().mapped("request_count")),
             len(self._rejections()),
         )
         self.assertFalse(

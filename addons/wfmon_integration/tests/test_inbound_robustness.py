@@ -45,7 +45,7 @@ class TestInboundRobustness(InboundHttpCase):
         self.assertEqual(self._send(body, self._raw_headers(too_long, body)).status_code, 400)
         rejection = self._rejections()
         self.assertEqual(rejection.reason, "bad_id")
-        self.assertEqual(rejection.count, len(CONTROL_BYTES) + 1)
+        self.assertEqual(rejection.request_count, len(CONTROL_BYTES) + 1)
         self.assertFalse(self.Event.search([("source_id", "=", self.source.id)]))
 
     def test_utf8_webhook_id_verifies_over_the_bytes_sent(self):
@@ -69,7 +69,7 @@ class TestInboundRobustness(InboundHttpCase):
             headers = self._raw_headers(b"msg_sig", body)
             headers["webhook-signature"] = headers["webhook-signature"].encode() + byte
             self.assertEqual(self._send(body, headers).status_code, 401)
-        by_reason = {r.reason: r.count for r in self._rejections()}
+        by_reason = {r.reason: r.request_count for r in self._rejections()}
         self.assertEqual(by_reason, {"bad_timestamp": 5, "bad_signature": 5})
 
     def test_non_canonical_timestamp_is_refused(self):
@@ -159,6 +159,23 @@ class TestInboundRobustness(InboundHttpCase):
         self.assertEqual(event_bad.state, "quarantined")
         self.assertFalse(event_bad.case_id)
         self.assertEqual(event_good.state, "processed", event_good.reason)
+
+    def test_record_id_out_of_integer_range_is_quarantined_before_any_query(self):
+        """2**63 as "id" used to reach PostgreSQL (an ERROR "bad query" in the
+        log, an SQL error in the processor)."""
+        bodies = [
+            self._case_open_body(id=2**63),
+            self._case_open_body(id=2**31),
+            envelope("recommendation", {"case_id": 2**40, "text": "x", "confidence": 0.5}),
+        ]
+        events = self.Event
+        for i, body in enumerate(bodies):
+            events |= self._event(self._send(body, self._raw_headers(f"msg_range_{i}", body)))
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            self._process()
+        self.assertEqual(set(events.mapped("state")), {"quarantined"})
+        for event in events:
+            self.assertIn("positive integer record id", event.reason)
 
     def test_duplicate_id_with_another_body_is_kept(self):
         first = self._case_open_body(details="first")
@@ -264,9 +281,9 @@ class TestInboundRobustness(InboundHttpCase):
         rejections = self._rejections(reason="bad_signature")
         # One line, or two if the clock passed a full hour during the loop.
         self.assertLessEqual(len(rejections), 2)
-        self.assertEqual(sum(rejections.mapped("count")), 30)
+        self.assertEqual(sum(rejections.mapped("request_count")), 30)
         self.assertEqual(rejections[0].webhook_id, "msg_flood_29")
-        self.assertEqual(self._rejections(reason="missing_headers").count, 1)
+        self.assertEqual(self._rejections(reason="missing_headers").request_count, 1)
         self.source.invalidate_recordset()
         self.assertEqual(self.source.rejected_count_24h, 31)
 
@@ -278,7 +295,7 @@ class TestInboundRobustness(InboundHttpCase):
         with freeze_time("2026-03-01 11:00:00"):
             Rejection._record(self.source, "stale", webhook_id="c\x00")
         lines = self._rejections(reason="stale").sorted("period_start")
-        self.assertEqual(lines.mapped("count"), [2, 1])
+        self.assertEqual(lines.mapped("request_count"), [2, 1])
         self.assertEqual(
             lines.mapped("period_start"), [datetime(2026, 3, 1, 10), datetime(2026, 3, 1, 11)]
         )
