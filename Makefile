@@ -6,11 +6,13 @@
 #   make bench  benchmarks/: query counts and timings at growing volumes (no assertions)
 #   make bench-distribution  wfmon_distribution: detectors off vs on, late-picking scanner;
 #               options in WFMON_BENCH_ARGS, e.g. WFMON_BENCH_ARGS="--orders 1000 --rounds 3"
+#   make e2e-n8n  the n8n templates (docs/n8n/) in a real n8n against a real Odoo; CI runs it
+#               after make test. Options in WFMON_N8N_E2E_ARGS, e.g. "--bench 200"
 #   make stop   stop the Odoo and PostgreSQL processes started by these scripts
 #   make clean  stop, then delete .run/ (cluster, databases, logs) and caches
 SHELL := /bin/bash
 
-.PHONY: test lint unit demo bench bench-distribution stop clean
+.PHONY: test lint unit demo bench bench-distribution e2e-n8n stop clean
 
 test:
 	@bash scripts/run-tests.sh
@@ -29,6 +31,9 @@ bench:
 
 bench-distribution:
 	@bash scripts/bench-distribution.sh
+
+e2e-n8n:
+	@bash scripts/e2e-n8n.sh
 
 stop:
 	@bash scripts/stop.sh
