@@ -20,8 +20,8 @@ Run by ``make e2e-n8n`` (scripts/e2e-n8n.sh), which CI runs after ``make test``:
      receive template: 204, and n8n's execution shows the verified event on its branch;
      the endpoint with the wrong secret gets 401; forged, tampered, re-serialized, stale,
      future, unsigned and ``v2,`` requests get 401; ``case.escalated`` and ``case.breached``
-     envelopes signed with the endpoint's secret take their branches; a branch that fails
-     is answered 500 (so wfmon would retry);
+     envelopes signed with the endpoint's secret take their branches; in a variant, a
+     branch that fails is answered 500 (so wfmon retries) and one that drops its item 200;
    - the signed write-back creates a recommendation through the inbound source, retries a
      503 and a lost answer with the same webhook-id, and Odoo stores it once;
    - the JSON-RPC write-back creates a recommendation with the API key, forwards
@@ -791,8 +791,9 @@ class E2E:
             "ODOO_API_KEY": self.api_key,
         }
         files = [*sorted(TEMPLATE_DIR.glob("*.json")), CALLER]
-        # A variant of the receive template whose "Case escalated" branch fails: what
-        # n8n answers then is what wfmon's retry relies on.
+        # A variant of the receive template whose "Case escalated" branch fails and whose
+        # "Case breached" branch drops its item: what n8n answers then is what
+        # docs/n8n/README.md promises (500, so wfmon retries; 200).
         variant = json.loads((TEMPLATE_DIR / "wfmon-receive-events.json").read_text())
         variant.update(id=FAILING_ID, name="wfmon e2e: receive, failing branch")
         for node in variant["nodes"]:
@@ -803,6 +804,12 @@ class E2E:
                     type="n8n-nodes-base.stopAndError",
                     typeVersion=1,
                     parameters={"errorMessage": "branch failed"},
+                )
+            if node["name"] == "Case breached":
+                node.update(
+                    type="n8n-nodes-base.code",
+                    typeVersion=2,
+                    parameters={"jsCode": "return [];"},
                 )
         variant_path = self.run_dir / "wfmon-e2e-receive-failing.json"
         variant_path.write_text(json.dumps(variant))
@@ -947,18 +954,18 @@ class E2E:
                 answer.status_code == 204 and branch in run and "Acknowledge" in run,
                 f"HTTP {answer.status_code} nodes={sorted(run)}",
             )
-        msg_id = f"evt_e2e{uuid.uuid4().hex}"
-        body = json.dumps(dict(envelope, type="case.escalated"), separators=(",", ":")).encode()
-        answer = self.n8n.post(
-            "wfmon-e2e-failing",
-            body,
-            signed_headers(self.endpoint_secret, msg_id, int(time.time()), body),
-        )
-        self.expect(
-            "a branch that fails is answered 500 (not 204): wfmon retries the event",
-            answer.status_code == 500,
-            f"HTTP {answer.status_code}",
-        )
+        for event_type, status, what in (
+            ("case.escalated", 500, "a branch that fails is answered 500: wfmon retries it"),
+            ("case.breached", 200, "a branch that drops its item is answered 200"),
+        ):
+            msg_id = f"evt_e2e{uuid.uuid4().hex}"
+            body = json.dumps(dict(envelope, type=event_type), separators=(",", ":")).encode()
+            answer = self.n8n.post(
+                "wfmon-e2e-failing",
+                body,
+                signed_headers(self.endpoint_secret, msg_id, int(time.time()), body),
+            )
+            self.expect(what, answer.status_code == status, f"HTTP {answer.status_code}")
 
     # write-back templates ------------------------------------------------------------------
     def recommendations(self, external_id):

@@ -95,6 +95,7 @@ def _npm_cli():
 def _run(step, cmd, log, cwd=None, env=None):
     log.write(f"\n$ {' '.join(map(str, cmd))}\n")
     log.flush()
+    offset = log.tell()
     started = time.monotonic()
     try:
         proc = subprocess.run(
@@ -112,8 +113,19 @@ def _run(step, cmd, log, cwd=None, env=None):
     except OSError as exc:
         raise InstallError(f"{step} could not start: {exc}") from exc
     if proc.returncode:
-        raise InstallError(f"{step} failed (exit {proc.returncode})")
+        raise InstallError(f"{step} failed (exit {proc.returncode}){_first_error(log, offset)}")
     return time.monotonic() - started
+
+
+def _first_error(log, offset):
+    """``: <first npm/node-gyp error line>`` of the step's output, or nothing."""
+    log.flush()
+    with open(log.name, encoding="utf-8", errors="replace") as text:
+        text.seek(offset)
+        for line in text:
+            if line.startswith(("npm error code", "npm ERR! code", "gyp ERR! stack Error")):
+                return ": " + line.strip()
+    return ""
 
 
 def _ensure_build_tools(log):
