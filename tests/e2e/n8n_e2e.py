@@ -779,6 +779,8 @@ class E2E:
     def setup_n8n(self, install):
         self.n8n = N8n(install, self.run_dir)
         self.relay = Relay(self.odoo.url, self.inbound_secret)
+        if not self.inbound_url.startswith(self.odoo.url + "/wfmon/inbound/"):
+            raise Abort(f"unexpected inbound URL {self.inbound_url} (web.base.url frozen?)")
         relay_url = self.inbound_url.replace(self.odoo.url, f"http://127.0.0.1:{self.relay.port}")
         self.setup_endpoints()
         self.n8n.extra_env = {

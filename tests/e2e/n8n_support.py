@@ -2,24 +2,20 @@
 tests/unit/test_e2e_n8n_support.py."""
 
 import base64
-import hashlib
-import hmac
 import json
 import math
+from datetime import datetime, timezone
 
-
-def sign(secret, msg_id, timestamp, body):
-    """Standard Webhooks ``v1,<base64>`` signature of ``body`` (bytes)."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    mac = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256)
-    return "v1," + base64.b64encode(mac.digest()).decode("ascii")
+from standardwebhooks import Webhook
 
 
 def signed_headers(secret, msg_id, timestamp, body):
+    """The headers a Standard Webhooks sender (the reference library) puts on ``body``."""
+    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": Webhook(secret).sign(msg_id, moment, body.decode("utf-8")),
         "Content-Type": "application/json",
     }
 
