@@ -4,7 +4,7 @@
     "name": "Operations Monitor: Integration",
     "summary": "Transactional outbox, signed and retried Standard Webhooks, a verified "
     "inbound endpoint with quarantine, and integration health",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Productivity",
     "website": "https://github.com/wfmon/wfmon",
     "author": "wfmon contributors",

@@ -141,6 +141,16 @@ def test_health_verdicts():
     assert health.success_rate(0, 0) is None
 
 
+def test_health_recovers_after_a_streak_of_successes():
+    th = health.Thresholds(max_consecutive_failures=5, min_success_rate=0.5, window=20)
+    streak = health.recovery_streak(th)
+    assert streak == 10
+    # After any outage the window holds the streak and the failures before it.
+    assert health.verdict(0, 20, streak - 1, th)[0]
+    assert not health.verdict(0, 20, streak, th)[0]
+    assert health.verdict(0, 20, 9, th)[1] == "9 of the last 20 attempts succeeded"
+
+
 def test_prometheus_rendering():
     text = prometheus.render(
         [

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-ERROR_EXCERPT = 1000
+from ..tools.sender import ERROR_EXCERPT
 
 
 class WfmonWebhookAttempt(models.Model):

@@ -1,38 +1,29 @@
-import json
 import logging
 import threading
 import time
 from datetime import timedelta
-
-import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import backoff
-from ..tools.netguard import UnsafeDestination, check_destination
-from ..tools.retry_after import parse_retry_after
-from ..tools.signing import build_headers
-from .wfmon_webhook_attempt import ERROR_EXCERPT
+from ..tools.sender import ERROR_EXCERPT, Job, Sender, active_secrets
 
 _logger = logging.getLogger(__name__)
 
 STATES = [
     ("pending", "Pending"),
-    ("sending", "Sending"),
     ("done", "Delivered"),
     ("failed", "Failed (retrying)"),
     ("dead", "Dead Letter"),
 ]
 DUE_STATES = ("pending", "failed")
-# A claimed delivery whose worker died is claimable again once its lease
-# has run out: CLAIM_GRACE plus the time the worker may spend on its whole
-# batch (batch size x the endpoint's timeout), so a slow but live worker
-# never loses its rows to another one.
-CLAIM_GRACE_SECONDS = 300
 DISPATCH_BATCH = 20
-USER_AGENT = "wfmon-webhooks/1.0 (+https://www.standardwebhooks.com/)"
+# A dispatcher run sends batch after batch while deliveries are due, for about
+# this long (a batch under way is finished), then hands back to ir.cron, which
+# runs it again at once when some are left.
+RUN_SECONDS = 30
 
 
 class WfmonWebhookDelivery(models.Model):
@@ -54,7 +45,6 @@ class WfmonWebhookDelivery(models.Model):
     state = fields.Selection(STATES, default="pending", required=True, index=True, readonly=True)
     attempt_count = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(index=True, readonly=True, default=fields.Datetime.now)
-    claimed_at = fields.Datetime(readonly=True)
     done_at = fields.Datetime(string="Delivered At", readonly=True)
     last_status_code = fields.Integer(readonly=True)
     last_error = fields.Char(readonly=True)
@@ -69,12 +59,14 @@ class WfmonWebhookDelivery(models.Model):
     ]
 
     def init(self):
-        # The dispatcher's claim query: due rows by time.
+        # The dispatcher's claim query: due rows by time.  (The index of the
+        # former lease-based claim also covered a "sending" state.)
+        self.env.cr.execute(SQL("DROP INDEX IF EXISTS wfmon_webhook_delivery_due_idx"))
         self.env.cr.execute(
             SQL(
-                "CREATE INDEX IF NOT EXISTS wfmon_webhook_delivery_due_idx "
+                "CREATE INDEX IF NOT EXISTS wfmon_webhook_delivery_due_state_idx "
                 "ON wfmon_webhook_delivery (next_attempt_at, id) "
-                "WHERE state IN ('pending', 'failed', 'sending')"
+                "WHERE state IN ('pending', 'failed')"
             )
         )
 
@@ -114,9 +106,7 @@ class WfmonWebhookDelivery(models.Model):
     def _trigger_dispatch(self, at=None):
         """Wake the dispatcher after commit (``ir.cron`` notifies the cron
         workers in a post-commit hook; a rollback drops the trigger too)."""
-        cron = self.env.ref(
-            "wfmon_integration.ir_cron_wfmon_webhook_dispatch", raise_if_not_found=False
-        )
+        cron = self._dispatch_cron()
         if not cron:
             return
         if at is None:
@@ -125,179 +115,270 @@ class WfmonWebhookDelivery(models.Model):
             if data.get("wfmon_dispatch_triggered"):
                 return
             data["wfmon_dispatch_triggered"] = True
+        cron._trigger(at)
+
+    @api.model
+    def _dispatch_cron(self):
+        cron = self.env.ref(
+            "wfmon_integration.ir_cron_wfmon_webhook_dispatch", raise_if_not_found=False
+        )
         # sudo: any user publishing an event may wake the dispatcher.
-        cron.sudo()._trigger(at)
+        return cron.sudo() if cron else self.env["ir.cron"]
 
     @api.model
     def _claim(self, limit=DISPATCH_BATCH, now=None):
-        """Claim up to ``limit`` due deliveries for this worker.
+        """Lock up to ``limit`` due deliveries for this transaction and return
+        them as :class:`~..tools.sender.Job` values, with everything their
+        requests need, plus ``{delivery id: (attempt_count, max_attempts,
+        company_id)}`` for recording the results.
 
-        ``FOR NO KEY UPDATE SKIP LOCKED``: concurrent workers never claim the
-        same row; claimed rows move to ``sending`` (visible once committed,
-        reclaimable when their lease ran out because the worker died).
+        ``FOR NO KEY UPDATE SKIP LOCKED``: the row locks are the claim.  They
+        last until this transaction ends, so concurrent workers never claim the
+        same row, a live worker's rows are never taken however long it takes,
+        and a dead worker's rows are free again the moment its connection
+        closes.  Nothing is written until the results are recorded.
         """
         now = now or fields.Datetime.now()
         self.flush_model()
-        self.env["wfmon.webhook.endpoint"].flush_model(["active"])
+        self.env["wfmon.event"].flush_model(["name", "payload"])
+        self.env["wfmon.webhook.endpoint"].flush_model()
+        # The secrets and custom headers are admin-only fields: the dispatcher
+        # reads them in SQL because it signs and sends for everyone.
         self.env.cr.execute(
             SQL(
-                """UPDATE wfmon_webhook_delivery SET state = 'sending', claimed_at = %(now)s
-                    WHERE id IN (
-                        SELECT d.id FROM wfmon_webhook_delivery d
-                          JOIN wfmon_webhook_endpoint e ON e.id = d.endpoint_id AND e.active
-                         WHERE (d.state IN %(due)s AND d.next_attempt_at <= %(now)s)
-                            OR (d.state = 'sending' AND d.claimed_at < %(now)s
-                                - make_interval(secs => %(grace)s + e.timeout * %(limit)s))
-                      ORDER BY d.next_attempt_at, d.id
-                         LIMIT %(limit)s
-                           FOR NO KEY UPDATE OF d SKIP LOCKED)
-                RETURNING id""",
+                """SELECT d.id, COALESCE(d.attempt_count, 0), d.company_id, d.endpoint_id,
+                          ev.name, ev.payload,
+                          e.url, e.timeout, e.max_attempts, e.parallel_requests,
+                          e.secret, e.previous_secret, e.previous_secret_until,
+                          e.custom_headers
+                     FROM wfmon_webhook_delivery d
+                     JOIN wfmon_webhook_endpoint e ON e.id = d.endpoint_id AND e.active
+                     JOIN wfmon_event ev ON ev.id = d.event_id
+                    WHERE d.state IN %(due)s AND d.next_attempt_at <= %(now)s
+                 ORDER BY d.next_attempt_at, d.id
+                    LIMIT %(limit)s
+                      FOR NO KEY UPDATE OF d SKIP LOCKED""",
                 now=now,
                 due=DUE_STATES,
-                grace=CLAIM_GRACE_SECONDS,
                 limit=limit,
             )
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        claimed = self.browse(sorted(ids))
-        claimed.invalidate_recordset(["state", "claimed_at"])
-        return claimed
+        jobs, books = [], {}
+        for (
+            delivery_id,
+            attempt_count,
+            company_id,
+            endpoint_id,
+            msg_id,
+            payload,
+            url,
+            timeout,
+            max_attempts,
+            parallel,
+            secret,
+            previous_secret,
+            previous_until,
+            custom_headers,
+        ) in self.env.cr.fetchall():
+            jobs.append(
+                Job(
+                    key=delivery_id,
+                    endpoint=endpoint_id,
+                    url=url,
+                    timeout=timeout,
+                    secrets=tuple(active_secrets(secret, previous_secret, previous_until, now)),
+                    custom_headers=custom_headers,
+                    msg_id=msg_id,
+                    body=(payload or "").encode("utf-8"),
+                    parallel=parallel or 1,
+                )
+            )
+            books[delivery_id] = (attempt_count, max_attempts, company_id)
+        return jobs, books
 
     @api.model
     def _cron_dispatch(self, batch_size=DISPATCH_BATCH):
-        """Scheduled action: send due deliveries, batch by batch."""
+        """Scheduled action: send due deliveries, batch by batch, committing
+        after each batch; return how many were attempted."""
         auto_commit = not getattr(threading.current_thread(), "testing", False)
-        sent = self._dispatch_due(batch_size, auto_commit=auto_commit)
-        remaining = self.search_count(
+        sent, drained = self._dispatch_run(batch_size, auto_commit=auto_commit)
+        remaining = 0 if drained else self._due_count()
+        self.env["ir.cron"]._notify_progress(done=sent, remaining=remaining)
+        return sent
+
+    @api.model
+    def _due_count(self):
+        return self.search_count(
             [
                 ("state", "in", DUE_STATES),
                 ("next_attempt_at", "<=", fields.Datetime.now()),
                 ("endpoint_id.active", "=", True),
             ]
         )
-        self.env["ir.cron"]._notify_progress(done=sent, remaining=remaining)
-        return sent
 
     @api.model
     def _dispatch_due(self, batch_size=DISPATCH_BATCH, auto_commit=False):
-        """Claim and send one batch; return how many deliveries were attempted.
+        """Send what is due now; return how many deliveries were attempted."""
+        return self._dispatch_run(batch_size, auto_commit=auto_commit)[0]
 
-        With ``auto_commit`` the claim is committed before any request goes
-        out and each result right after its request, so a crash never loses
-        more than one attempt's bookkeeping (delivery is at least once).
+    @api.model
+    def _dispatch_run(self, batch_size=DISPATCH_BATCH, auto_commit=False, budget=RUN_SECONDS):
+        """One dispatcher run: claim, send and record batch after batch until
+        nothing due is left or ``budget`` seconds have passed, then check the
+        health of the endpoints it sent to, once.
+
+        Return ``(attempted, drained)``; ``drained`` is false when the run
+        stopped with due deliveries possibly left.
+
+        With ``auto_commit`` (the scheduled action) each batch is one
+        transaction: the claim's row locks are held while its requests go out
+        and are released by the commit that records the results.  A worker
+        that dies loses only its batch's bookkeeping; those requests are sent
+        again, under the same ``webhook-id`` (delivery is at least once).
         """
-        claimed = self._claim(batch_size)
-        if not claimed:
-            return 0
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
         allow_private = self.env["res.config.settings"]._wfmon_allow_private()
-        with requests.Session() as session:
-            # One session per batch: keep-alive connections to each endpoint.
-            # Ignore HTTP(S)_PROXY from the environment: the SSRF guard checks
-            # the endpoint's host, not a proxy's.
-            session.trust_env = False
-            for delivery in claimed:
-                delivery._send(allow_private, session)
+        deadline = time.monotonic() + budget
+        attempted, drained = 0, False
+        endpoint_ids = set()
+        with Sender(allow_private) as sender:
+            while True:
+                if auto_commit:
+                    # Each batch in a transaction of its own, READ COMMITTED:
+                    # the claim must see rows that other workers committed
+                    # after this worker's previous transaction began, and skip
+                    # them instead of failing on them (under REPEATABLE READ
+                    # they raise a serialization failure).
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                    self.env.cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+                jobs, books = self._claim(batch_size)
+                if jobs:
+                    results = sender.send(jobs)
+                    self._record_results(jobs, results, books)
+                    attempted += len(jobs)
+                    endpoint_ids.update(job.endpoint for job in jobs)
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-        claimed.endpoint_id._check_health()
-        return len(claimed)
+                if len(jobs) < batch_size:
+                    drained = True
+                    break
+                if time.monotonic() >= deadline:
+                    break
+        if endpoint_ids:
+            self.env["wfmon.webhook.endpoint"].browse(sorted(endpoint_ids))._check_health()
+        return attempted, drained
 
-    def _send(self, allow_private, session):
-        """One HTTP attempt of this delivery, recorded whatever happens."""
-        self.ensure_one()
-        endpoint, event = self.endpoint_id, self.event_id
+    @api.model
+    def _record_results(self, jobs, results, books):
+        """Write the outcome of a batch: one UPDATE of the deliveries, one
+        INSERT of their attempts, one set of cron triggers for the retries."""
         now = fields.Datetime.now()
-        body = (event.payload or "").encode("utf-8")
-        status, error, retry_after = None, None, None
-        # Database reads first: only the network part below may fail softly.
-        url, timeout = endpoint.url, endpoint.timeout
-        secrets = endpoint._signing_secrets(now)
-        # sudo: custom headers (and secrets) are admin-only fields; the
-        # dispatcher sends them whoever triggered it.
-        raw_headers = endpoint.sudo().custom_headers
-        started = time.monotonic()
-        try:
-            check_destination(url, allow_private=allow_private)
-            headers = build_headers(
-                secrets,
-                event.name,
-                int(time.time()),
-                body,
-                extra=json.loads(raw_headers) if raw_headers else None,
-                user_agent=USER_AGENT,
+        uid = self.env.uid
+        updates, attempts, retry_times, gone = [], [], set(), {}
+        for job, result in zip(jobs, results, strict=True):
+            attempt_count, max_attempts, company_id = books[job.key]
+            attempt_no = attempt_count + 1
+            outcome, delay = backoff.decide(
+                result.status,
+                attempt_no,
+                max_attempts=max_attempts,
+                retry_after=result.retry_after,
             )
-            response = session.post(
-                url,
-                data=body,
-                headers=headers,
-                timeout=timeout,
-                allow_redirects=False,
-                stream=True,
+            error = result.error
+            if result.refused:
+                error = self.env._("Destination refused: %s", error)
+            error = (error or "")[:ERROR_EXCERPT] or None
+            retry_at = None
+            if outcome == backoff.DONE:
+                state = "done"
+            elif outcome == backoff.RETRY:
+                state = "failed"
+                retry_at = now + timedelta(seconds=delay)
+                retry_times.add(retry_at)
+            else:
+                state = "dead"
+                if outcome == backoff.GONE:
+                    gone.setdefault(job.endpoint, result.status)
+            updates.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s)",
+                    job.key,
+                    state,
+                    attempt_no,
+                    result.status or 0,
+                    error,
+                    retry_at,
+                    now if state == "done" else None,
+                )
             )
-            try:
-                status = response.status_code
-                if not backoff.is_success(status):
-                    excerpt = response.raw.read(ERROR_EXCERPT, decode_content=True) or b""
-                    error = f"HTTP {status}: " + excerpt.decode("utf-8", "replace")
-                    retry_after = parse_retry_after(
-                        response.headers.get("Retry-After"), fields.Datetime.now()
-                    )
-            finally:
-                response.close()
-        except UnsafeDestination as exc:
-            error = self.env._("Destination refused: %s", exc)
-        except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        except Exception as exc:  # noqa: BLE001  # pylint: disable=broad-except
-            # Anything else (no secret, malformed custom headers, an unusual
-            # transport error) must end in a visible failed attempt, not in a
-            # crashed batch: the delivery is retried and finally parked as dead.
-            error = f"{type(exc).__name__}: {exc}"
-        latency = int((time.monotonic() - started) * 1000)
-        self._record_attempt(status, latency, error, retry_after)
-
-    def _record_attempt(self, status, latency_ms, error, retry_after=None):
-        self.ensure_one()
-        now = fields.Datetime.now()
-        attempt_no = self.attempt_count + 1
-        outcome, delay = backoff.decide(
-            status,
-            attempt_no,
-            max_attempts=self.endpoint_id.max_attempts,
-            retry_after=retry_after,
+            attempts.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    job.key,
+                    job.endpoint,
+                    company_id,
+                    attempt_no,
+                    result.status or 0,
+                    result.latency_ms,
+                    outcome == backoff.DONE,
+                    outcome,
+                    error,
+                    retry_at,
+                    uid,
+                    now,
+                    uid,
+                    now,
+                )
+            )
+        # Raw SQL for the bulk writes: the ORM would write the deliveries one
+        # group of equal values at a time and recompute the attempts' stored
+        # related company after inserting them.
+        self.env.cr.execute(
+            SQL(
+                """UPDATE wfmon_webhook_delivery d
+                      SET state = v.state::varchar,
+                          attempt_count = v.attempt_count::int,
+                          last_status_code = v.status::int,
+                          last_error = v.error::varchar,
+                          next_attempt_at = v.next_at::timestamp,
+                          done_at = COALESCE(v.done_at::timestamp, d.done_at),
+                          write_uid = %s,
+                          write_date = %s
+                     FROM (VALUES %s)
+                       AS v(id, state, attempt_count, status, error, next_at, done_at)
+                    WHERE d.id = v.id""",
+                uid,
+                now,
+                SQL(", ").join(updates),
+            )
         )
-        vals = {
-            "attempt_count": attempt_no,
-            "last_status_code": status or 0,
-            "last_error": (error or "")[:ERROR_EXCERPT] or False,
-            "claimed_at": False,
-        }
-        retry_at = False
-        if outcome == backoff.DONE:
-            vals.update(state="done", done_at=now, next_attempt_at=False)
-        elif outcome == backoff.RETRY:
-            retry_at = now + timedelta(seconds=delay)
-            vals.update(state="failed", next_attempt_at=retry_at)
-        else:
-            vals.update(state="dead", next_attempt_at=False)
-        self.write(vals)
-        self.env["wfmon.webhook.attempt"].create(
-            {
-                "delivery_id": self.id,
-                "endpoint_id": self.endpoint_id.id,
-                "attempt_no": attempt_no,
-                "status_code": status or 0,
-                "latency_ms": latency_ms,
-                "success": outcome == backoff.DONE,
-                "outcome": outcome,
-                "error": (error or "")[:ERROR_EXCERPT] or False,
-                "retry_at": retry_at,
-            }
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO wfmon_webhook_attempt
+                       (delivery_id, endpoint_id, company_id, attempt_no, status_code,
+                        latency_ms, success, outcome, error, retry_at,
+                        create_uid, create_date, write_uid, write_date)
+                   VALUES %s""",
+                SQL(", ").join(attempts),
+            )
         )
-        if outcome == backoff.GONE:
-            self.endpoint_id._deactivate_gone(status)
-        elif retry_at:
-            self._trigger_dispatch(at=retry_at)
-        return outcome
+        self.invalidate_model(
+            [
+                "state",
+                "attempt_count",
+                "last_status_code",
+                "last_error",
+                "next_attempt_at",
+                "done_at",
+                "attempt_ids",
+                "write_uid",
+                "write_date",
+            ]
+        )
+        if retry_times:
+            cron = self._dispatch_cron()
+            if cron:
+                cron._trigger_list(sorted(retry_times))
+        if gone:
+            endpoints = self.env["wfmon.webhook.endpoint"].browse(list(gone))
+            for endpoint in endpoints:
+                endpoint._deactivate_gone(gone[endpoint.id])

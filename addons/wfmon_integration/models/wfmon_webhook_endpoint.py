@@ -5,8 +5,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools.health import Thresholds, verdict
+from ..tools.health import Thresholds, recovery_streak, verdict
 from ..tools.netguard import UnsafeDestination, check_url_syntax
+from ..tools.sender import active_secrets
 from ..tools.signing import RESERVED_HEADERS, generate_secret
 
 ADMIN_GROUP = "wfmon_core.group_wfmon_admin"
@@ -16,6 +17,7 @@ HEALTH_FIELDS = [
     "dead_count",
     "attempt_count_24h",
     "success_rate_24h",
+    "recent_success_rate",
     "p95_latency_ms",
     "consecutive_failures",
     "last_success_at",
@@ -78,6 +80,12 @@ class WfmonWebhookEndpoint(models.Model):
         groups=ADMIN_GROUP,
     )
     timeout = fields.Integer(string="Timeout (s)", default=10, required=True)
+    parallel_requests = fields.Integer(
+        default=1,
+        required=True,
+        help="How many requests the dispatcher sends to this endpoint at the same time "
+        "(1 to 16). With 1, events go out one after the other.",
+    )
     max_attempts = fields.Integer(default=8, required=True)
     failure_threshold = fields.Integer(
         string="Failing After",
@@ -92,6 +100,12 @@ class WfmonWebhookEndpoint(models.Model):
     dead_count = fields.Integer(compute="_compute_health")
     attempt_count_24h = fields.Integer(string="Attempts (24 h)", compute="_compute_health")
     success_rate_24h = fields.Float(string="Success Rate (24 h, %)", compute="_compute_health")
+    recent_success_rate = fields.Float(
+        string="Recent Success Rate (%)",
+        compute="_compute_health",
+        help="Over the last 20 attempts of the last 24 h: under 50 % (with at least 10 "
+        "attempts) the endpoint is failing.",
+    )
     p95_latency_ms = fields.Integer(string="p95 Latency (ms, 24 h)", compute="_compute_health")
     consecutive_failures = fields.Integer(compute="_compute_health")
     last_success_at = fields.Datetime(compute="_compute_health")
@@ -135,13 +149,24 @@ class WfmonWebhookEndpoint(models.Model):
             except UnsafeDestination as exc:
                 raise ValidationError(str(exc)) from exc
 
-    @api.constrains("timeout", "max_attempts")
+    @api.constrains("timeout", "max_attempts", "parallel_requests")
     def _check_limits(self):
         for endpoint in self:
             if not 1 <= endpoint.timeout <= 60:
                 raise ValidationError(self.env._("The timeout must be 1 to 60 seconds."))
             if not 1 <= endpoint.max_attempts <= 20:
                 raise ValidationError(self.env._("Allow 1 to 20 attempts."))
+            if not 1 <= endpoint.parallel_requests <= 16:
+                raise ValidationError(self.env._("Allow 1 to 16 parallel requests."))
+
+    def init(self):
+        # Health statistics read the latest attempts of each endpoint.
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS wfmon_webhook_attempt_endpoint_id_id_idx "
+                "ON wfmon_webhook_attempt (endpoint_id, id)"
+            )
+        )
 
     def _compute_health(self):
         stats = self._health_stats()
@@ -149,11 +174,15 @@ class WfmonWebhookEndpoint(models.Model):
         for endpoint in self:
             row = stats.get(endpoint.id, {})
             attempts = row.get("attempts", 0)
+            recent = row.get("recent", 0)
             endpoint.pending_count = row.get("pending", 0)
             endpoint.dead_count = row.get("dead", 0)
             endpoint.attempt_count_24h = attempts
             endpoint.success_rate_24h = (
                 round(row.get("successes", 0) * 100.0 / attempts, 1) if attempts else 0.0
+            )
+            endpoint.recent_success_rate = (
+                round(row.get("recent_successes", 0) * 100.0 / recent, 1) if recent else 0.0
             )
             endpoint.p95_latency_ms = int(row.get("p95") or 0)
             endpoint.consecutive_failures = row.get("consecutive", 0)
@@ -161,16 +190,17 @@ class WfmonWebhookEndpoint(models.Model):
             endpoint.last_failure_at = row.get("last_failure")
             failing, _reason = verdict(
                 endpoint.consecutive_failures,
-                attempts,
-                row.get("successes", 0),
+                recent,
+                row.get("recent_successes", 0),
                 thresholds[endpoint.id],
             )
             endpoint.health = "failing" if failing else ("ok" if attempts else "idle")
 
     def _health_stats(self):
         """``{endpoint_id: {...}}``: queue depth, 24 h attempts, successes,
-        p95 latency, consecutive failures, last success/failure: three
-        queries for the whole recordset, never a loop of queries."""
+        p95 latency, the most recent attempts and their successes, consecutive
+        failures, last success/failure: three queries for the whole recordset,
+        never a loop of queries."""
         ids = tuple(self.ids)
         if not ids:
             return {}
@@ -179,7 +209,7 @@ class WfmonWebhookEndpoint(models.Model):
         # endpoint; a shared endpoint counts the deliveries of every company.
         Delivery = self.env["wfmon.webhook.delivery"].sudo()
         for endpoint, state, count in Delivery._read_group(
-            [("endpoint_id", "in", ids), ("state", "in", ("pending", "sending", "failed", "dead"))],
+            [("endpoint_id", "in", ids), ("state", "in", ("pending", "failed", "dead"))],
             ["endpoint_id", "state"],
             ["__count"],
         ):
@@ -200,23 +230,40 @@ class WfmonWebhookEndpoint(models.Model):
         )
         for endpoint_id, attempts, successes, p95 in self.env.cr.fetchall():
             stats[endpoint_id].update(attempts=attempts, successes=successes, p95=p95)
+        # Per endpoint, along the (endpoint_id, id) index: the last success,
+        # the last failure, the failures since the last success, and the
+        # window of most recent attempts the health verdict reads.
         self.env.cr.execute(
             SQL(
-                """SELECT a.endpoint_id,
-                          max(a.create_date) FILTER (WHERE a.success),
-                          max(a.create_date) FILTER (WHERE NOT a.success),
-                          count(*) FILTER (WHERE NOT a.success AND a.id > COALESCE(
-                              (SELECT max(s.id) FROM wfmon_webhook_attempt s
-                                WHERE s.endpoint_id = a.endpoint_id AND s.success), 0))
-                     FROM wfmon_webhook_attempt a
-                    WHERE a.endpoint_id IN %s
-                 GROUP BY a.endpoint_id""",
-                ids,
+                """SELECT e.id, s.create_date, f.create_date,
+                          (SELECT count(*) FROM wfmon_webhook_attempt c
+                            WHERE c.endpoint_id = e.id AND c.id > COALESCE(s.id, 0)),
+                          w.attempts, w.successes
+                     FROM unnest(%(ids)s::int[]) AS e(id)
+                LEFT JOIN LATERAL (SELECT id, create_date FROM wfmon_webhook_attempt
+                                    WHERE endpoint_id = e.id AND success
+                                 ORDER BY id DESC LIMIT 1) s ON TRUE
+                LEFT JOIN LATERAL (SELECT id, create_date FROM wfmon_webhook_attempt
+                                    WHERE endpoint_id = e.id AND NOT success
+                                 ORDER BY id DESC LIMIT 1) f ON TRUE
+               CROSS JOIN LATERAL (SELECT count(*) AS attempts,
+                                          count(*) FILTER (WHERE r.success) AS successes
+                                     FROM (SELECT success FROM wfmon_webhook_attempt
+                                            WHERE endpoint_id = e.id AND create_date >= %(since)s
+                                         ORDER BY id DESC LIMIT %(window)s) r) w""",
+                ids=list(ids),
+                since=since,
+                window=Thresholds.window,
             )
         )
-        for endpoint_id, last_success, last_failure, consecutive in self.env.cr.fetchall():
+        for row in self.env.cr.fetchall():
+            endpoint_id, last_success, last_failure, consecutive, recent, recent_ok = row
             stats[endpoint_id].update(
-                last_success=last_success, last_failure=last_failure, consecutive=consecutive
+                last_success=last_success,
+                last_failure=last_failure,
+                consecutive=consecutive,
+                recent=recent,
+                recent_successes=recent_ok,
             )
         return stats
 
@@ -318,10 +365,10 @@ class WfmonWebhookEndpoint(models.Model):
         during the rotation overlap."""
         self.ensure_one()
         # sudo: secrets are admin-only fields; the dispatcher signs for everyone.
-        secrets = [self.sudo().secret]
-        if self.previous_secret_until and self.previous_secret_until > now:
-            secrets.append(self.sudo().previous_secret)
-        return [s for s in secrets if s]
+        endpoint = self.sudo()
+        return active_secrets(
+            endpoint.secret, endpoint.previous_secret, endpoint.previous_secret_until, now
+        )
 
     def _deactivate_gone(self, status):
         reason = self.env._("The receiver answered HTTP %s (Gone): endpoint deactivated.", status)
@@ -331,7 +378,7 @@ class WfmonWebhookEndpoint(models.Model):
 
     def _check_health(self):
         """Open (or keep) an integration case for failing endpoints, resolve it
-        for recovered ones.  Runs after each dispatch batch."""
+        for recovered ones.  Runs once at the end of each dispatcher run."""
         if not self:
             return
         self.invalidate_recordset(HEALTH_FIELDS)
@@ -342,12 +389,16 @@ class WfmonWebhookEndpoint(models.Model):
             details = {
                 e.id: self.env._(
                     "%(name)s (%(url)s): %(failures)s consecutive failed attempts, "
-                    "%(rate)s%% success over 24 h, %(dead)s dead deliveries.",
+                    "%(recent)s%% success over the recent attempts, %(rate)s%% over 24 h, "
+                    "%(dead)s dead deliveries. The case resolves by itself after "
+                    "%(streak)s successful attempts in a row.",
                     name=e.name,
                     url=e.url,
                     failures=e.consecutive_failures,
+                    recent=e.recent_success_rate,
                     rate=e.success_rate_24h,
                     dead=e.dead_count,
+                    streak=recovery_streak(),
                 )
                 for e in failing
             }

@@ -22,23 +22,35 @@ class Sink:
     """A webhook receiver on 127.0.0.1 (random port), in a thread.
 
     It records every request (path, headers, body) and answers from a script
-    of ``(status, headers, body)`` responses, then with ``default``.
+    of ``(status, headers, body)`` responses, then with ``default``, after
+    ``delay`` seconds; ``max_active`` is the most requests it held at once.
     """
 
     def __init__(self):
         self.requests = []
         self.script = deque()
         self.default = (204, {}, b"")
+        self.delay = 0
+        self.active = self.max_active = 0
+        self.lock = threading.Lock()
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 (http.server API)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                sink.requests.append(
-                    {"path": self.path, "headers": dict(self.headers.items()), "body": body}
-                )
-                status, headers, payload = sink.script.popleft() if sink.script else sink.default
+                with sink.lock:
+                    sink.requests.append(
+                        {"path": self.path, "headers": dict(self.headers.items()), "body": body}
+                    )
+                    sink.active += 1
+                    sink.max_active = max(sink.max_active, sink.active)
+                    response = sink.script.popleft() if sink.script else sink.default
+                if sink.delay:
+                    time.sleep(sink.delay)
+                with sink.lock:
+                    sink.active -= 1
+                status, headers, payload = response
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -108,6 +120,8 @@ class WfmonIntegrationCase(TransactionCase):
         self.sink.requests.clear()
         self.sink.script.clear()
         self.sink.default = (204, {}, b"")
+        self.sink.delay = 0
+        self.sink.max_active = 0
 
     def _open_case(self, record=None):
         return self.Case._raise("test.integration", record or self.partner)

@@ -1,7 +1,9 @@
 """C11 concurrency: two workers (two real database transactions) never
-claim the same delivery."""
+claim the same delivery; a claim lasts as long as its worker's transaction."""
 
-from odoo import SUPERUSER_ID, api
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -37,29 +39,61 @@ class TestClaimLocking(TransactionCase):
             env["res.partner"].browse(partner_ids).unlink()
             env["ir.cron.trigger"].search([("cron_id", "=", cron_id)]).unlink()
 
+    def _worker(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})["wfmon.webhook.delivery"]
+
+    def _claimed_ids(self, worker, **kwargs):
+        jobs, books = worker._claim(**kwargs)
+        self.assertEqual({job.key for job in jobs}, set(books))
+        return {job.key for job in jobs}
+
     def test_two_workers_claim_disjoint_rows(self):
         ids = self._committed_deliveries(5)
         self.assertEqual(len(ids), 5)
         with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
-            worker_a = api.Environment(cr_a, SUPERUSER_ID, {})["wfmon.webhook.delivery"]
-            worker_b = api.Environment(cr_b, SUPERUSER_ID, {})["wfmon.webhook.delivery"]
-            claimed_a = worker_a._claim(limit=3)
+            claimed_a = self._claimed_ids(self._worker(cr_a), limit=3)
             # B runs while A's transaction still holds its row locks.
-            claimed_b = worker_b._claim(limit=10)
+            claimed_b = self._claimed_ids(self._worker(cr_b), limit=10)
             self.assertEqual(len(claimed_a), 3)
             self.assertEqual(len(claimed_b), 2)
-            self.assertFalse(set(claimed_a.ids) & set(claimed_b.ids))
-            self.assertEqual(set(claimed_a.ids) | set(claimed_b.ids), set(ids))
-            # A commits its claim (state "sending"); B's worker dies (rollback).
-            cr_a.commit()
+            self.assertFalse(claimed_a & claimed_b)
+            self.assertEqual(claimed_a | claimed_b, set(ids))
+            # B's worker dies (its transaction ends without a commit): its rows
+            # are free at once.  A is alive, however long it takes: its rows
+            # stay claimed, even a day later.
             cr_b.rollback()
-        with self.registry.cursor() as cr_c:
-            worker_c = api.Environment(cr_c, SUPERUSER_ID, {})["wfmon.webhook.delivery"]
-            claimed_c = worker_c._claim(limit=10)
-            # Only the rows B released are claimable; A's are leased to A.
-            self.assertEqual(set(claimed_c.ids), set(claimed_b.ids))
-            self.assertEqual(set(worker_c.browse(claimed_a.ids).mapped("state")), {"sending"})
-            cr_c.rollback()
+            with self.registry.cursor() as cr_c:
+                later = fields.Datetime.now() + timedelta(days=1)
+                claimed_c = self._claimed_ids(self._worker(cr_c), limit=10, now=later)
+                self.assertEqual(claimed_c, claimed_b)
+                cr_c.rollback()
+            cr_a.rollback()
+
+    def test_claim_carries_what_the_request_needs(self):
+        ids = self._committed_deliveries(1)
+        with self.registry.cursor() as cr:
+            worker = self._worker(cr)
+            jobs, books = worker._claim(limit=1)
+            delivery = worker.browse(ids)
+            endpoint = delivery.endpoint_id.sudo()
+            (job,) = jobs
+            self.assertEqual(job.key, delivery.id)
+            self.assertEqual(job.url, endpoint.url)
+            self.assertEqual(job.msg_id, delivery.event_id.name)
+            self.assertEqual(job.body, delivery.event_id.payload.encode())
+            self.assertEqual(job.secrets, (endpoint.secret,))
+            self.assertEqual(books[delivery.id], (0, endpoint.max_attempts, delivery.company_id.id))
+            cr.rollback()
+
+    def test_claim_reads_in_one_query(self):
+        self._committed_deliveries(20)
+        with self.registry.cursor() as cr:
+            worker = self._worker(cr)
+            before = cr.sql_log_count
+            jobs, _books = worker._claim(limit=20)
+            self.assertEqual(len(jobs), 20)
+            self.assertEqual(cr.sql_log_count - before, 1)
+            cr.rollback()
 
     def test_two_workers_process_disjoint_inbound_events(self):
         with self.registry.cursor() as cr:

@@ -188,16 +188,66 @@ class TestDelivery(WfmonIntegrationCase):
         self.assertEqual(self.Delivery._cron_dispatch(), 2)
         self.assertEqual(set(deliveries.mapped("state")), {"done"})
 
-    def test_stale_claim_is_recovered_fresh_claim_is_not(self):
-        _events, deliveries = self._publish(2)
-        stale, fresh = deliveries
-        now = fields.Datetime.now()
-        # A worker died 2 hours ago holding ``stale``; another is busy with ``fresh``.
-        stale.write({"state": "sending", "claimed_at": now - timedelta(hours=2)})
-        fresh.write({"state": "sending", "claimed_at": now})
-        self.assertEqual(self._dispatch(), 1)
-        self.assertEqual(stale.state, "done")
-        self.assertEqual(fresh.state, "sending")
+    def test_parallel_requests_bounded_per_endpoint(self):
+        self.endpoint.parallel_requests = 3
+        events, deliveries = self._publish(9)
+        self.sink.delay = 0.2
+        self.assertEqual(self._dispatch(), 9)
+        self.assertEqual(set(deliveries.mapped("state")), {"done"})
+        self.assertEqual(
+            {r["headers"]["webhook-id"] for r in self.sink.requests}, set(events.mapped("name"))
+        )
+        self.assertGreater(self.sink.max_active, 1)
+        self.assertLessEqual(self.sink.max_active, 3)
+
+    def test_one_request_at_a_time_by_default(self):
+        self._publish(4)
+        self.sink.delay = 0.05
+        self.assertEqual(self._dispatch(), 4)
+        self.assertEqual(self.sink.max_active, 1)
+
+    def test_dispatch_queries_per_batch_are_flat(self):
+        """A batch costs the same few queries whatever its size: the claim, one
+        UPDATE of the deliveries, one INSERT of the attempts."""
+
+        def run(count):
+            _events, deliveries = self._publish(count)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            sent = self.Delivery._dispatch_due(batch_size=20)
+            self.env.flush_all()
+            self.assertEqual(sent, count)
+            self.assertEqual(set(deliveries.mapped("state")), {"done"})
+            return self.env.cr.sql_log_count - before
+
+        run(2)  # warm-up: caches of the case type, settings and cron
+        one_batch = run(20)
+        three_batches = run(60)
+        # Two more batches: two more claims, UPDATEs and INSERTs.
+        self.assertLessEqual(three_batches - one_batch, 2 * 3)
+        # Amortised over a batch, far below one query per event.
+        self.assertLessEqual(one_batch, 20 * 0.75)
+
+    def test_retries_of_a_batch_wake_the_dispatcher_in_one_insert(self):
+        _events, deliveries = self._publish(5)
+        self.sink.default = (500, {}, b"down")
+        cron = self.env.ref("wfmon_integration.ir_cron_wfmon_webhook_dispatch")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        self._dispatch()
+        retry_times = set(deliveries.mapped("next_attempt_at"))
+        self.assertEqual(
+            Trigger.search_count([("cron_id", "=", cron.id)]) - before, len(retry_times)
+        )
+        self.assertEqual(
+            set(
+                Trigger.search(
+                    [("cron_id", "=", cron.id), ("call_at", "in", list(retry_times))]
+                ).mapped("call_at")
+            ),
+            retry_times,
+        )
 
     def test_broken_custom_headers_fail_visibly(self):
         _events, delivery = self._publish()

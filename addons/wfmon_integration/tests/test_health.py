@@ -3,6 +3,7 @@ case, recovery resolves it; Prometheus metrics behind a bearer token."""
 
 from odoo.tests import HttpCase, tagged
 
+from ..tools.health import recovery_streak
 from .common import WfmonIntegrationCase
 
 TOKEN_PARAM = "wfmon_integration.metrics_token"
@@ -68,6 +69,42 @@ class TestHealth(WfmonIntegrationCase):
         self._dispatch()
         self.assertEqual(case.state, "resolved")
         self.assertEqual(set(deliveries.mapped("state")), {"done"})
+
+    def test_recovery_after_an_outage_does_not_wait_for_the_24h_rate(self):
+        """After a long outage the 24 h success rate stays low for hours; the
+        endpoint is healthy again, and its case resolved, after the documented
+        number of successful attempts in a row."""
+        self.endpoint.failure_threshold = 3
+        deliveries = self._publish(30)
+        self.sink.default = (500, {}, b"down")
+        self._dispatch()
+        self._make_due(deliveries)
+        self._dispatch()  # 60 failed attempts
+        case = self._failing_case()
+        self.assertTrue(case.is_open)
+        # The receiver is back.
+        self.sink.default = (204, {}, b"")
+        streak = recovery_streak()
+        self._make_due(deliveries[: streak - 1])
+        self._dispatch()
+        self.endpoint.invalidate_recordset()
+        self.assertEqual(self.endpoint.consecutive_failures, 0)
+        self.assertEqual(self.endpoint.health, "failing")  # not yet: too few successes
+        self.assertTrue(case.is_open)
+        self._make_due(deliveries[streak - 1 : streak])
+        self._dispatch()
+        self.endpoint.invalidate_recordset()
+        self.assertLess(self.endpoint.success_rate_24h, 50)  # 10 of 70 attempts
+        self.assertEqual(self.endpoint.recent_success_rate, 50)
+        self.assertEqual(self.endpoint.health, "ok")
+        self.assertEqual(case.state, "resolved")
+        # One failure later does not bring the case back: 10 of the last 20 succeeded.
+        self.sink.respond(500)
+        self._make_due(deliveries[streak : streak + 1])
+        self._dispatch()
+        self.endpoint.invalidate_recordset()
+        self.assertEqual(self.endpoint.health, "ok")
+        self.assertFalse(self._failing_case().filtered("is_open"))
 
     def test_health_compute_query_count_is_flat(self):
         endpoints = self.env["wfmon.webhook.endpoint"].create(

@@ -1,13 +1,15 @@
 """Health verdict of an integration endpoint from its recent statistics."""
 
+import math
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Thresholds:
     max_consecutive_failures: int = 5
-    min_success_rate: float = 0.5  # over the last 24 h
-    min_sample: int = 10  # attempts in 24 h before the rate counts
+    min_success_rate: float = 0.5  # over the most recent attempts (``window``)
+    window: int = 20  # most recent attempts of the last 24 h that the rate is taken over
+    min_sample: int = 10  # attempts in the window before the rate counts
 
 
 def success_rate(successes, attempts):
@@ -15,12 +17,23 @@ def success_rate(successes, attempts):
     return (successes / attempts) if attempts else None
 
 
+def recovery_streak(thresholds=Thresholds()):
+    """Successful attempts in a row after which an endpoint is healthy again,
+    whatever failed before them: the consecutive-failure rule clears at the
+    first success, the rate rule once the window holds this many successes."""
+    return max(1, math.ceil(thresholds.window * thresholds.min_success_rate))
+
+
 def verdict(consecutive_failures, attempts, successes, thresholds=Thresholds()):
     """``(failing, reason)`` for an endpoint.
 
-    Failing when the last ``max_consecutive_failures`` attempts all failed, or
-    when at least ``min_sample`` attempts were made in 24 h and fewer than
-    ``min_success_rate`` of them succeeded.
+    ``attempts`` and ``successes`` count the most recent attempts of the last
+    24 h, at most ``thresholds.window`` of them.  Failing when the last
+    ``max_consecutive_failures`` attempts all failed, or when the window holds
+    at least ``min_sample`` attempts and fewer than ``min_success_rate`` of them
+    succeeded.  Because the window slides over attempts, an endpoint back after
+    an outage is healthy again after :func:`recovery_streak` successes in a
+    row, however long the outage was.
     """
     if thresholds.max_consecutive_failures and (
         consecutive_failures >= thresholds.max_consecutive_failures
@@ -32,5 +45,5 @@ def verdict(consecutive_failures, attempts, successes, thresholds=Thresholds()):
         and attempts >= thresholds.min_sample
         and rate < thresholds.min_success_rate
     ):
-        return True, f"success rate {rate:.0%} over {attempts} attempts in 24 h"
+        return True, f"{successes} of the last {attempts} attempts succeeded"
     return False, ""

@@ -1,0 +1,194 @@
+"""Sending of signed webhook requests, outside the database.
+
+The dispatcher claims a batch of deliveries together with everything their
+requests need (a :class:`Job` each: URL, timeout, secrets, custom headers,
+event id and body), hands the batch to a :class:`Sender`, and records the
+:class:`Result` of every job in bulk afterwards.  Nothing here reads or
+writes the database, so the requests may run in threads.
+
+A :class:`Sender` lives for one dispatcher run: its sessions keep their
+HTTP/1.1 connections open from one batch to the next.  Requests to one
+endpoint run at most ``Job.parallel`` at a time; with one job stream in all
+they run in the calling thread.
+"""
+
+import json
+import threading
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import requests
+
+from . import backoff
+from .netguard import UnsafeDestination, check_destination
+from .retry_after import parse_retry_after
+from .signing import build_headers
+
+USER_AGENT = "wfmon-webhooks/1.0 (+https://www.standardwebhooks.com/)"
+ERROR_EXCERPT = 1000  # characters of a response body kept on a failed attempt
+MAX_THREADS = 16  # request threads of one sender, all endpoints together
+
+
+def active_secrets(current, previous, previous_until, now):
+    """Secrets to sign with at ``now``: the current one, plus the previous one
+    until the end of a rotation's overlap (``previous_until``)."""
+    secrets = [current]
+    if previous_until and previous_until > now:
+        secrets.append(previous)
+    return [s for s in secrets if s]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One request to send: a delivery and everything its request needs."""
+
+    key: int  # the delivery's id
+    endpoint: int
+    url: str
+    timeout: float
+    secrets: tuple
+    custom_headers: str | None  # the endpoint's JSON object of extra headers
+    msg_id: str  # webhook-id: the event id, the same on every retry
+    body: bytes
+    parallel: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one request gave.
+
+    ``status`` is ``None`` when no response came back; ``refused`` is set when
+    the SSRF guard refused the destination (``error`` then says why).
+    """
+
+    status: int | None
+    latency_ms: int
+    error: str | None = None
+    retry_after: int | None = None
+    refused: bool = False
+
+
+def _utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def send_one(session, job, allow_private):
+    """Send ``job`` with ``session``; never raises, every failure is a
+    :class:`Result` (the delivery is retried and finally parked as dead)."""
+    status, error, retry_after, refused = None, None, None, False
+    started = time.monotonic()
+    try:
+        check_destination(job.url, allow_private=allow_private)
+        headers = build_headers(
+            job.secrets,
+            job.msg_id,
+            int(time.time()),
+            job.body,
+            extra=json.loads(job.custom_headers) if job.custom_headers else None,
+            user_agent=USER_AGENT,
+        )
+        response = session.post(
+            job.url,
+            data=job.body,
+            headers=headers,
+            timeout=job.timeout,
+            allow_redirects=False,
+            stream=True,
+        )
+        try:
+            status = response.status_code
+            if backoff.is_success(status):
+                # Read the (usually empty) rest so the connection can be reused.
+                response.raw.read(ERROR_EXCERPT, decode_content=False)
+            else:
+                excerpt = response.raw.read(ERROR_EXCERPT, decode_content=True) or b""
+                error = f"HTTP {status}: " + excerpt.decode("utf-8", "replace")
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), _utcnow())
+        finally:
+            response.close()
+    except UnsafeDestination as exc:
+        error, refused = str(exc), True
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001  # pylint: disable=broad-except
+        # Anything else (no secret, malformed custom headers, an unusual
+        # transport error) must end in a visible failed attempt, not in a
+        # crashed batch.
+        error = f"{type(exc).__name__}: {exc}"
+    latency = int((time.monotonic() - started) * 1000)
+    return Result(status, latency, error, retry_after, refused)
+
+
+class Sender:
+    """Sends batches of jobs; use it as a context manager for one run."""
+
+    def __init__(self, allow_private, max_threads=MAX_THREADS):
+        self.allow_private = allow_private
+        self.max_threads = max_threads
+        self._local = threading.local()
+        self._sessions = []
+        self._lock = threading.Lock()
+        self._pool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def _session(self):
+        """This thread's session (one connection pool per thread)."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            # Ignore HTTP(S)_PROXY from the environment: the SSRF guard checks
+            # the endpoint's host, not a proxy's.
+            session.trust_env = False
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def send(self, jobs):
+        """Send every job; return their results in the order of ``jobs``."""
+        results = [None] * len(jobs)
+        by_endpoint = {}
+        for index, job in enumerate(jobs):
+            by_endpoint.setdefault(job.endpoint, []).append(index)
+        streams = []
+        for indexes in by_endpoint.values():
+            queue = deque(indexes)  # popleft() is thread-safe
+            width = max(1, min(jobs[indexes[0]].parallel, len(indexes)))
+            streams.extend([queue] * width)
+
+        def drain(queue):
+            session = self._session()
+            while True:
+                try:
+                    index = queue.popleft()
+                except IndexError:
+                    return
+                results[index] = send_one(session, jobs[index], self.allow_private)
+
+        if len(streams) == 1:
+            drain(streams[0])
+        elif streams:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.max_threads, thread_name_prefix="wfmon-webhook"
+                )
+            for future in [self._pool.submit(drain, queue) for queue in streams]:
+                future.result()
+        return results
+
+    def close(self):
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
