@@ -6,3 +6,4 @@ from . import test_inbound_robustness
 from . import test_inbound_fuzz
 from . import test_health
 from . import test_security
+from . import test_dispatch_processes

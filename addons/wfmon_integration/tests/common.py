@@ -62,6 +62,8 @@ class Sink:
                 return
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # A client that goes away mid-request (a killed worker) is not an error here.
+        self.server.handle_error = lambda request, client_address: None
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
