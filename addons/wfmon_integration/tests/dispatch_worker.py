@@ -38,7 +38,7 @@ def main():
         while True:
             start = cr.sql_log_count
             done = deliveries._cron_dispatch(batch_size=args.batch)
-            cr.commit()  # what ir.cron does after each call
+            cr.commit()  # pylint: disable=invalid-commit  (ir.cron commits after each call)
             queries += cr.sql_log_count - start
             sent += done
             if not done:
