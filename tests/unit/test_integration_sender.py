@@ -114,6 +114,15 @@ def test_parallel_requests_are_bounded_per_endpoint(make_sink):
     )
 
 
+def test_no_request_starts_after_the_deadline(make_sink):
+    sink = make_sink(delay=0.2)
+    with sender.Sender(allow_private=True) as s:
+        results = s.send([_job(i, sink.url) for i in range(5)], time.monotonic() + 0.1)
+    assert results[0].status == 204
+    assert results[1:] == [None] * 4
+    assert len(sink.requests) == 1
+
+
 def test_results_keep_the_order_of_the_jobs(make_sink):
     ok, down = make_sink(), make_sink(status=500, body=b"boom")
     jobs = [_job(1, ok.url, endpoint=1), _job(2, down.url, endpoint=2), _job(3, ok.url)]

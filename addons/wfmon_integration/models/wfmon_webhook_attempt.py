@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 from ..tools.sender import ERROR_EXCERPT
 
@@ -32,3 +33,12 @@ class WfmonWebhookAttempt(models.Model):
     )
     error = fields.Char(string="Error Excerpt", readonly=True, size=ERROR_EXCERPT)
     retry_at = fields.Datetime(readonly=True)
+
+    def init(self):
+        # Health statistics read the latest attempts of each endpoint.
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS wfmon_webhook_attempt_endpoint_id_id_idx "
+                "ON wfmon_webhook_attempt (endpoint_id, id)"
+            )
+        )

@@ -19,10 +19,11 @@ STATES = [
     ("dead", "Dead Letter"),
 ]
 DUE_STATES = ("pending", "failed")
-DISPATCH_BATCH = 20
-# A dispatcher run sends batch after batch while deliveries are due, for about
-# this long (a batch under way is finished), then hands back to ir.cron, which
-# runs it again at once when some are left.
+DISPATCH_BATCH = 50
+# A dispatcher run sends batch after batch while deliveries are due, and starts
+# no request after this many seconds (one under way runs into its timeout);
+# then it records what was sent and hands back to ir.cron, which runs it again
+# at once when some are left.  The claimed deliveries it did not send stay due.
 RUN_SECONDS = 30
 
 
@@ -251,30 +252,32 @@ class WfmonWebhookDelivery(models.Model):
                     self.env.cr.commit()  # pylint: disable=invalid-commit
                     self.env.cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
                 jobs, books = self._claim(batch_size)
-                if jobs:
-                    results = sender.send(jobs)
-                    self._record_results(jobs, results, books)
-                    attempted += len(jobs)
-                    endpoint_ids.update(job.endpoint for job in jobs)
+                results = sender.send(jobs, deadline) if jobs else []
+                sent = [(job, result) for job, result in zip(jobs, results, strict=True) if result]
+                if sent:
+                    self._record_results(sent, books)
+                    attempted += len(sent)
+                    endpoint_ids.update(job.endpoint for job, _result in sent)
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+                if len(sent) < len(jobs) or time.monotonic() >= deadline:
+                    break
                 if len(jobs) < batch_size:
                     drained = True
-                    break
-                if time.monotonic() >= deadline:
                     break
         if endpoint_ids:
             self.env["wfmon.webhook.endpoint"].browse(sorted(endpoint_ids))._check_health()
         return attempted, drained
 
     @api.model
-    def _record_results(self, jobs, results, books):
-        """Write the outcome of a batch: one UPDATE of the deliveries, one
-        INSERT of their attempts, one set of cron triggers for the retries."""
+    def _record_results(self, sent, books):
+        """Write the outcome of a batch (``[(job, result)]``): one UPDATE of the
+        deliveries, one INSERT of their attempts, one set of cron triggers for
+        the retries."""
         now = fields.Datetime.now()
         uid = self.env.uid
         updates, attempts, retry_times, gone = [], [], set(), {}
-        for job, result in zip(jobs, results, strict=True):
+        for job, result in sent:
             attempt_count, max_attempts, company_id = books[job.key]
             attempt_no = attempt_count + 1
             outcome, delay = backoff.decide(

@@ -159,15 +159,6 @@ class WfmonWebhookEndpoint(models.Model):
             if not 1 <= endpoint.parallel_requests <= 16:
                 raise ValidationError(self.env._("Allow 1 to 16 parallel requests."))
 
-    def init(self):
-        # Health statistics read the latest attempts of each endpoint.
-        self.env.cr.execute(
-            SQL(
-                "CREATE INDEX IF NOT EXISTS wfmon_webhook_attempt_endpoint_id_id_idx "
-                "ON wfmon_webhook_attempt (endpoint_id, id)"
-            )
-        )
-
     def _compute_health(self):
         stats = self._health_stats()
         thresholds = {e.id: Thresholds(max_consecutive_failures=e.failure_threshold) for e in self}

@@ -206,6 +206,23 @@ class TestDelivery(WfmonIntegrationCase):
         self.assertEqual(self._dispatch(), 4)
         self.assertEqual(self.sink.max_active, 1)
 
+    def test_run_stops_sending_at_its_budget_and_keeps_the_rest_due(self):
+        """A slow receiver cannot keep a run (and its transaction) going: no
+        request starts after the run's budget; what was sent is recorded, the
+        rest stays due, untouched, for the next run."""
+        _events, deliveries = self._publish(5)
+        self.sink.delay = 0.2
+        attempted, drained = self.Delivery._dispatch_run(budget=0.1)
+        self.assertEqual((attempted, drained), (1, False))
+        sent = deliveries.filtered(lambda d: d.state == "done")
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(set((deliveries - sent).mapped("state")), {"pending"})
+        self.assertFalse((deliveries - sent).attempt_ids)
+        self.assertEqual(self.Delivery._due_count(), 4)
+        self.sink.delay = 0
+        self.assertEqual(self._dispatch(), 4)
+        self.assertEqual(set(deliveries.mapped("state")), {"done"})
+
     def test_dispatch_queries_per_batch_are_flat(self):
         """A batch costs the same few queries whatever its size: the claim, one
         UPDATE of the deliveries, one INSERT of the attempts."""

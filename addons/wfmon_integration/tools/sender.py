@@ -4,7 +4,9 @@ The dispatcher claims a batch of deliveries together with everything their
 requests need (a :class:`Job` each: URL, timeout, secrets, custom headers,
 event id and body), hands the batch to a :class:`Sender`, and records the
 :class:`Result` of every job in bulk afterwards.  Nothing here reads or
-writes the database, so the requests may run in threads.
+writes the database, so the requests may run in threads.  No request starts
+after a deadline, so that a batch to a slow or silent endpoint (each request
+waiting for its timeout) still ends in time to record what was sent.
 
 A :class:`Sender` lives for one dispatcher run: its sessions keep their
 HTTP/1.1 connections open from one batch to the next.  Requests to one
@@ -152,8 +154,12 @@ class Sender:
                 self._sessions.append(session)
         return session
 
-    def send(self, jobs):
-        """Send every job; return their results in the order of ``jobs``."""
+    def send(self, jobs, deadline=None):
+        """Send the jobs; return their results in the order of ``jobs``.
+
+        No request starts after ``deadline`` (a ``time.monotonic()`` value):
+        the result of a job not sent by then is ``None``.
+        """
         results = [None] * len(jobs)
         by_endpoint = {}
         for index, job in enumerate(jobs):
@@ -166,7 +172,7 @@ class Sender:
 
         def drain(queue):
             session = self._session()
-            while True:
+            while deadline is None or time.monotonic() < deadline:
                 try:
                     index = queue.popleft()
                 except IndexError:
