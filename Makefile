@@ -3,9 +3,10 @@
 #   make lint   ruff, pylint-odoo (OCA mandatory checks), oca-checks-odoo-module / -po
 #   make unit   plain-Python tests only (no Odoo, no database)
 #   make demo   local Odoo with every addon and demo data on http://127.0.0.1:8069
-#   make bench  benchmarks/: query counts and timings at growing volumes (no assertions)
-#   make bench-distribution  wfmon_distribution: detectors off vs on, late-picking scanner;
-#               options in WFMON_BENCH_ARGS, e.g. WFMON_BENCH_ARGS="--orders 1000 --rounds 3"
+#   make bench  every benchmark of benchmarks/ through scripts/bench.sh, one JSON results file
+#               (.run/bench-results.json); one of them: make bench BENCH=delivery, its options
+#               in WFMON_BENCH_ARGS, e.g. WFMON_BENCH_ARGS="--events 2000 --rounds 5"
+#   make bench-distribution  the same as make bench BENCH=distribution
 #   make e2e-n8n  the n8n templates (docs/n8n/) in a real n8n against a real Odoo; CI runs it
 #               after make test. Options in WFMON_N8N_E2E_ARGS, e.g. "--bench 200"
 #   make stop   stop the Odoo and PostgreSQL processes started by these scripts
@@ -27,10 +28,10 @@ demo:
 	@bash scripts/demo.sh
 
 bench:
-	@bash scripts/bench.sh
+	@bash scripts/bench.sh $(BENCH)
 
 bench-distribution:
-	@bash scripts/bench-distribution.sh
+	@bash scripts/bench.sh distribution
 
 e2e-n8n:
 	@bash scripts/e2e-n8n.sh

@@ -9,6 +9,7 @@ smallest volume per record; it asserts nothing: speed is read, not gated.
 import os
 from datetime import datetime, timedelta
 
+import benchlib
 from freezegun import freeze_time
 
 env = env(context=dict(env.context, tracking_disable=True))  # noqa: F821 - odoo shell global
@@ -115,5 +116,16 @@ for label in dict.fromkeys(r[1] for r in rows):
     print(
         f"{label:<24} per-record time ratio 5000 vs 100: {ratio:.2f}x, "
         f"queries {small[2]} -> {large[2]}"
+    )
+    benchlib.record(
+        "core",
+        f"{label}, ms per record at 5000",
+        large[3] * 1000 / 5000,
+        "ms/record",
+        anchor="the same at 100 records",
+        anchor_value=small[3] * 1000 / 100,
+        ratio=ratio,
+        queries={"100": small[2], "5000": large[2]},
+        loadavg=benchlib.loadavg(),
     )
 env.cr.rollback()

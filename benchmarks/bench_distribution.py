@@ -52,6 +52,8 @@ import time
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 
+import benchlib
+
 # Filled by load_switches() once Odoo is importable: the "off" context holds wfmon_distribution's
 # DETECTORS_OFF, a server flag (an object no JSON-RPC client can send).
 NO_MONITOR = {"tracking_disable": True}
@@ -247,7 +249,7 @@ def run_orders(env, warehouse, count, rounds, warmup):
             sample = run_round(env, warehouse, count, label, f"{label} {index}")
             samples[label].append(sample)
             progress(
-                f"round {index + 1}/{rounds} {label}: "
+                f"round {index + 1}/{rounds} {label} (load {benchlib.loadavg()}): "
                 + ", ".join(f"{phase} {sample[phase][0]:.2f}s" for phase in PHASES)
             )
     scenario = (
@@ -287,6 +289,18 @@ def run_orders(env, warehouse, count, rounds, warmup):
             f"{paired:5.2f}x | queries "
             f"{statistics.median(q_on) / max(statistics.median(q_off), 1):5.2f}x"
             + ("   (goal <= 1.10x)" if phase == "total" else "")
+        )
+        benchlib.record(
+            "distribution",
+            f"{phase}, detectors on ({OPTIONS.get('exceptions')}: {count} orders)",
+            statistics.median(t_on),
+            "s",
+            anchor="detectors off",
+            anchor_value=statistics.median(t_off),
+            ratio=paired,
+            ratio_rounds=benchlib.summary(on / off for on, off in zip(t_on, t_off, strict=True)),
+            queries_ratio=statistics.median(q_on) / max(statistics.median(q_off), 1),
+            goal="<= 1.10" if phase == "total" else None,
         )
     print("per round, confirm + validate seconds:")
     for index in range(rounds):
