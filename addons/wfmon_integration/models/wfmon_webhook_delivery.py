@@ -233,41 +233,91 @@ class WfmonWebhookDelivery(models.Model):
 
         With ``auto_commit`` (the scheduled action) each batch is one
         transaction: the claim's row locks are held while its requests go out
-        and are released by the commit that records the results.  A worker
-        that dies loses only its batch's bookkeeping; those requests are sent
-        again, under the same ``webhook-id`` (delivery is at least once).
+        and are released by the commit that records the results.  Two
+        transactions take turns, on this cursor and on a second one: while
+        one batch is being sent, the previous one is recorded and committed
+        and the next one claimed, so the database work hides behind the
+        network.  A worker that dies loses only the bookkeeping of the
+        batches it holds (at most two); their requests are sent again, under
+        the same ``webhook-id`` (delivery is at least once).
         """
         allow_private = self.env["res.config.settings"]._wfmon_allow_private()
         deadline = time.monotonic() + budget
-        attempted, drained = 0, False
-        endpoint_ids = set()
         with Sender(allow_private) as sender:
-            while True:
-                if auto_commit:
-                    # Each batch in a transaction of its own, READ COMMITTED:
-                    # the claim must see rows that other workers committed
-                    # after this worker's previous transaction began, and skip
-                    # them instead of failing on them (under REPEATABLE READ
-                    # they raise a serialization failure).
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                    self.env.cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
-                jobs, books = self._claim(batch_size)
-                results = sender.send(jobs, deadline) if jobs else []
-                sent = [(job, result) for job, result in zip(jobs, results, strict=True) if result]
-                if sent:
-                    self._record_results(sent, books)
-                    attempted += len(sent)
-                    endpoint_ids.update(job.endpoint for job, _result in sent)
-                if auto_commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                if len(sent) < len(jobs) or time.monotonic() >= deadline:
-                    break
-                if len(jobs) < batch_size:
-                    drained = True
-                    break
+            if auto_commit:
+                with self.env.registry.cursor() as cr:
+                    lanes = (self, self.with_env(self.env(cr=cr)))
+                    attempted, drained, endpoint_ids = self._run_batches(
+                        lanes, sender, batch_size, deadline, auto_commit
+                    )
+            else:
+                attempted, drained, endpoint_ids = self._run_batches(
+                    (self,), sender, batch_size, deadline, auto_commit
+                )
         if endpoint_ids:
             self.env["wfmon.webhook.endpoint"].browse(sorted(endpoint_ids))._check_health()
         return attempted, drained
+
+    @api.model
+    def _run_batches(self, lanes, sender, batch_size, deadline, auto_commit):
+        """Claim, send and record batches, taking turns between ``lanes``
+        (recordsets on different cursors): with two lanes, batch n + 1 is
+        claimed while batch n is being sent and sent while batch n is being
+        recorded.  Return ``(attempted, drained, endpoint ids)``."""
+
+        def claim(lane):
+            if auto_commit:
+                # Each batch in a transaction of its own, READ COMMITTED: the
+                # claim must see rows that other workers committed after this
+                # worker's previous transaction began, and skip them instead
+                # of failing on them (under REPEATABLE READ they raise a
+                # serialization failure).
+                lane.env.cr.commit()  # pylint: disable=invalid-commit
+                lane.env.cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+            return lane._claim(batch_size)
+
+        def end(lane):
+            if auto_commit:
+                lane.env.cr.commit()  # pylint: disable=invalid-commit
+
+        attempted, endpoint_ids, turn = 0, set(), 0
+        jobs, books = claim(lanes[0])
+        sending = sender.submit(jobs, deadline) if jobs else None
+        while True:
+            lane = lanes[turn % len(lanes)]
+            if sending is None:  # nothing was due
+                end(lane)
+                return attempted, True, endpoint_ids
+            full = len(jobs) == batch_size
+            following = lanes[(turn + 1) % len(lanes)]
+            next_jobs = next_books = None
+            if full and len(lanes) > 1 and time.monotonic() < deadline:
+                next_jobs, next_books = claim(following)
+            results = sending.result()
+            sent = [(job, result) for job, result in zip(jobs, results, strict=True) if result]
+            stopped = len(sent) < len(jobs) or time.monotonic() >= deadline
+            sending = None
+            if next_jobs and not stopped:
+                sending = sender.submit(next_jobs, deadline)
+            elif next_jobs is not None:
+                end(following)  # not sent: the claim is released untouched
+            if sent:
+                lane._record_results(sent, books)
+                attempted += len(sent)
+                endpoint_ids.update(job.endpoint for job, _result in sent)
+            end(lane)
+            if stopped:
+                return attempted, False, endpoint_ids
+            if not full:
+                return attempted, True, endpoint_ids
+            turn += 1
+            if len(lanes) > 1:
+                if next_jobs is None:  # the budget ran out between two batches
+                    return attempted, False, endpoint_ids
+                jobs, books = next_jobs, next_books
+            else:
+                jobs, books = claim(lane)
+                sending = sender.submit(jobs, deadline) if jobs else None
 
     @api.model
     def _record_results(self, sent, books):

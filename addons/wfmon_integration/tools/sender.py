@@ -134,6 +134,7 @@ class Sender:
         self._sessions = []
         self._lock = threading.Lock()
         self._pool = None
+        self._runner = None
 
     def __enter__(self):
         return self
@@ -190,7 +191,16 @@ class Sender:
                 future.result()
         return results
 
+    def submit(self, jobs, deadline=None):
+        """:meth:`send` in the background; return its ``Future``."""
+        if self._runner is None:
+            self._runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wfmon-batch")
+        return self._runner.submit(self.send, jobs, deadline)
+
     def close(self):
+        if self._runner is not None:
+            self._runner.shutdown(wait=True)
+            self._runner = None
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
