@@ -33,6 +33,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 import benchlib
@@ -151,7 +152,11 @@ class Bench:
         deliveries = self.env["wfmon.webhook.delivery"]
         self.env.invalidate_all()
         batch = {"batch_size": self.args.batch} if self.args.batch else {}
-        q0, t0 = self.cr.sql_log_count, time.perf_counter()
+        # The dispatcher works with two cursors: count the queries of both, as
+        # Odoo does per thread.
+        thread = threading.current_thread()
+        thread.query_count, thread.query_time = 0, 0.0
+        t0 = time.perf_counter()
         sent = 0
         while sent < len(events):
             # What ir.cron does: call the scheduled action's method, commit.
@@ -160,7 +165,8 @@ class Bench:
             sent += done
             if not done:
                 break
-        seconds, queries = time.perf_counter() - t0, self.cr.sql_log_count - q0
+        seconds, queries = time.perf_counter() - t0, thread.query_count
+        del thread.query_count, thread.query_time
         stats = self.sink.stats()
         done = deliveries.search_count([("event_id", "in", events.ids), ("state", "=", "done")])
         return {

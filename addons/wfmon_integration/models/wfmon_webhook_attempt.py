@@ -15,8 +15,8 @@ class WfmonWebhookAttempt(models.Model):
         "wfmon.webhook.delivery", required=True, ondelete="cascade", index=True, readonly=True
     )
     endpoint_id = fields.Many2one(
-        "wfmon.webhook.endpoint", required=True, ondelete="cascade", index=True, readonly=True
-    )
+        "wfmon.webhook.endpoint", required=True, ondelete="cascade", readonly=True
+    )  # indexed with id by init()
     company_id = fields.Many2one(related="delivery_id.company_id", store=True)
     attempt_no = fields.Integer(string="Attempt", readonly=True)
     status_code = fields.Integer(readonly=True, help="0 when no HTTP response came back.")
@@ -35,7 +35,9 @@ class WfmonWebhookAttempt(models.Model):
     retry_at = fields.Datetime(readonly=True)
 
     def init(self):
-        # Health statistics read the latest attempts of each endpoint.
+        # Health statistics read the latest attempts of each endpoint; the
+        # (endpoint_id, id) index also serves every lookup by endpoint.
+        self.env.cr.execute(SQL("DROP INDEX IF EXISTS wfmon_webhook_attempt__endpoint_id_index"))
         self.env.cr.execute(
             SQL(
                 "CREATE INDEX IF NOT EXISTS wfmon_webhook_attempt_endpoint_id_id_idx "
