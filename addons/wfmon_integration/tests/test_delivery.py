@@ -211,8 +211,8 @@ class TestDelivery(WfmonIntegrationCase):
         request starts after the run's budget; what was sent is recorded, the
         rest stays due, untouched, for the next run."""
         _events, deliveries = self._publish(5)
-        self.sink.delay = 0.2
-        attempted, drained = self.Delivery._dispatch_run(budget=0.1)
+        self.sink.delay = 1.5
+        attempted, drained = self.Delivery._dispatch_run(budget=1.0)
         self.assertEqual((attempted, drained), (1, False))
         sent = deliveries.filtered(lambda d: d.state == "done")
         self.assertEqual(len(sent), 1)
