@@ -10,6 +10,7 @@ The runner puts this directory on ``PYTHONPATH``; a benchmark fed to
 """
 
 import json
+import math
 import os
 import statistics
 
@@ -47,6 +48,11 @@ def record(benchmark, name, value, unit, anchor=None, anchor_value=None, ratio=N
     path = os.environ.get("WFMON_BENCH_RESULTS")
     if not path:
         return
+
+    def finite(number):  # JSON has no NaN or infinity
+        return number if not isinstance(number, float) or math.isfinite(number) else None
+
+    value, anchor_value, ratio = finite(value), finite(anchor_value), finite(ratio)
     line = {
         "benchmark": benchmark,
         "name": name,

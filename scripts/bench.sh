@@ -37,6 +37,8 @@ mkdir -p "$PARTS"
 CONF="$WFMON_RUN/odoo-bench.conf"
 wfmon_write_odoo_conf "$CONF" 8269
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)"
+COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+DIRTY="$(git status --porcelain --untracked-files=no 2>/dev/null | head -c1)"
 
 for name in "${NAMES[@]}"; do
     module="${MODULE[$name]}"
@@ -73,24 +75,18 @@ for name in "${NAMES[@]}"; do
         >"$PARTS/$name.run.json"
 done
 
-"$WFMON_PYTHON" - "$PARTS" "$OUT" "$LOAD_BEFORE" "${NAMES[@]}" <<'PY'
+"$WFMON_PYTHON" - "$PARTS" "$OUT" "$LOAD_BEFORE" "$COMMIT" "$DIRTY" "${NAMES[@]}" <<'PY'
 import datetime
 import json
 import os
 import pathlib
-import subprocess
 import sys
 
-parts, out, load_before, names = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
-
-
-def git(*args):
-    return subprocess.run(["git", *args], capture_output=True, text=True).stdout.strip()
-
-
+parts, out, load_before, commit, dirty = sys.argv[1:6]
+parts, names = pathlib.Path(parts), sys.argv[6:]
 results = {
-    "commit": git("rev-parse", "--short", "HEAD"),
-    "commit_dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+    "commit": commit,
+    "commit_dirty": bool(dirty),
     "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     "machine": {
         "cpus": os.cpu_count(),
@@ -113,7 +109,8 @@ print(f"wfmon: results of {', '.join(names)} at {results['commit']} in {out}")
 for name, run in results["benchmarks"].items():
     for fig in run["figures"]:
         ratio = f"{fig['ratio']:.2f}x {fig['anchor']}" if fig.get("ratio") is not None else ""
-        print(f"  {name}: {fig['name']}: {fig['value']:.4g} {fig['unit']}  {ratio}")
+        value = "-" if fig["value"] is None else f"{fig['value']:.4g}"
+        print(f"  {name}: {fig['name']}: {value} {fig['unit']}  {ratio}")
 if failed:
     sys.exit(f"wfmon: benchmark(s) failed: {', '.join(failed)} (see their logs)")
 PY
