@@ -58,7 +58,9 @@ for name in "${NAMES[@]}"; do
         env TZ=UTC "${WFMON_ODOO_CMD[@]}" "${common[@]}" -i "$module" --without-demo=all \
             --stop-after-init </dev/null
     else
-        env TZ=UTC "${WFMON_ODOO_CMD[@]}" "${common[@]}" -u "$module" --stop-after-init </dev/null
+        # wfmon_core: Odoo updates the modules that depend on it too, so a module's
+        # dependencies never lag behind it.
+        env TZ=UTC "${WFMON_ODOO_CMD[@]}" "${common[@]}" -u wfmon_core --stop-after-init </dev/null
     fi
     wfmon_say "benchmark $name on $db (load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)); options: ${args:-(defaults)}"
     log="$WFMON_RUN/bench-$name.log"
