@@ -154,7 +154,7 @@ def test_failures_are_results_not_exceptions(make_sink):
     assert nobody.refused  # loopback refused before any connection is tried
     with sender.Sender(allow_private=True) as s:
         (nobody,) = s.send([_job(3, "http://127.0.0.1:9/none")])
-    assert nobody.status is None and nobody.error.startswith("ConnectionError")
+    assert nobody.status is None and nobody.error.startswith("NewConnectionError")
     assert not sink.requests
 
 
