@@ -1,4 +1,5 @@
-"""Plain-Python helpers of wfmon_core (SLA clock, escalation, fingerprints).
+"""Plain-Python helpers of wfmon_core (SLA clock, escalation, fingerprints, anomaly
+statistics, priority score, history digest).
 
 Nothing in this package may import odoo: the modules are unit-tested by loading
 them by file path (see ``tests/unit/conftest.py``) and are imported explicitly
