@@ -72,47 +72,8 @@ for name in "${NAMES[@]}"; do
         <"benchmarks/bench_$name.py" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     set -e
-    printf '{"name": "%s", "module": "%s", "database": "%s", "args": "%s", "exit": %s, "seconds": %s, "log": "%s"}\n' \
-        "$name" "$module" "$db" "${args//\"/\\\"}" "$rc" "$(( $(date +%s) - t0 ))" "$log" \
-        >"$PARTS/$name.run.json"
+    wfmon_py bench-run --file "$PARTS/$name.run.json" --name "$name" --module "$module" \
+        --database "$db" --args="$args" --exit "$rc" --seconds "$(( $(date +%s) - t0 ))" --log "$log"
 done
 
-"$WFMON_PYTHON" - "$PARTS" "$OUT" "$LOAD_BEFORE" "$COMMIT" "$DIRTY" "${NAMES[@]}" <<'PY'
-import datetime
-import json
-import os
-import pathlib
-import sys
-
-parts, out, load_before, commit, dirty = sys.argv[1:6]
-parts, names = pathlib.Path(parts), sys.argv[6:]
-results = {
-    "commit": commit,
-    "commit_dirty": bool(dirty),
-    "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    "machine": {
-        "cpus": os.cpu_count(),
-        "loadavg_before": load_before,
-        "loadavg_after": " ".join(open("/proc/loadavg").read().split()[:3]),
-    },
-    "benchmarks": {},
-}
-failed = []
-for name in names:
-    run = json.loads((parts / f"{name}.run.json").read_text())
-    figures_file = parts / f"{name}.jsonl"
-    lines = figures_file.read_text().splitlines() if figures_file.exists() else []
-    run["figures"] = [json.loads(line) for line in lines]
-    results["benchmarks"][name] = run
-    if run["exit"]:
-        failed.append(name)
-pathlib.Path(out).write_text(json.dumps(results, indent=2) + "\n")
-print(f"wfmon: results of {', '.join(names)} at {results['commit']} in {out}")
-for name, run in results["benchmarks"].items():
-    for fig in run["figures"]:
-        ratio = f"{fig['ratio']:.2f}x {fig['anchor']}" if fig.get("ratio") is not None else ""
-        value = "-" if fig["value"] is None else f"{fig['value']:.4g}"
-        print(f"  {name}: {fig['name']}: {value} {fig['unit']}  {ratio}")
-if failed:
-    sys.exit(f"wfmon: benchmark(s) failed: {', '.join(failed)} (see their logs)")
-PY
+wfmon_py bench-results "$PARTS" "$OUT" "$LOAD_BEFORE" "$COMMIT" "$DIRTY" "${NAMES[@]}"

@@ -5,8 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/wfmon-env.sh"
 
 hint="install Odoo 18.0 Community from source (pip install -e <odoo checkout> --config-settings editable_mode=compat) or use 'docker compose up' (see README, \"Source install\")"
 
-if ! "$WFMON_PYTHON" -c 'import odoo, odoo.release; assert odoo.release.version_info[:2] == (18, 0)' \
-    >/dev/null 2>&1; then
+if ! wfmon_py check-odoo >/dev/null 2>&1; then
     echo "wfmon: Odoo 18.0 is not importable by $WFMON_PYTHON — $hint" >&2
     exit 2
 fi

@@ -7,6 +7,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/wfmon-env.sh"
 cd "$WFMON_REPO"
 
 bash scripts/check-odoo.sh
+mkdir -p "$WFMON_RUN"
+wfmon_py odoo-pins >"$WFMON_RUN/odoo-pins.txt" || wfmon_die "could not read Odoo's pinned requirements"
+wfmon_pip_install "$WFMON_RUN/pip-demo.log" "${WFMON_RUNTIME_REQUIREMENTS[@]}" \
+    || wfmon_die "pip could not install ${WFMON_RUNTIME_REQUIREMENTS[*]} without moving one of Odoo's pins ($WFMON_RUN/odoo-pins.txt); full log: $WFMON_RUN/pip-demo.log"
 MODULES="$(wfmon_suite_modules | paste -sd, -)"
 [ -n "$MODULES" ] || wfmon_die "no addon found (addons/*/__manifest__.py)"
 URL="http://127.0.0.1:$WFMON_DEMO_HTTP_PORT/odoo?db=$WFMON_DEMO_DB"

@@ -19,7 +19,7 @@ tool() {
     fi
 }
 need() {
-    "$WFMON_PYTHON" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('$1') is None)" \
+    wfmon_py has-module "$1" \
         || { echo "wfmon: $1 is missing — run: $WFMON_PYTHON -m pip install -r requirements-test.txt" >&2; exit 2; }
 }
 need ruff

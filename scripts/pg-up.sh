@@ -20,8 +20,7 @@ pg_ready() {
         "$bin/pg_isready" -q -h "$WFMON_PGHOST" -p "$WFMON_PGPORT" -t 2
     else
         # No client tools yet: a bare TCP probe.
-        "$WFMON_PYTHON" -c "import socket,sys; socket.create_connection(('$WFMON_PGHOST', $WFMON_PGPORT), 2)" \
-            >/dev/null 2>&1
+        wfmon_py tcp-open "$WFMON_PGHOST" "$WFMON_PGPORT" >/dev/null 2>&1
     fi
 }
 

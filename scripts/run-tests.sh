@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # `make test`: the whole test gate, in order, stopping at the first failure.
 #   a) Odoo 18.0 importable            (scripts/check-odoo.sh)
-#   b) Python test/lint requirements   (requirements-test.txt; Odoo's own pins are frozen)
+#   b) Python requirements             (requirements.txt, requirements-oca.txt, requirements-test.txt;
+#                                       Odoo's own pins are frozen)
 #   c) lint                            (scripts/lint.sh; WFMON_LINT=0 skips it locally)
 #   d) plain-Python tests              (pytest tests: tests/unit, tests/test_*.py; no odoo)
 #   e) PostgreSQL                      (scripts/pg-up.sh)
 #   f) one Odoo run on a fresh database installing every addon (with demo data) and running
 #      the tests of our addons only (--test-tags /<module>,...)
-#   g) test counts from the Odoo log   (scripts/odoo_log_check.py)
+#   g) test counts from the Odoo log   (scripts/wfmon.py odoo-result)
 #   h) log gate: no WARNING/ERROR/CRITICAL line unless listed in .ci/log-ignore.txt
 #   i) elapsed seconds, then the closing line `wfmon: N passed, M failed`
 set -uo pipefail
@@ -41,14 +42,11 @@ step "checking Odoo 18.0"
 bash scripts/check-odoo.sh || finish 2 "Odoo 18.0 is not available (line above)"
 
 # b) ------------------------------------------------------------------------------------------
-step "installing test requirements (requirements-test.txt)"
-"$WFMON_PYTHON" scripts/odoo_pins.py >"$WFMON_RUN/odoo-pins.txt" \
+step "installing requirements (${WFMON_REQUIREMENTS[*]})"
+wfmon_py odoo-pins >"$WFMON_RUN/odoo-pins.txt" \
     || finish 1 "could not read Odoo's pinned requirements"
-if ! "$WFMON_PYTHON" -m pip install -q --disable-pip-version-check \
-    -r requirements-test.txt -c "$WFMON_RUN/odoo-pins.txt" >"$WFMON_RUN/pip.log" 2>&1; then
-    grep -v -e "^WARNING: Location " -e "Running pip as the 'root' user" "$WFMON_RUN/pip.log" \
-        | tail -n 30 >&2
-    finish 1 "pip could not install requirements-test.txt without moving one of Odoo's pins ($WFMON_RUN/odoo-pins.txt); full log: $WFMON_RUN/pip.log"
+if ! wfmon_pip_install "$WFMON_RUN/pip.log" "${WFMON_REQUIREMENTS[@]}"; then
+    finish 1 "pip could not install ${WFMON_REQUIREMENTS[*]} without moving one of Odoo's pins ($WFMON_RUN/odoo-pins.txt); full log: $WFMON_RUN/pip.log"
 fi
 
 # c) ------------------------------------------------------------------------------------------
@@ -66,21 +64,7 @@ rm -f "$JUNIT"
 "$WFMON_PYTHON" -m pytest tests -q -p no:cacheprovider --junitxml="$JUNIT"
 PYTEST_RC=$?
 if [ -f "$JUNIT" ]; then
-    read -r UNIT_PASSED UNIT_FAILED < <("$WFMON_PYTHON" - "$JUNIT" <<'PY'
-import sys
-import xml.etree.ElementTree as ET
-
-root = ET.parse(sys.argv[1]).getroot()
-suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
-tests = failures = errors = skipped = 0
-for s in suites:
-    tests += int(s.get("tests", 0))
-    failures += int(s.get("failures", 0))
-    errors += int(s.get("errors", 0))
-    skipped += int(s.get("skipped", 0))
-print(tests - failures - errors - skipped, failures + errors)
-PY
-    )
+    read -r UNIT_PASSED UNIT_FAILED < <(wfmon_py junit-counts "$JUNIT")
 fi
 case "$PYTEST_RC" in
     0) ;;
@@ -160,35 +144,13 @@ fi
 
 # g) + h) -------------------------------------------------------------------------------------
 step "reading the Odoo log"
-CHECK_ARGS=("$WFMON_TEST_LOG" .ci/log-ignore.txt)
-[ -n "$MODULES_WITH_TESTS" ] || CHECK_ARGS+=(--no-tests-expected)
-CHECK_OUT="$("$WFMON_PYTHON" scripts/odoo_log_check.py "${CHECK_ARGS[@]}")" \
-    || finish 1 "could not parse $WFMON_TEST_LOG"
-result_found=0 odoo_tests=0 odoo_failed=0 odoo_errors=0 odoo_skipped=0 gate_offending=0
-gate_ignored=0 ignore_problems=0
-eval "$CHECK_OUT"
-ODOO_FAILED=$(( odoo_failed + odoo_errors ))
-ODOO_PASSED=$(( odoo_tests - odoo_failed - odoo_errors - odoo_skipped ))
-[ "$ODOO_PASSED" -ge 0 ] || ODOO_PASSED=0
-echo "wfmon: odoo tests: $odoo_tests run, $odoo_failed failed, $odoo_errors error(s), $odoo_skipped skipped; log gate: $gate_offending offending, $gate_ignored ignored"
-
-problems=()
-if [ "$result_found" != 1 ]; then
-    problems+=("Odoo wrote no test result line (install failed or crashed?)")
-    grep -v "^Running as user 'root'" "$WFMON_RUN/test-odoo.stdout" | tail -n 20 >&2 || true
-fi
-[ "$ODOO_RC" = 0 ] || problems+=("odoo exited with status $ODOO_RC")
-[ "$ODOO_FAILED" = 0 ] || problems+=("$odoo_failed Odoo test(s) failed and $odoo_errors errored")
-if [ "$result_found" = 1 ] && [ "$odoo_tests" = 0 ] && [ -n "$MODULES_WITH_TESTS" ]; then
-    problems+=("no Odoo test ran although $MODULES_WITH_TESTS ship tests (tests/__init__.py imports?)")
-fi
-[ "$gate_offending" = 0 ] || problems+=("$gate_offending WARNING/ERROR/CRITICAL log entries (listed above)")
-[ "$ignore_problems" = 0 ] || problems+=(".ci/log-ignore.txt is malformed (see above)")
-if [ "${#problems[@]}" -gt 0 ]; then
-    if [ "$ODOO_FAILED" = 0 ] && [ "$ODOO_RC" != 0 ] || [ "$result_found" != 1 ]; then
-        ODOO_FAILED=$(( ODOO_FAILED > 0 ? ODOO_FAILED : 1 ))
-    fi
-    echo "wfmon: full Odoo log: $WFMON_TEST_LOG" >&2
-    finish 1 "$(IFS=';'; echo "${problems[*]}" | sed 's/;/; /g')"
-fi
+# Counts, the log gate and the verdict; the offending entries are listed on stderr.
+RESULT="$WFMON_RUN/odoo-result.txt"
+rm -f "$RESULT"
+wfmon_py odoo-result --log "$WFMON_TEST_LOG" --ignore .ci/log-ignore.txt --result "$RESULT" \
+    --stdout "$WFMON_RUN/test-odoo.stdout" --odoo-exit "$ODOO_RC" \
+    --modules-with-tests "$MODULES_WITH_TESTS"
+[ -f "$RESULT" ] || finish 1 "could not parse $WFMON_TEST_LOG"
+{ read -r ODOO_PASSED ODOO_FAILED; IFS= read -r PROBLEMS; } <"$RESULT"
+[ -z "$PROBLEMS" ] || finish 1 "$PROBLEMS"
 finish 0

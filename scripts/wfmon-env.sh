@@ -92,81 +92,45 @@ wfmon_psql_odoo() {
         -h "$WFMON_PGHOST" -p "$WFMON_PGPORT" -U "$WFMON_DB_USER" -d postgres "$@"
 }
 
+# The Python half of these scripts (scripts/wfmon.py: module lists, addons path, port probes,
+# the Odoo log check, Odoo's pins, benchmark results), run by the interpreter that runs Odoo.
+wfmon_py() { "$WFMON_PYTHON" "$WFMON_REPO/scripts/wfmon.py" "$@"; }
+
 # Our addons, one name per line, sorted: addons/*/__manifest__.py that are installable
 # (test-only test_* addons included: `make test` installs them).
-wfmon_modules() {
-    "$WFMON_PYTHON" - "$WFMON_ADDONS" <<'PY'
-import ast
-import pathlib
-import sys
-
-root = pathlib.Path(sys.argv[1])
-for manifest in sorted(root.glob("*/__manifest__.py")):
-    data = ast.literal_eval(manifest.read_text(encoding="utf-8"))
-    if data.get("installable", True):
-        print(manifest.parent.name)
-PY
-}
+wfmon_modules() { wfmon_py modules; }
 
 # The suite without test-only addons (test_*): what demo databases and Docker install.
-wfmon_suite_modules() {
-    wfmon_modules | grep -v '^test_' || true
-}
+wfmon_suite_modules() { wfmon_py modules --suite; }
 
 # Modules (one per line) that ship Odoo tests: <module>/tests/test_*.py.
-wfmon_modules_with_tests() {
-    local m
-    for m in $(wfmon_modules); do
-        if compgen -G "$WFMON_ADDONS/$m/tests/test_*.py" >/dev/null; then
-            echo "$m"
-        fi
-    done
-}
+wfmon_modules_with_tests() { wfmon_py modules --with-tests; }
 
-# Odoo's own addons directories (what it uses without --addons-path), comma-separated.
-wfmon_odoo_default_addons_path() {
-    "$WFMON_PYTHON" - <<'PY'
-import os
-
-import odoo
-
-root = os.path.dirname(os.path.abspath(odoo.__file__))
-paths = [os.path.join(root, "addons")]
-# Source checkout: <checkout>/addons beside the odoo package.
-candidate = os.path.join(os.path.dirname(root), "addons")
-if os.path.isfile(os.path.join(candidate, "web", "__manifest__.py")):
-    paths.append(candidate)
-# Addons installed as wheels (odoo-addon-*) extend the odoo.addons namespace.
-for p in getattr(odoo.addons, "__path__", []):
-    p = os.path.abspath(p)
-    if os.path.isdir(p) and p not in paths and "/.local/share/Odoo/" not in p:
-        paths.append(p)
-print(",".join(paths))
-PY
-}
-
-wfmon_addons_path() {
-    local p
-    p="$(wfmon_odoo_default_addons_path),$WFMON_ADDONS"
-    [ -n "$WFMON_EXTRA_ADDONS_PATH" ] && p="$p,$WFMON_EXTRA_ADDONS_PATH"
-    echo "$p"
-}
+# Odoo's own addons directories, then ours and $WFMON_EXTRA_ADDONS_PATH, comma-separated.
+wfmon_addons_path() { wfmon_py addons-path; }
 
 # Is a TCP port on 127.0.0.1 free to bind?
-wfmon_port_free() {
-    "$WFMON_PYTHON" - "$1" <<'PY'
-import socket
-import sys
+wfmon_port_free() { wfmon_py port-free "$1"; }
 
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(1)
-finally:
-    s.close()
-PY
+# Requirement files installed into $WFMON_PYTHON: what the addons import, the OCA addons they
+# use (wheels), and (make test only) the test and lint tools.
+WFMON_RUNTIME_REQUIREMENTS=(requirements.txt requirements-oca.txt)
+WFMON_REQUIREMENTS=("${WFMON_RUNTIME_REQUIREMENTS[@]}" requirements-test.txt)
+
+# wfmon_pip_install <log> <requirements file>...: pip install them into $WFMON_PYTHON with
+# Odoo's own pins frozen, so that pip fails rather than move one of them. The caller writes the
+# pins first: wfmon_py odoo-pins >"$WFMON_RUN/odoo-pins.txt". On failure, shows the end of
+# pip's log.
+wfmon_pip_install() {
+    local log="$1" pins="$WFMON_RUN/odoo-pins.txt" files=() f
+    shift
+    for f in "$@"; do files+=(-r "$WFMON_REPO/$f"); done
+    if ! "$WFMON_PYTHON" -m pip install -q --disable-pip-version-check "${files[@]}" \
+        -c "$pins" >"$log" 2>&1; then
+        grep -v -e "^WARNING: Location " -e "Running pip as the 'root' user" "$log" \
+            | tail -n 30 >&2
+        return 1
+    fi
 }
 
 # Kill the process recorded in a pid file if it is still an odoo process of this checkout.

@@ -25,13 +25,19 @@ def _manifests(include_test_addons=False):
     return result
 
 
-def _requirement_names(path):
-    names = set()
+def _requirements(path):
+    """{normalized name: the rest of the line} of a requirements file."""
+    result = {}
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.split("#", 1)[0].strip()
         if line:
-            names.add(_normalize(re.split(r"[\s<>=!~;\[]", line, maxsplit=1)[0]))
-    return names
+            name = re.split(r"[\s<>=!~;\[]", line, maxsplit=1)[0]
+            result[_normalize(name)] = line[len(name) :].replace(" ", "")
+    return result
+
+
+def _requirement_names(path):
+    return set(_requirements(path))
 
 
 def _normalize(name):
@@ -94,8 +100,25 @@ def test_dockerfile_extends_the_official_image():
     assert lines[0] == "FROM odoo:18.0"
     assert lines[-1] == "USER odoo", "the image must not run Odoo as root"
     text = "\n".join(lines)
-    assert "requirements-docker.txt" in text
     assert "--break-system-packages" in text
+    for name in ("requirements.txt", "requirements-oca.txt"):
+        assert f"-r /tmp/wfmon/{name}" in text, f"the Dockerfile must install {name}"
+
+
+def test_docker_build_context_holds_the_requirements():
+    """.dockerignore keeps everything out of the build context except what COPY needs."""
+    allowed = [
+        line.strip()[1:]
+        for line in (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("!")
+    ]
+    assert sorted(allowed) == ["requirements-oca.txt", "requirements.txt"]
+
+
+def test_oca_addons_are_wheels_of_the_18_0_series():
+    for name, spec in _requirements(REPO / "requirements-oca.txt").items():
+        assert name.startswith("odoo-addon-"), f"{name}: OCA addons come as odoo-addon-* wheels"
+        assert ">=18.0" in spec and "<18.1" in spec, f"{name}: pin it to the 18.0 series"
 
 
 def test_db_service_is_official_postgres_with_healthcheck(db):
@@ -149,9 +172,9 @@ def test_odoo_conf_matches_compose(odoo_conf, db, odoo):
 
 
 def test_external_python_dependencies_are_installed_everywhere():
-    docker = _requirement_names(REPO / "requirements-docker.txt")
+    runtime = _requirement_names(REPO / "requirements.txt")
     local = _requirement_names(REPO / "requirements-test.txt")
     for module, manifest in _manifests(include_test_addons=True).items():
         for name in manifest.get("external_dependencies", {}).get("python", []):
-            assert _normalize(name) in docker, f"{module}: add {name} to requirements-docker.txt"
+            assert _normalize(name) in runtime, f"{module}: add {name} to requirements.txt"
             assert _normalize(name) in local, f"{module}: add {name} to requirements-test.txt"
