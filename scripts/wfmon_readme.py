@@ -24,7 +24,7 @@ SECTIONS = (
     ("HISTORY", "Changelog"),
 )
 # Underline characters: level 1 is a section of the README, fragments' headings start at 2.
-UNDERLINES = "=-~^\""
+UNDERLINES = '=-~^"'
 LICENSES = {
     "LGPL-3": ("LGPL--3", "http://www.gnu.org/licenses/lgpl-3.0-standalone.html"),
     "AGPL-3": ("AGPL--3", "http://www.gnu.org/licenses/agpl-3.0-standalone.html"),
@@ -151,6 +151,33 @@ def _render_list(items, indent=0):
     return out
 
 
+def _list_end(lines, start):
+    """Index of the first line after the list starting at ``start``."""
+    end = start + 1
+    while end < len(lines):
+        current = lines[end]
+        if current.strip() and not current.startswith(" ") and not ITEM.match(current):
+            break
+        if not current.strip() and (
+            end + 1 >= len(lines)
+            or (not lines[end + 1].startswith(" ") and not ITEM.match(lines[end + 1]))
+        ):
+            break
+        if FENCE.match(current.strip()):
+            raise ReadmeError("code blocks inside list items are not supported")
+        end += 1
+    return end
+
+
+def _paragraph_end(lines, start):
+    end = start
+    while end < len(lines) and lines[end].strip():
+        if end > start and any(p.match(lines[end]) for p in (ITEM, HEADING, FENCE)):
+            break
+        end += 1
+    return end
+
+
 def md_to_rst(text, first_level=2, allow_headings=True):
     """Markdown fragment -> reStructuredText lines; its shallowest heading gets first_level."""
     lines = text.splitlines()
@@ -186,32 +213,11 @@ def md_to_rst(text, first_level=2, allow_headings=True):
             out += _table(lines[index:end])
             index = end
         elif ITEM.match(line):
-            end = index + 1
-            while end < len(lines):
-                current = lines[end]
-                if current.strip() and not current.startswith(" ") and not ITEM.match(current):
-                    break
-                if not current.strip() and (
-                    end + 1 >= len(lines)
-                    or (
-                        not lines[end + 1].startswith(" ")
-                        and not ITEM.match(lines[end + 1])
-                    )
-                ):
-                    break
-                if FENCE.match(current.strip()):
-                    raise ReadmeError("code blocks inside list items are not supported")
-                end += 1
+            end = _list_end(lines, index)
             out += _render_list(_parse_list(lines[index:end])) + [""]
             index = end
         else:
-            end = index
-            while end < len(lines) and lines[end].strip():
-                if end > index and (
-                    ITEM.match(lines[end]) or HEADING.match(lines[end]) or FENCE.match(lines[end])
-                ):
-                    break
-                end += 1
+            end = _paragraph_end(lines, index)
             out += [inline(" ".join(part.strip() for part in lines[index:end])), ""]
             index = end
     return out
