@@ -1,7 +1,9 @@
 # wfmon — thin entry points; the logic lives in scripts/.
 #   make test   the whole gate: lint, plain-Python tests, Odoo tests on a fresh database
 #   make lint   ruff, pylint-odoo (OCA mandatory checks), oca-checks-odoo-module / -po
-#   make unit   plain-Python tests only (no Odoo, no database)
+#   make unit   plain-Python tests only (no Odoo, no database); installs the test tools first
+#   make pot    export addons/<module>/i18n/<module>.pot from a fresh database (Odoo's --i18n-export)
+#   make readme write each addon's README.rst from its readme/*.md fragments
 #   make demo   local Odoo with every addon and demo data on http://127.0.0.1:8069
 #   make bench  every benchmark of benchmarks/ through scripts/bench.sh, one JSON results file
 #               (.run/bench-results.json); one of them: make bench BENCH=delivery, its options
@@ -13,7 +15,7 @@
 #   make clean  stop, then delete .run/ (cluster, databases, logs) and caches
 SHELL := /bin/bash
 
-.PHONY: test lint unit demo bench bench-distribution e2e-n8n stop clean
+.PHONY: test lint unit pot readme demo bench bench-distribution e2e-n8n stop clean
 
 test:
 	@bash scripts/run-tests.sh
@@ -23,6 +25,12 @@ lint:
 
 unit:
 	@bash scripts/unit.sh
+
+pot:
+	@bash scripts/pot.sh
+
+readme:
+	@$${WFMON_PYTHON:-python3} scripts/wfmon.py readme
 
 demo:
 	@bash scripts/demo.sh
