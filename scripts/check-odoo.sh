@@ -3,7 +3,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/wfmon-env.sh"
 
-hint="install Odoo 18.0 Community from source (pip install -e <odoo checkout> --config-settings editable_mode=compat) or use 'docker compose up' (see README, \"Source install\")"
+hint="install Odoo 18.0 Community from source (pip install -e <odoo checkout> --config-settings editable_mode=compat) or use 'docker compose up' (see docs/install.md)"
 
 if ! wfmon_py check-odoo >/dev/null 2>&1; then
     echo "wfmon: Odoo 18.0 is not importable by $WFMON_PYTHON — $hint" >&2
