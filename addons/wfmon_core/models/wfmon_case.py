@@ -8,8 +8,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..tools import escalation
 from ..tools.engine import engine_options
-from ..tools.escalation import StepSpec, due_steps, next_severity
+from ..tools.escalation import next_severity
 from ..tools.fingerprint import fingerprint as make_fingerprint
 from ..tools.sla_clock import WorkSchedule, add_working_hours, working_hours_between
 from .wfmon_case_log import LOG_ACTIONS  # noqa: F401  (re-exported for extensions)
@@ -293,7 +294,11 @@ class WfmonCase(models.Model):
             self._log_field_changes(tracked)
         options = engine_options(self.env.context)
         if "severity" in vals and not (options and options.keep_deadlines):
-            self.filtered("is_open")._sla_stamp(fields.Datetime.now(), restart=False)
+            # Only a severity that changed re-plans the deadlines.
+            old_severity = tracked["severity"]
+            self.filtered(lambda c: c.is_open and c.severity != old_severity[c.id])._sla_stamp(
+                fields.Datetime.now(), restart=False
+            )
         if "user_id" in vals:
             unassigned = self.filtered(lambda c: c.state == "new" and c.user_id)
             unassigned._transition("assigned")
@@ -803,26 +808,23 @@ class WfmonCase(models.Model):
             else False
         )
         at_risk = add_working_hours(schedule, start, line.resolution_hours * ratio + paused_hours)
-        checks = [d for d in (resp_deadline, at_risk, res_deadline) if d]
-        for step in policy.escalation_step_ids:
-            if step.clock == "response":
-                budget, deadline = line.response_hours, resp_deadline
-            else:
-                budget, deadline = line.resolution_hours, res_deadline
-            if not deadline:
-                continue
-            if step.trigger == "ratio":
-                checks.append(
-                    add_working_hours(
-                        schedule, start, budget * step.ratio_percent / 100 + paused_hours
-                    )
-                )
-            else:
-                checks.append(add_working_hours(schedule, deadline, step.breach_hours))
-        # The scanner looks at the case at the first moment something may
-        # change: at once when a moment has already passed (clock started in
-        # the past), else at the earliest status change or escalation step.
-        next_check = now if any(c <= now for c in checks) else min(checks)
+        clocks = self._sla_clocks_of(
+            start,
+            line.response_hours,
+            resp_deadline,
+            line.resolution_hours,
+            res_deadline,
+            paused_hours,
+        )
+        steps = policy.escalation_step_ids._wfmon_specs()
+        # Nothing is evaluated yet: the scanner looks at the case at the first
+        # moment something may change, at once if that moment has passed (a clock
+        # started in the past).
+        next_check = escalation.next_check(
+            now,
+            pending=[resp_deadline, at_risk, res_deadline]
+            + [due for _key, due in escalation.pending_steps(schedule, steps, clocks)],
+        )
         return {
             "sla_policy_id": policy.id,
             "sla_calendar_id": calendar.id or False,
@@ -833,7 +835,7 @@ class WfmonCase(models.Model):
             "resolution_deadline": res_deadline,
             "at_risk_date": at_risk,
             "sla_status": "on_track",
-            "sla_next_check": next_check,
+            "sla_next_check": next_check or False,
         }
 
     @api.model
@@ -854,7 +856,12 @@ class WfmonCase(models.Model):
         }
 
     def _sla_stamp(self, now, restart=False):
-        """Re-plan deadlines (new severity or policy) keeping the clock start."""
+        """Re-plan deadlines (new severity or policy) keeping the clock start.
+
+        Only the plan is written here; the status and the next check are then
+        evaluated against what the case showed before, so that a re-plan that
+        leaves a breached case breached changes, logs and publishes nothing, and
+        a step the new plan makes overdue is scheduled at once."""
         cases = self.filtered("type_id")
         if not cases:
             return
@@ -874,6 +881,8 @@ class WfmonCase(models.Model):
                 paused_hours=case.paused_hours,
                 now=now,
             )
+            for fname in ("sla_status", "sla_next_check"):
+                del vals[fname]
             case._wfmon_engine().write(vals)
         cases._sla_refresh(now)
 
@@ -891,8 +900,62 @@ class WfmonCase(models.Model):
             or self.company_id._wfmon_calendar()
         )
 
-    def _sla_evaluate(self, schedule, now):
-        """Current SLA values of one case: status, progress, next check."""
+    @api.model
+    def _sla_clocks_of(
+        self,
+        start,
+        response_hours,
+        response_deadline,
+        resolution_hours,
+        resolution_deadline,
+        paused_hours=0.0,
+    ):
+        """The clocks escalation steps watch (``tools.escalation.Clock``)."""
+        if not start:
+            return {}
+        return {
+            "response": escalation.Clock(
+                start, response_hours, response_deadline or None, paused_hours
+            ),
+            "resolution": escalation.Clock(
+                start, resolution_hours, resolution_deadline or None, paused_hours
+            ),
+        }
+
+    def _sla_clocks(self):
+        """This case's running clocks; a response clock stops once someone responded."""
+        self.ensure_one()
+        return self._sla_clocks_of(
+            self.sla_start,
+            self.response_hours,
+            not self.responded_at and self.response_deadline,
+            self.resolution_hours,
+            self.resolution_deadline,
+            self.paused_hours,
+        )
+
+    def _sla_paused(self):
+        self.ensure_one()
+        return self.state == "waiting" and bool(self.paused_since)
+
+    def _sla_pending_steps(self, schedule):
+        """``[(step id, due instant)]`` of the steps not fired yet, while the case
+        can escalate (open, clock running): the one source of both firing and the
+        next check."""
+        self.ensure_one()
+        if not self.is_open or self._sla_paused():
+            return []
+        return escalation.pending_steps(
+            schedule,
+            self.sla_policy_id.escalation_step_ids._wfmon_specs(),
+            self._sla_clocks(),
+            fired=self.escalated_step_ids.ids,
+        )
+
+    def _sla_evaluate(self, schedule, now, pending=()):
+        """Current SLA values of one case: status, progress, next check.
+
+        ``pending``: what ``_sla_pending_steps`` returns for the case."""
         self.ensure_one()
         if self.state == "cancelled":
             return {"sla_next_check": False}
@@ -904,14 +967,14 @@ class WfmonCase(models.Model):
         if not self.resolution_deadline:
             return {"sla_status": "on_track", "sla_next_check": False, "sla_progress": 0.0}
         paused = self.paused_hours
-        if self.state == "waiting" and self.paused_since:
+        if self._sla_paused():
             paused += working_hours_between(schedule, self.paused_since, now)
         elapsed = max(working_hours_between(schedule, self.sla_start, now) - paused, 0.0)
         progress = elapsed / self.resolution_hours * 100 if self.resolution_hours else 0.0
         response_late = (
             self.response_deadline and not self.responded_at and now >= self.response_deadline
         )
-        if self.state == "waiting" and self.paused_since:
+        if self._sla_paused():
             status = "paused"
         elif now >= self.resolution_deadline or response_late:
             status = "breached"
@@ -922,55 +985,50 @@ class WfmonCase(models.Model):
         return {
             "sla_status": status,
             "sla_progress": round(progress, 2),
-            "sla_next_check": False if status == "paused" else self._next_check(schedule, now),
+            "sla_next_check": False if status == "paused" else self._sla_next_check(now, pending),
         }
 
-    def _next_check(self, schedule, now):
-        """The next instant at which status or an escalation step may change."""
-        candidates = [
-            self.at_risk_date,
-            self.resolution_deadline,
-            not self.responded_at and self.response_deadline,
-        ]
-        fired = set(self.escalated_step_ids.ids)
-        for step in self.sla_policy_id.escalation_step_ids:
-            if step.id not in fired:
-                candidates.append(self._step_due_date(step, schedule))
-        future = [c for c in candidates if c and c > now]
-        return min(future) if future else False
-
-    def _step_due_date(self, step, schedule):
-        if step.clock == "response":
-            if self.responded_at or not self.response_deadline:
-                return False
-            budget, deadline = self.response_hours, self.response_deadline
-        else:
-            budget, deadline = self.resolution_hours, self.resolution_deadline
-        if not deadline:
-            return False
-        if step.trigger == "ratio":
-            return add_working_hours(
-                schedule, self.sla_start, budget * step.ratio_percent / 100 + self.paused_hours
+    def _sla_next_check(self, now, pending):
+        """The next instant the status may change, or the due instant of the
+        earliest step not fired yet even if it is past (the next scan fires it)."""
+        self.ensure_one()
+        return (
+            escalation.next_check(
+                now,
+                upcoming=[
+                    self.at_risk_date,
+                    self.resolution_deadline,
+                    not self.responded_at and self.response_deadline,
+                ],
+                pending=[due for _step, due in pending],
             )
-        return add_working_hours(schedule, deadline, step.breach_hours)
+            or False
+        )
 
     def _sla_refresh(self, now, fire=False):
         """Recompute SLA status of these cases; optionally fire due escalation
         steps.  Status changes of the whole batch are flushed together and
         logged with one INSERT per kind of change, so the query count does not
-        grow with the batch."""
+        grow with the batch.  A status is logged, and ``case.breached``
+        published, only when it changes."""
         if not self:
             return
         schedules = self._schedules(now)
         changes = defaultdict(lambda: self.browse())
+        due = defaultdict(lambda: self.browse())
         for case in self:
-            vals = case._sla_evaluate(schedules[case.id], now)
+            pending = case._sla_pending_steps(schedules[case.id])
+            vals = case._sla_evaluate(schedules[case.id], now, pending)
             old_status = case.sla_status
             changed = {k: v for k, v in vals.items() if case[k] != v}
             if changed:
                 case._wfmon_engine().write(changed)
             if "sla_status" in changed and case.is_open:
                 changes[(old_status, case.sla_status)] |= case
+            if fire:
+                for step_id, due_at in pending:
+                    if due_at <= now:
+                        due[step_id] |= case
         for (old_status, new_status), cases in changes.items():
             cases._log_batch(
                 "sla",
@@ -983,51 +1041,20 @@ class WfmonCase(models.Model):
         )
         if newly_breached:
             self.env["wfmon.publisher"]._publish("case.breached", newly_breached)
-        if fire:
-            due = defaultdict(lambda: self.browse())
-            for case in self.filtered(lambda c: c.is_open and c.state != "waiting"):
-                for step in case._due_steps(schedules[case.id], now):
-                    due[step] |= case
-            # Fire step by step over all the cases it is due on: one write, one
-            # audit INSERT and one event per step, not per case.
-            for step in sorted(due, key=lambda s: (s.sequence, s.id)):
-                due[step]._fire_step(step)
-
-    def _due_steps(self, schedule, now):
-        """Escalation steps of this case's policy that are due now and not fired."""
-        self.ensure_one()
-        steps = self.sla_policy_id.escalation_step_ids
-        if not steps:
-            return steps
-        specs = [
-            StepSpec(
-                key=step.id,
-                trigger=step.trigger,
-                value=step.ratio_percent / 100 if step.trigger == "ratio" else step.breach_hours,
-                deadline=step.clock,
-            )
-            for step in steps
-        ]
-        elapsed = max(working_hours_between(schedule, self.sla_start, now) - self.paused_hours, 0.0)
-        ratios, past, breached = {}, {}, {}
-        for clock, budget, deadline in (
-            ("response", self.response_hours, self.response_deadline),
-            ("resolution", self.resolution_hours, self.resolution_deadline),
-        ):
-            active = bool(deadline) and not (clock == "response" and self.responded_at)
-            ratios[clock] = (elapsed / budget) if (active and budget) else 0.0
-            breached[clock] = bool(active and now >= deadline)
-            past[clock] = (
-                working_hours_between(schedule, deadline, now) if breached[clock] else None
-            )
-        keys = due_steps(
-            specs,
-            ratios=ratios,
-            hours_past=past,
-            breached=breached,
-            fired=frozenset(self.escalated_step_ids.ids),
-        )
-        return steps.browse(keys)
+        if not due:
+            return
+        # Fire step by step over all the cases it is due on: one write, one
+        # audit INSERT and one event per step, not per case.
+        steps = self.env["wfmon.escalation.step"].browse(list(due))
+        for step in steps.sorted(lambda s: (s.sequence, s.id)):
+            due[step.id]._fire_step(step)
+        # The fired steps leave the plan: schedule the next one.
+        fired = self.browse().union(*due.values())
+        for case in fired:
+            pending = case._sla_pending_steps(schedules[case.id])
+            next_check = False if case._sla_paused() else case._sla_next_check(now, pending)
+            if case.is_open and case.sla_next_check != next_check:
+                case._wfmon_engine().write({"sla_next_check": next_check})
 
     def _fire_step(self, step):
         """Run one escalation step on these cases; recorded so it never fires

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.escalation import StepSpec
+
 
 class WfmonEscalationStep(models.Model):
     _name = "wfmon.escalation.step"
@@ -68,3 +70,15 @@ class WfmonEscalationStep(models.Model):
                 raise ValidationError(
                     self.env._("Step %s: hours after breach cannot be negative.", step.name)
                 )
+
+    def _wfmon_specs(self):
+        """These steps as ``tools.escalation.StepSpec``, in ladder order."""
+        return [
+            StepSpec(
+                key=step.id,
+                trigger=step.trigger,
+                value=step.ratio_percent / 100 if step.trigger == "ratio" else step.breach_hours,
+                deadline=step.clock,
+            )
+            for step in self
+        ]

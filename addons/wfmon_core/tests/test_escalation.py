@@ -1,6 +1,7 @@
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
 
 from .common import MONDAY_10, WfmonCase, capture_events
 
@@ -239,3 +240,151 @@ class TestEscalation(WfmonCase):
         small, large = open_and_scan(10), open_and_scan(110)
         # Only the ORM's 100-row statements (m2m link, level update, audit INSERT) grow.
         self.assertLessEqual(large - small, 6)
+
+
+@tagged("post_install", "-at_install")
+class TestOverdueSteps(WfmonCase):
+    """A step that is due fires, whatever made it due: waiting for it, a
+    re-plan that puts it in the past, or a clock started in the past."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fast_policy = cls.env["wfmon.sla.policy"].create(
+            {
+                "name": "Low 10 h, critical at once",
+                "line_ids": [
+                    (0, 0, {"severity": "low", "response_hours": 0, "resolution_hours": 10}),
+                    (
+                        0,
+                        0,
+                        {"severity": "critical", "response_hours": 0, "resolution_hours": 0.001},
+                    ),
+                ],
+            }
+        )
+        Step = cls.env["wfmon.escalation.step"]
+        common = {"policy_id": cls.fast_policy.id, "action": "notify", "target": "lead"}
+        cls.step_half = Step.create(
+            {**common, "sequence": 1, "name": "Half", "trigger": "ratio", "ratio_percent": 50}
+        )
+        cls.step_breach = Step.create(
+            {**common, "sequence": 2, "name": "Breach", "trigger": "breach", "breach_hours": 0}
+        )
+        cls.step_later = Step.create(
+            {
+                **common,
+                "sequence": 3,
+                "name": "Breach + 2 h",
+                "trigger": "breach",
+                "breach_hours": 2,
+            }
+        )
+        cls.fast_type = cls.env["wfmon.case.type"].create(
+            {
+                "name": "Fast condition",
+                "code": "test.fast",
+                "domain": "general",
+                "default_severity": "low",
+                "sla_policy_id": cls.fast_policy.id,
+                "team_id": cls.team.id,
+            }
+        )
+
+    def test_severity_raised_past_its_ladder_fires_at_the_next_scan(self):
+        with freeze_time(MONDAY_10):
+            case = self._open(type_id=self.fast_type.id)
+            case.action_start()
+        with freeze_time("2026-11-23 10:00:05"):
+            case.severity = "critical"
+            self.assertEqual(case.sla_status, "breached")
+            self.assertTrue(case.sla_next_check, "the overdue steps are scheduled")
+            self.assertLessEqual(case.sla_next_check, fields.Datetime.now())
+        with freeze_time("2026-11-23 10:01:00"), capture_events(self.env) as events:
+            self.Case._cron_scan_sla()
+        self.assertEqual(case.escalated_step_ids, self.step_half | self.step_breach)
+        self.assertEqual(case.escalation_level, 2)
+        self.assertEqual([e[0] for e in events].count("case.escalated"), 2)
+        # The last step is 2 working hours after the (new) deadline: next in line.
+        self.assertEqual(case.sla_next_check.isoformat(), "2026-11-23T12:00:04")
+        with freeze_time("2026-11-23 11:00:00"):
+            self.Case._cron_scan_sla()
+        self.assertEqual(case.escalation_level, 2)
+        with freeze_time("2026-11-23 12:00:04"):
+            self.Case._cron_scan_sla()
+        self.assertEqual(case.escalation_level, 3)
+        self.assertFalse(case.sla_next_check, "nothing left to look at")
+        with freeze_time("2026-11-30 12:00:00"):
+            self.assertEqual(self.Case._cron_scan_sla(), 0)
+        self.assertEqual(len(case.log_ids.filtered(lambda x: x.action == "escalate")), 3)
+
+    def test_steps_passed_while_waiting_without_pause_fire(self):
+        """A policy that keeps the clock running while waiting escalates then too."""
+        self.fast_policy.pause_when_waiting = False
+        with freeze_time(MONDAY_10):
+            case = self._open(type_id=self.fast_type.id)
+            case.action_wait()
+        with freeze_time("2026-11-24 12:00:00"):  # 10 h later: breached
+            self.Case._cron_scan_sla()
+        self.assertEqual(case.sla_status, "breached")
+        self.assertEqual(case.escalated_step_ids, self.step_half | self.step_breach)
+        self.assertEqual(case.sla_next_check.isoformat(), "2026-11-24T14:00:00")
+
+    def test_clock_started_in_the_past_escalates_at_the_first_scan(self):
+        with freeze_time("2026-11-27 10:00:00"):
+            case = self._open(type_id=self.fast_type.id)
+            case._sla_restart("2026-11-23 09:00:00")  # opened elsewhere on Monday
+            case.action_start()
+            self.assertEqual(case.sla_status, "breached")
+            self.assertTrue(case.sla_next_check)
+            self.Case._cron_scan_sla()
+        self.assertEqual(case.escalation_level, 3)
+        self.assertFalse(case.sla_next_check)
+
+    def test_a_case_never_waits_past_its_next_step(self):
+        """Whatever happened to it, an open case whose clock runs is looked at
+        no later than its earliest step not fired yet."""
+        with freeze_time(MONDAY_10):
+            cases = self.Case.create(
+                [{"type_id": self.fast_type.id, "summary": f"c{i}"} for i in range(4)]
+            )
+        with freeze_time("2026-11-23 12:00:00"):
+            cases[0].action_start()
+            cases[1].severity = "critical"
+            cases[2].action_wait()
+        with freeze_time("2026-11-23 13:00:00"):
+            cases[2].action_resume()
+            self.Case._cron_scan_sla()
+            cases[3].severity = "critical"
+        checked = 0
+        for case in cases:
+            schedule = case._schedules(fields.Datetime.now())[case.id]
+            pending = case._sla_pending_steps(schedule)
+            if not pending:
+                continue
+            checked += 1
+            with self.subTest(case=case.summary):
+                self.assertTrue(case.sla_next_check)
+                self.assertLessEqual(case.sla_next_check, min(due for _s, due in pending))
+        self.assertGreaterEqual(checked, 3)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoEscalation(TransactionCase):
+    """The demo's backdated breached case has escalated once the scanner ran
+    during the installation."""
+
+    def test_backdated_breached_case_escalated(self):
+        case = self.env.ref("wfmon_core.demo_case_breached", raise_if_not_found=False)
+        if not case:
+            self.skipTest("installed without demo data")
+        self.assertEqual(case.sla_status, "breached")
+        ladder = case.sla_policy_id.escalation_step_ids
+        breach = self.env.ref("wfmon_core.sla_policy_standard_step_breach")
+        self.assertIn(breach, case.escalated_step_ids)
+        self.assertEqual(case.escalation_level, len(case.escalated_step_ids))
+        self.assertGreaterEqual(case.escalation_level, 2)
+        self.assertEqual(case.user_id, case.team_id.lead_id, "the breach step reassigned it")
+        # Steps not fired yet are scheduled.
+        if ladder - case.escalated_step_ids:
+            self.assertTrue(case.sla_next_check)

@@ -1,7 +1,19 @@
-"""Decide which escalation steps are due (stdlib only, never imports odoo)."""
+"""When escalation steps are due, and what the SLA scanner looks at next (stdlib only,
+never imports odoo).
+
+A step is due from one instant on, computed by :func:`step_due_at` and nowhere else:
+firing (:func:`due_steps`), the next scan (:func:`next_check`) and the plan made when a
+case opens or is re-planned all read that same instant, so a step can never be due for
+one of them and not for the other. An overdue step that has not fired keeps the next scan
+in the past until it fires, whatever made it overdue (waiting, a re-plan, a backdated
+clock start).
+"""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .sla_clock import WorkSchedule, add_working_hours
 
 TRIGGERS = ("ratio", "breach")
 CLOCKS = ("response", "resolution")
@@ -12,11 +24,11 @@ SEVERITY_ORDER = ("low", "medium", "high", "critical")
 class StepSpec:
     """One escalation step of an SLA policy.
 
-    ``key``: the step's database id. ``trigger``: ``'ratio'`` fires when the
-    clock's elapsed ratio >= ``value`` (0.5 = half of the budget consumed);
-    ``'breach'`` fires when the clock is breached and its working hours past the
-    deadline >= ``value`` (0 = at breach, 4 = breach + 4 h). ``deadline``: the
-    clock watched, ``'response'`` or ``'resolution'``.
+    ``key``: the step's database id. ``trigger``: ``'ratio'`` fires once the share
+    ``value`` of the clock's working-hour budget is consumed (0.5 = halfway);
+    ``'breach'`` fires ``value`` working hours after the clock's deadline (0 = at
+    breach, 4 = breach + 4 h). ``deadline``: the clock watched, ``'response'`` or
+    ``'resolution'``.
     """
 
     key: int
@@ -32,59 +44,98 @@ class StepSpec:
             raise ValueError(f"deadline must be one of {CLOCKS}, got {self.deadline!r}")
 
 
-def _ratio_due(step: StepSpec, ratios: Mapping[str, float]) -> bool:
-    """Whether a ``'ratio'`` step is due; a clock without a ratio never fires."""
-    ratio = ratios.get(step.deadline)
-    return ratio is not None and ratio >= step.value
+@dataclass(frozen=True)
+class Clock:
+    """One running SLA clock of a case (naive UTC datetimes).
 
-
-def _breach_due(
-    step: StepSpec, hours_past: Mapping[str, float | None], breached: Mapping[str, bool]
-) -> bool:
-    """Whether a ``'breach'`` step is due; never before the clock is breached.
-
-    A breached clock with ``hours_past`` missing or ``None`` counts as 0 h past.
+    ``start``: when the clock started. ``budget_hours``: its working-hour target.
+    ``deadline``: when the budget runs out (pauses included); ``None`` when the clock
+    does not run (no target, or a response clock that stopped because someone
+    responded): its steps are never due. ``paused_hours``: working hours the clock
+    was paused so far; a ratio step moves later by that much, like the deadline.
     """
-    if not breached.get(step.deadline):
-        return False
-    past = hours_past.get(step.deadline)
-    return (past or 0.0) >= step.value
+
+    start: datetime
+    budget_hours: float
+    deadline: datetime | None
+    paused_hours: float = 0.0
 
 
-def is_due(
-    step: StepSpec,
-    *,
-    ratios: Mapping[str, float],
-    hours_past: Mapping[str, float | None],
-    breached: Mapping[str, bool],
-) -> bool:
-    """Whether ``step``'s trigger condition holds (ignoring whether it already fired)."""
+def _ceil_second(value: datetime) -> datetime:
+    """Round up to the whole second (Odoo's clock has no microseconds)."""
+    if value.microsecond:
+        return value.replace(microsecond=0) + timedelta(seconds=1)
+    return value
+
+
+def step_due_at(
+    schedule: WorkSchedule, step: StepSpec, clocks: Mapping[str, Clock]
+) -> datetime | None:
+    """Return the instant from which ``step`` is due, or ``None`` if it never is.
+
+    ``'ratio'``: ``budget * value + paused`` working hours after the start, i.e. when
+    the elapsed share of the budget reaches ``value``. ``'breach'``: ``value`` working
+    hours after the deadline. ``None`` when the clock the step watches is missing or
+    has no deadline. Rounded up to the whole second, so that a stored instant and
+    ``now`` taken from Odoo's clock compare exactly.
+    """
+    clock = clocks.get(step.deadline)
+    if clock is None or clock.deadline is None:
+        return None
     if step.trigger == "ratio":
-        return _ratio_due(step, ratios)
-    return _breach_due(step, hours_past, breached)
+        hours = clock.budget_hours * step.value + clock.paused_hours
+        return _ceil_second(add_working_hours(schedule, clock.start, hours))
+    return _ceil_second(add_working_hours(schedule, clock.deadline, step.value))
+
+
+def pending_steps(
+    schedule: WorkSchedule,
+    steps: Iterable[StepSpec],
+    clocks: Mapping[str, Clock],
+    fired: Iterable[int] = (),
+) -> list[tuple[int, datetime]]:
+    """Return ``(key, due instant)`` of the steps not fired yet that will ever be due,
+    in input order, each key once."""
+    skip = set(fired)
+    result = []
+    for step in steps:
+        if step.key in skip:
+            continue
+        skip.add(step.key)
+        due_at = step_due_at(schedule, step, clocks)
+        if due_at is not None:
+            result.append((step.key, due_at))
+    return result
 
 
 def due_steps(
+    schedule: WorkSchedule,
     steps: Iterable[StepSpec],
-    *,
-    ratios: Mapping[str, float],
-    hours_past: Mapping[str, float | None],
-    breached: Mapping[str, bool],
-    fired: set[int] | frozenset[int],
+    clocks: Mapping[str, Clock],
+    now: datetime,
+    fired: Iterable[int] = (),
 ) -> list[int]:
-    """Return the keys of the steps due now and not yet fired, in input order.
+    """Return the keys of the steps due at ``now`` and not fired yet, in input order."""
+    return [key for key, due_at in pending_steps(schedule, steps, clocks, fired) if due_at <= now]
 
-    ``ratios`` / ``hours_past`` / ``breached`` are keyed by ``'response'`` /
-    ``'resolution'``; a missing clock never fires. Keys in ``fired`` are never
-    returned and each key is returned at most once.
+
+def next_check(
+    now: datetime,
+    *,
+    upcoming: Iterable[datetime | None] = (),
+    pending: Iterable[datetime | None] = (),
+) -> datetime | None:
+    """Return the next instant the scanner must look at a case, or ``None``.
+
+    ``upcoming``: instants at which the SLA status may change; they count only
+    while ahead of ``now`` (the status at ``now`` is already known). ``pending``:
+    instants that count even when past, such as the due instants of steps that have
+    not fired: an overdue step makes the next check overdue, so the next scan fires
+    it. Empty values are ignored.
     """
-    result: list[int] = []
-    for step in steps:
-        if step.key in fired or step.key in result:
-            continue
-        if is_due(step, ratios=ratios, hours_past=hours_past, breached=breached):
-            result.append(step.key)
-    return result
+    candidates = [at for at in upcoming if at and at > now]
+    candidates.extend(at for at in pending if at)
+    return min(candidates) if candidates else None
 
 
 def next_severity(current: str, order: Sequence[str] = SEVERITY_ORDER) -> str:
