@@ -301,21 +301,38 @@ class SaleOrder(models.Model):
             site={order.id: sites.get(order.warehouse_id.id) for order in orders},
         )
 
+    def _wfmon_deliveries_covered(self):
+        """The orders of ``self`` whose deliveries hold their whole demand: every
+        outgoing move is done, cancelled, or has its full demand reserved or
+        picked.
+
+        Decided from the quantities of each move, never from the picking state:
+        under the default shipping policy ("As soon as possible") a delivery
+        with 5 of 20 reserved is already ``assigned``."""
+        covered = self.browse()
+        for order in self:
+            moves = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing").move_ids
+            if all(
+                move.state in ("done", "cancel")
+                or float_compare(
+                    move.quantity,
+                    move.product_uom_qty,
+                    precision_rounding=move.product_uom.rounding,
+                )
+                >= 0
+                for move in moves
+            ):
+                covered |= order
+        return covered
+
     def _wfmon_recheck_fulfillment(self):
         """Resolve the fulfillment cases of orders whose deliveries are all
         reserved or done (or which were cancelled)."""
         detector = self.env["wfmon.distribution.detector"]
         open_cases = detector._open_cases(FULFILLMENT, self)
         orders = self.browse(list(open_cases))
-        cleared = orders.filtered(
-            lambda o: (
-                o.state == "cancel"
-                or all(
-                    p.state in ("assigned", "done", "cancel")
-                    for p in o.picking_ids
-                    if p.picking_type_code == "outgoing"
-                )
-            )
+        cleared = orders.filtered(lambda o: o.state == "cancel") | (
+            orders.filtered(lambda o: o.state != "cancel")._wfmon_deliveries_covered()
         )
         return detector._resolve(
             FULFILLMENT, cleared, self.env._("The deliveries are reserved or done.")

@@ -115,3 +115,57 @@ class TestFulfillment(DistributionCase):
         self.assertEqual(order.state, "sale")
         self.assertFalse(self._cases(FULFILLMENT, order))
         self.assertFalse([e for e in events if e[0] == "distribution.fulfillment_at_risk"])
+
+    def _check_partly_reserved_stays_open(self, policy, picking_state):
+        """5 on hand in North, 30 in South; 20 ordered from North: 5 reserved."""
+        self._stock(self.widget, self.wh_north, 5)
+        self._stock(self.widget, self.wh_south, 30)
+        order = self._order([(self.widget, 20)], picking_policy=policy)
+        order.action_confirm()
+        case = self._cases(FULFILLMENT, order)
+        self.assertTrue(case.is_open)
+        delivery = order.picking_ids
+        self.assertEqual((delivery.move_ids.product_uom_qty, delivery.move_ids.quantity), (20, 5))
+        # What the shipping policy makes of these quantities.
+        self.assertEqual(delivery.state, picking_state)
+        self.env["sale.order"]._cron_wfmon_recheck()
+        self.assertTrue(case.is_open, "5 of 20 reserved: the shortage remains")
+        # 5 more arrive; 5 ship and the backorder of 15 gets the other 5: the
+        # done hook sees that 10 are still missing.
+        self._stock(self.widget, self.wh_north, 5)
+        delivery.action_assign()
+        self._validate(delivery, {self.widget: 5})
+        backorder = delivery.backorder_ids
+        self.assertEqual((backorder.move_ids.product_uom_qty, backorder.move_ids.quantity), (15, 5))
+        self.assertEqual(backorder.state, picking_state)
+        self.assertTrue(case.is_open, "the done hook keeps it open")
+        self.env["sale.order"]._cron_wfmon_recheck()
+        self.assertTrue(case.is_open)
+        # The rest arrives and is reserved: now the case resolves.
+        self._stock(self.widget, self.wh_north, 10)
+        backorder.action_assign()
+        self.env["sale.order"]._cron_wfmon_recheck()
+        self.assertEqual(case.state, "resolved")
+        self.assertIn("reserved", case.resolution_note)
+
+    def test_partly_reserved_delivery_keeps_the_case_open_as_soon_as_possible(self):
+        """Default shipping policy: a partly reserved delivery is 'Ready' all the same."""
+        self._check_partly_reserved_stays_open("direct", "assigned")
+
+    def test_partly_reserved_delivery_keeps_the_case_open_when_all_ready(self):
+        self._check_partly_reserved_stays_open("one", "confirmed")
+
+    def test_done_hook_resolves_once_everything_is_reserved_or_done(self):
+        self._stock(self.widget, self.wh_north, 2)
+        order = self._order([(self.widget, 5)])
+        order.action_confirm()
+        case = self._cases(FULFILLMENT, order)
+        # 2 ship at once; the backorder of 3 waits for stock.
+        self._validate(order.picking_ids, {self.widget: 2})
+        self.assertTrue(case.is_open)
+        self._stock(self.widget, self.wh_north, 3)
+        backorder = order.picking_ids.filtered(lambda p: p.state != "done")
+        backorder.action_assign()
+        self._validate(backorder)
+        self.assertEqual(set(order.picking_ids.mapped("state")), {"done"})
+        self.assertEqual(case.state, "resolved", "the done hook resolves it")
