@@ -86,7 +86,9 @@ class StockPicking(models.Model):
                 lambda m: m.state in ("confirmed", "waiting", "partially_available")
             )
             started = any(move.picked for move in picking.move_ids)
-            level = "high" if picking.state != "assigned" else "medium"
+            # From the moves' quantities: under "As soon as possible" a partly
+            # reserved picking is already "assigned".
+            level = "high" if unreserved else "medium"
             if picking.priority == "1":
                 level = "critical" if level == "high" else "high"
             severity[picking.id] = level

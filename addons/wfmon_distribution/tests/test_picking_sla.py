@@ -84,6 +84,15 @@ class TestPickingSla(DistributionCase):
             self.env["stock.picking"]._cron_wfmon_picking_sla()
         self.assertEqual(case.state, "resolved")
 
+    def test_partly_reserved_picking_is_late_as_unreserved(self):
+        """Under "As soon as possible" a delivery with 2 of 5 reserved is "Ready":
+        the severity reads the quantities, not that state."""
+        _order, picking = self._late_delivery(stock=2)
+        self.assertEqual((picking.state, picking.move_ids.quantity), ("assigned", 2))
+        with freeze_time("2026-11-24 10:00:00"):
+            self.env["stock.picking"]._cron_wfmon_picking_sla()
+        self.assertEqual(self._cases(PICKING_LATE, picking).severity, "high")
+
 
 @tagged("post_install", "-at_install")
 class TestSeed003PriorityOrder(DistributionCase):
