@@ -4,6 +4,9 @@
 #   make unit   plain-Python tests only (no Odoo, no database); installs the test tools first
 #   make pot    export addons/<module>/i18n/<module>.pot from a fresh database (Odoo's --i18n-export)
 #   make readme write each addon's README.rst from its readme/*.md fragments
+#   make test-future  plain-Python and Odoo tests with the clock moved a year and two years
+#               ahead (libfaketime, private PostgreSQL); other days in WFMON_FUTURE, e.g.
+#               WFMON_FUTURE="+90d;2028-02-29 23:30:00"
 #   make demo   local Odoo with every addon and demo data on http://127.0.0.1:8069
 #   make bench  every benchmark of benchmarks/ through scripts/bench.sh, one JSON results file
 #               (.run/bench-results.json); one of them: make bench BENCH=delivery, its options
@@ -15,10 +18,13 @@
 #   make clean  stop, then delete .run/ (cluster, databases, logs) and caches
 SHELL := /bin/bash
 
-.PHONY: test lint unit pot readme demo bench bench-distribution e2e-n8n stop clean
+.PHONY: test test-future lint unit pot readme demo bench bench-distribution e2e-n8n stop clean
 
 test:
 	@bash scripts/run-tests.sh
+
+test-future:
+	@bash scripts/test-future.sh
 
 lint:
 	@bash scripts/lint.sh

@@ -11,6 +11,9 @@
 #   g) test counts from the Odoo log   (scripts/wfmon.py odoo-result)
 #   h) log gate: no WARNING/ERROR/CRITICAL line unless listed in .ci/log-ignore.txt
 #   i) elapsed seconds, then the closing line `wfmon: N passed, M failed`
+# WFMON_FAKETIME=<libfaketime offset> (e.g. +365d) runs d) and f) with their clock moved by
+# that offset; `make test-future` (scripts/test-future.sh) uses it with a PostgreSQL cluster
+# whose clock is moved too.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/wfmon-env.sh"
 cd "$WFMON_REPO"
@@ -57,11 +60,20 @@ else
     step "lint skipped (WFMON_LINT=0)"
 fi
 
+# Clock of the test processes: the real one, or moved by WFMON_FAKETIME.
+CLOCK=()
+if [ -n "${WFMON_FAKETIME:-}" ]; then
+    FAKETIME_LIB="$(wfmon_faketime_lib)" \
+        || finish 2 "WFMON_FAKETIME is set but libfaketime is missing (Debian: apt-get install faketime)"
+    CLOCK=(env "LD_PRELOAD=$FAKETIME_LIB" "FAKETIME=$WFMON_FAKETIME")
+    step "clock moved by $WFMON_FAKETIME: the tests run on $("${CLOCK[@]}" date -u '+%F %T %a') UTC"
+fi
+
 # d) ------------------------------------------------------------------------------------------
 step "plain-Python tests (pytest tests)"
 JUNIT="$WFMON_RUN/unit-junit.xml"
 rm -f "$JUNIT"
-"$WFMON_PYTHON" -m pytest tests -q -p no:cacheprovider --junitxml="$JUNIT"
+"${CLOCK[@]}" "$WFMON_PYTHON" -m pytest tests -q -p no:cacheprovider --junitxml="$JUNIT"
 PYTEST_RC=$?
 if [ -f "$JUNIT" ]; then
     read -r UNIT_PASSED UNIT_FAILED < <(wfmon_py junit-counts "$JUNIT")
@@ -78,6 +90,11 @@ esac
 # e) ------------------------------------------------------------------------------------------
 step "PostgreSQL (scripts/pg-up.sh)"
 bash scripts/pg-up.sh || finish 1 "PostgreSQL is not available (message above)"
+if [ "${#CLOCK[@]}" -gt 0 ]; then
+    # Odoo stamps create_date/write_date with PostgreSQL's now(): say whether it moved too.
+    PG_NOW="$(wfmon_psql_odoo -Atc "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')")"
+    echo "wfmon: PostgreSQL on $WFMON_PGHOST:$WFMON_PGPORT reads $PG_NOW UTC"
+fi
 
 # f) ------------------------------------------------------------------------------------------
 MODULES="$(wfmon_modules | paste -sd, -)"
@@ -86,7 +103,7 @@ MODULES_WITH_TESTS="$(wfmon_modules_with_tests | paste -sd, -)"
 TEST_TAGS="$(wfmon_modules | sed 's|^|/|' | paste -sd, -)"
 
 PIDFILE="$WFMON_RUN/odoo-test.pid"
-CONF="$WFMON_RUN/odoo-test.conf"
+CONF="${WFMON_TEST_CONF:-$WFMON_RUN/odoo-test.conf}"
 wfmon_kill_pidfile "$PIDFILE"   # a previous run killed halfway
 HTTP_PORT="$WFMON_TEST_HTTP_PORT"
 while ! wfmon_port_free "$HTTP_PORT"; do
@@ -124,7 +141,7 @@ ODOO_ARGS=(
 echo "wfmon: ${WFMON_ODOO_CMD[*]} ${ODOO_ARGS[*]}"
 echo "wfmon: log $WFMON_TEST_LOG (timeout ${WFMON_ODOO_TIMEOUT}s)"
 ODOO_T0=$(date +%s)
-env TZ=UTC timeout --kill-after=30 "$WFMON_ODOO_TIMEOUT" "${WFMON_ODOO_CMD[@]}" "${ODOO_ARGS[@]}" \
+env TZ=UTC timeout --kill-after=30 "$WFMON_ODOO_TIMEOUT" "${CLOCK[@]}" "${WFMON_ODOO_CMD[@]}" "${ODOO_ARGS[@]}" \
     </dev/null >"$WFMON_RUN/test-odoo.stdout" 2>&1 &
 ODOO_JOB=$!
 trap 'kill -TERM "$ODOO_JOB" 2>/dev/null' INT TERM

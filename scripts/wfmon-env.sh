@@ -173,3 +173,17 @@ workers = 0
 max_cron_threads = 0
 EOF
 }
+
+# libfaketime's multi-threaded library (Debian package `faketime`), empty if absent. Loaded
+# with LD_PRELOAD and FAKETIME=<offset> it moves the clock of a process and of its children.
+wfmon_faketime_lib() {
+    local lib
+    for lib in /usr/lib/*/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1 \
+        /usr/local/lib/faketime/libfaketimeMT.so.1; do
+        if [ -f "$lib" ]; then
+            echo "$lib"
+            return 0
+        fi
+    done
+    return 1
+}
