@@ -1,18 +1,20 @@
-from datetime import date, datetime
+from datetime import date
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .common import WfmonApprovalCase
+from .common import MONDAY_10, WfmonApprovalCase
 
 
 @tagged("post_install", "-at_install")
 class TestDelegation(WfmonApprovalCase):
     """An absent approver's requests go to their substitute for the dates of the
-    absence; decisions say "on behalf of"."""
+    absence; decisions say "on behalf of". Every test runs on Monday 23 November
+    2026: the absences are dated around it."""
 
+    @freeze_time(MONDAY_10)
     def test_substitute_decides_on_behalf(self):
         self.env["wfmon.approval.delegation"].with_user(self.store_manager).create(
             {
@@ -22,8 +24,7 @@ class TestDelegation(WfmonApprovalCase):
             }
         )
         case = self._cases(amount=1500)
-        with freeze_time(datetime(2026, 11, 23, 10, 0)):
-            self._guard(case)
+        self._guard(case)
         request = self._request(case)
         self.assertEqual(self._activities(request).user_id, self.substitute)
         assignment = request.assignment_ids
@@ -36,6 +37,7 @@ class TestDelegation(WfmonApprovalCase):
         # The absent approver still sees what was decided for them.
         self.assertTrue(request.with_user(self.store_manager).read(["state"]))
 
+    @freeze_time(MONDAY_10)
     def test_no_delegation_outside_the_dates(self):
         self.env["wfmon.approval.delegation"].create(
             {
@@ -46,11 +48,12 @@ class TestDelegation(WfmonApprovalCase):
             }
         )
         case = self._cases(amount=1500)
-        with freeze_time(datetime(2026, 11, 23, 10, 0)):
-            self._guard(case)
+        self._guard(case)
         self.assertEqual(self._activities(self._request(case)).user_id, self.store_manager)
 
+    @freeze_time(MONDAY_10)
     def test_delegation_rules(self):
+        """An absence starts today unless told otherwise."""
         Delegation = self.env["wfmon.approval.delegation"]
         with self.assertRaises(ValidationError):
             Delegation.create(
@@ -82,6 +85,7 @@ class TestDelegation(WfmonApprovalCase):
         mine = Delegation.with_user(self.backup).create(
             {"substitute_id": self.substitute.id, "date_to": date(2026, 12, 31)}
         )
+        self.assertEqual(mine.date_from, date(2026, 11, 23))
         self.assertEqual(Delegation.with_user(self.substitute).search([]), mine)
         with self.assertRaises(AccessError):
             mine.with_user(self.substitute).write({"date_to": date(2027, 12, 31)})
