@@ -13,7 +13,7 @@ class TestDetection(WfmonCase):
 
     def test_raise_opens_then_bumps(self):
         partner = self._partners(1)
-        with capture_events(self.env) as events:
+        with freeze_time(MONDAY_10), capture_events(self.env) as events:
             case = self.Case._raise(
                 "test.condition",
                 partner,
@@ -31,6 +31,7 @@ class TestDetection(WfmonCase):
             again = self.Case._raise("test.condition", partner, impact=25.0, details="again")
         self.assertEqual(again, case, "same condition, same record: the open case is bumped")
         self.assertEqual(case.occurrence_count, 2)
+        self.assertEqual(str(case.first_seen), "2026-11-23 10:00:00")
         self.assertEqual(str(case.last_seen), "2026-11-24 08:00:00")
         self.assertEqual((case.impact_amount, case.details), (25.0, "again"))
         self.assertEqual(

@@ -1,9 +1,11 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import DistributionCase, capture_events
+from .common import MONDAY_10, DistributionCase, capture_events
 
 CREDIT = "distribution.credit_hold"
 MARGIN = "distribution.margin"
@@ -112,7 +114,9 @@ class TestCreditHold(DistributionCase):
         self.env["sale.order"]._cron_wfmon_recheck()
         self.assertEqual(case.state, "resolved")
 
+    @freeze_time(MONDAY_10)
     def test_overdue_invoice(self):
+        """Due on 1 October, unpaid on 23 November: overdue."""
         invoice = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
@@ -135,6 +139,7 @@ class TestCreditHold(DistributionCase):
         self.env["sale.order"]._cron_wfmon_recheck()
         self.assertEqual(case.state, "resolved")
 
+    @freeze_time(MONDAY_10)
     def test_grace_days_negative_ignores_overdue(self):
         self.company.wfmon_dist_overdue_grace_days = -1
         invoice = self.env["account.move"].create(

@@ -13,6 +13,7 @@ class TestFulfillment(DistributionCase):
     """D1: a confirmed sale order without enough free stock opens a fulfillment
     case showing the other warehouses' stock and the inbound purchase orders."""
 
+    @freeze_time(MONDAY_10)
     def test_shortage_opens_case_with_alternates_and_inbound(self):
         self._stock(self.widget, self.wh_north, 4)
         self._stock(self.widget, self.wh_south, 30)
@@ -20,7 +21,7 @@ class TestFulfillment(DistributionCase):
         purchase = self._purchase([(self.widget, 20)])
         purchase.button_confirm()
         order = self._order([(self.widget, 10), (self.gadget, 5)])
-        with freeze_time(MONDAY_10), capture_events(self.env) as events:
+        with capture_events(self.env) as events:
             order.action_confirm()
         case = self._cases(FULFILLMENT, order)
         self.assertEqual(len(case), 1)

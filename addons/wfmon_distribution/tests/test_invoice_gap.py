@@ -32,8 +32,9 @@ class TestInvoiceGap(DistributionCase):
         line = case.distribution_line_ids
         self.assertEqual((line.quantity, line.available_qty, line.missing_qty), (4, 0, 4))
         self.assertTrue([e for e in events if e[0] == "distribution.invoice_gap"])
-        invoice = order._create_invoices()
-        invoice.action_post()
+        with freeze_time(datetime(2026, 11, 27, 10, 30)):
+            invoice = order._create_invoices()
+            invoice.action_post()
         with freeze_time(datetime(2026, 11, 27, 11, 0)):
             scan()
         self.assertEqual(case.state, "resolved")

@@ -110,31 +110,33 @@ class TestQueryCounts(DistributionCase):
         def late_pickings(count):
             Picking = self.env["stock.picking"]
             customers = self.env.ref("stock.stock_location_customers")
-            pickings = Picking.create(
-                [
-                    {
-                        "picking_type_id": self.wh_north.out_type_id.id,
-                        "scheduled_date": MONDAY_10,
-                        "move_ids": [
-                            (
-                                0,
-                                0,
-                                {
-                                    "name": "Late",
-                                    "product_id": self.widget.id,
-                                    "product_uom_qty": 1,
-                                    "product_uom": self.widget.uom_id.id,
-                                    "location_id": self.wh_north.lot_stock_id.id,
-                                    "location_dest_id": customers.id,
-                                },
-                            )
-                        ],
-                    }
-                    for _i in range(count)
-                ]
-            )
-            pickings.action_confirm()
-            pickings.scheduled_date = MONDAY_10
+            # Planned and confirmed on Monday 10:00, scanned the next day.
+            with freeze_time(MONDAY_10):
+                pickings = Picking.create(
+                    [
+                        {
+                            "picking_type_id": self.wh_north.out_type_id.id,
+                            "scheduled_date": MONDAY_10,
+                            "move_ids": [
+                                (
+                                    0,
+                                    0,
+                                    {
+                                        "name": "Late",
+                                        "product_id": self.widget.id,
+                                        "product_uom_qty": 1,
+                                        "product_uom": self.widget.uom_id.id,
+                                        "location_id": self.wh_north.lot_stock_id.id,
+                                        "location_dest_id": customers.id,
+                                    },
+                                )
+                            ],
+                        }
+                        for _i in range(count)
+                    ]
+                )
+                pickings.action_confirm()
+                pickings.scheduled_date = MONDAY_10
             return pickings
 
         scan = self.env["stock.picking"]._cron_wfmon_picking_sla
