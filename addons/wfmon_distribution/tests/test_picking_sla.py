@@ -147,10 +147,10 @@ class TestSeed003PriorityOrder(DistributionCase):
         self.assertEqual(case.user_id, self.supervisor)
         self.assertEqual(case.team_id, self.team)
         self.assertEqual(case.distribution_line_ids.missing_qty, 5)
-        self.assertIn(
-            ("distribution.picking_late", "stock.picking", (delivery.id,)), [e[:3] for e in events]
-        )
-        self.assertIn(("case.opened", "wfmon.case", (case.id,)), [e[:3] for e in events])
+        # The demo's deliveries may be late on that Monday too, and share the batch.
+        published = {(e[0], e[1], record_id) for e in events for record_id in e[2]}
+        self.assertIn(("distribution.picking_late", "stock.picking", delivery.id), published)
+        self.assertIn(("case.opened", "wfmon.case", case.id), published)
 
         # Critical: 4 working hours to resolve (Mon 15-17 + Tue 9-11). At Tuesday
         # noon core's SLA scanner finds it breached and hands it to the team lead.
@@ -159,7 +159,7 @@ class TestSeed003PriorityOrder(DistributionCase):
         self.assertEqual(case.sla_status, "breached")
         self.assertEqual(case.user_id, self.lead)
         self.assertGreaterEqual(case.escalation_level, 1)
-        kinds = {e[0] for e in events if e[2] == (case.id,)}
+        kinds = {e[0] for e in events if case.id in e[2]}
         self.assertTrue({"case.breached", "case.escalated"} <= kinds)
         self.assertTrue(case.log_ids.filtered(lambda log: log.action == "escalate"))
         # South has the widgets free: the case recommends a transfer from there.
