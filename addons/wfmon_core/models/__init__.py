@@ -1,4 +1,5 @@
 from . import wfmon_engine_mixin
+from . import wfmon_report_mixin
 from . import wfmon_publisher
 from . import res_company
 from . import resource_calendar
@@ -11,6 +12,7 @@ from . import wfmon_escalation_step
 from . import wfmon_case_type
 from . import wfmon_case_log
 from . import wfmon_case
+from . import wfmon_case_reporting
 from . import wfmon_rule
 from . import ir_actions_server
 from . import res_config_settings
