@@ -32,6 +32,12 @@
     "demo": [
         "demo/wfmon_core_demo.xml",
     ],
+    "assets": {
+        # with the graph view, which the web client loads when it is first used
+        "web.assets_backend_lazy": [
+            "wfmon_core/static/src/views/graph_colors.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -887,9 +887,14 @@ class WfmonCase(models.Model):
         cases._sla_refresh(now)
 
     def _sla_restart(self, start):
-        """Engine API: start the SLA clocks of these cases at ``start`` (cases
-        opened elsewhere and imported, the demo data) and re-plan them."""
-        self._wfmon_engine().write({"sla_start": fields.Datetime.to_datetime(start)})
+        """Engine API: these cases were opened at ``start`` (cases opened
+        elsewhere and imported, the demo data): their SLA clocks start then,
+        they count as first seen then (their age), and they are re-planned."""
+        start = fields.Datetime.to_datetime(start)
+        self._wfmon_engine().write({"sla_start": start})
+        self.filtered(lambda case: case.first_seen > start)._wfmon_engine().write(
+            {"first_seen": start}
+        )
         self._sla_stamp(fields.Datetime.now())
 
     def _sla_calendar(self):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 SEVERITIES = [
     ("low", "Low"),
@@ -47,7 +47,9 @@ class WfmonCaseType(models.Model):
     playbook = fields.Html(translate=True, help="What to do, shown on every case of this type.")
     description = fields.Text(translate=True)
     case_ids = fields.One2many("wfmon.case", "type_id")
+    # Counts of the open cases the current user sees (record rules apply).
     open_case_count = fields.Integer(compute="_compute_case_stats")
+    my_case_count = fields.Integer(compute="_compute_case_stats")
     at_risk_case_count = fields.Integer(compute="_compute_case_stats")
     breached_case_count = fields.Integer(compute="_compute_case_stats")
 
@@ -55,18 +57,23 @@ class WfmonCaseType(models.Model):
         ("code_uniq", "unique(code)", "The case type code must be unique."),
     ]
 
+    @api.depends_context("uid")
     def _compute_case_stats(self):
         groups = self.env["wfmon.case"]._read_group(
             [("type_id", "in", self.ids), ("state", "in", self.env["wfmon.case"]._OPEN_STATES)],
-            ["type_id", "sla_status"],
+            ["type_id", "sla_status", "user_id"],
             ["__count"],
         )
-        counts = {}
-        for case_type, status, count in groups:
-            counts.setdefault(case_type.id, {})[status] = count
+        counts, mine = {}, {}
+        for case_type, status, user, count in groups:
+            by_status = counts.setdefault(case_type.id, {})
+            by_status[status] = by_status.get(status, 0) + count
+            if user.id == self.env.uid:
+                mine[case_type.id] = mine.get(case_type.id, 0) + count
         for case_type in self:
             by_status = counts.get(case_type.id, {})
             case_type.open_case_count = sum(by_status.values())
+            case_type.my_case_count = mine.get(case_type.id, 0)
             case_type.at_risk_case_count = by_status.get("at_risk", 0)
             case_type.breached_case_count = by_status.get("breached", 0)
 
