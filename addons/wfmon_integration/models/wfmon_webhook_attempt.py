@@ -33,6 +33,25 @@ class WfmonWebhookAttempt(models.Model):
     )
     error = fields.Char(string="Error Excerpt", readonly=True, size=ERROR_EXCERPT)
     retry_at = fields.Datetime(readonly=True)
+    # What was sent and what came back (the delivery log).
+    request_headers = fields.Text(
+        readonly=True,
+        help="Headers of the request, one per line; the values of the endpoint's custom "
+        "headers are not shown. Empty when nothing was sent (destination refused).",
+    )
+    request_body = fields.Text(
+        related="delivery_id.event_id.payload",
+        string="Request Body",
+        help="The exact JSON body sent (the same on every attempt of the event).",
+    )
+    response_excerpt = fields.Text(
+        readonly=True,
+        help="The start of the response body (at most 1,000 bytes); empty without a response.",
+    )
+    event_type = fields.Char(related="delivery_id.event_type")
+    webhook_id = fields.Char(
+        related="delivery_id.event_id.name", string="Webhook ID", help="The event's id."
+    )
 
     def init(self):
         # Health statistics read the latest attempts of each endpoint; the

@@ -142,7 +142,7 @@ class WfmonWebhookDelivery(models.Model):
         return cron.sudo() if cron else self.env["ir.cron"]
 
     @api.model
-    def _claim(self, limit=DISPATCH_BATCH, now=None):
+    def _claim(self, limit=DISPATCH_BATCH, now=None, ids=None):
         """Lock up to ``limit`` due deliveries for this transaction and return
         them as :class:`~..tools.sender.Job` values, with everything their
         requests need, plus ``{delivery id: (attempt_count, max_attempts,
@@ -153,6 +153,7 @@ class WfmonWebhookDelivery(models.Model):
         same row, a live worker's rows are never taken however long it takes,
         and a dead worker's rows are free again the moment its connection
         closes.  Nothing is written until the results are recorded.
+        ``ids`` restricts the claim to these deliveries (sending them now).
         """
         now = now or fields.Datetime.now()
         self.flush_model()
@@ -170,13 +171,14 @@ class WfmonWebhookDelivery(models.Model):
                      FROM wfmon_webhook_delivery d
                      JOIN wfmon_webhook_endpoint e ON e.id = d.endpoint_id AND e.active
                      JOIN wfmon_event ev ON ev.id = d.event_id
-                    WHERE d.state IN %(due)s AND d.next_attempt_at <= %(now)s
+                    WHERE d.state IN %(due)s AND d.next_attempt_at <= %(now)s %(only)s
                  ORDER BY d.next_attempt_at, d.id
                     LIMIT %(limit)s
                       FOR NO KEY UPDATE OF d SKIP LOCKED""",
                 now=now,
                 due=DUE_STATES,
                 limit=limit,
+                only=SQL("AND d.id IN %s", tuple(ids)) if ids else SQL(),
             )
         )
         jobs, books = [], {}
@@ -211,6 +213,21 @@ class WfmonWebhookDelivery(models.Model):
             )
             books[delivery_id] = (attempt_count, max_attempts, company_id)
         return jobs, books
+
+    def _send_now(self):
+        """Send these due deliveries at once, in this transaction, on the
+        dispatcher's path: the same claim, signing, sender and bulk record.
+        Return how many were attempted (a delivery another worker holds, or
+        not due, is left to the dispatcher)."""
+        jobs, books = self._claim(limit=len(self), ids=self.ids)
+        if not jobs:
+            return 0
+        with Sender(self.env["res.config.settings"]._wfmon_allow_private()) as sender:
+            results = sender.send(jobs)
+        sent = [(job, result) for job, result in zip(jobs, results, strict=True) if result]
+        if sent:
+            self._record_results(sent, books)
+        return len(sent)
 
     @api.model
     def _cron_dispatch(self, batch_size=DISPATCH_BATCH):
@@ -380,7 +397,7 @@ class WfmonWebhookDelivery(models.Model):
             )
             attempts.append(
                 SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     job.key,
                     job.endpoint,
                     company_id,
@@ -391,6 +408,8 @@ class WfmonWebhookDelivery(models.Model):
                     outcome,
                     error,
                     retry_at,
+                    result.request_headers,
+                    result.response_excerpt,
                     uid,
                     now,
                     uid,
@@ -424,6 +443,7 @@ class WfmonWebhookDelivery(models.Model):
                 """INSERT INTO wfmon_webhook_attempt
                        (delivery_id, endpoint_id, company_id, attempt_no, status_code,
                         latency_ms, success, outcome, error, retry_at,
+                        request_headers, response_excerpt,
                         create_uid, create_date, write_uid, write_date)
                    VALUES %s""",
                 SQL(", ").join(attempts),

@@ -12,6 +12,8 @@ from ..tools.signing import RESERVED_HEADERS, generate_secret
 
 ADMIN_GROUP = "wfmon_core.group_wfmon_admin"
 FAILING_CASE_TYPE = "integration.endpoint_failing"
+#: the type of the event "Send Test Event" sends
+TEST_EVENT_TYPE = "ping"
 HEALTH_FIELDS = [
     "pending_count",
     "dead_count",
@@ -334,6 +336,63 @@ class WfmonWebhookEndpoint(models.Model):
         action["domain"] = [("endpoint_id", "=", self.id)]
         action["context"] = {"search_default_failed": 1}
         return action
+
+    def action_view_attempts(self):
+        """The delivery log: every request sent to this endpoint, newest first."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "wfmon_integration.wfmon_webhook_attempt_action"
+        )
+        action["domain"] = [("endpoint_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_send_test_event(self):
+        """Send a signed ``ping`` event to this endpoint now, through the
+        dispatcher's path, and show what was sent and what came back."""
+        self.ensure_one()
+        self.check_access("write")
+        if not self.active:
+            raise UserError(self.env._("Reactivate the endpoint to send it a test event."))
+        attempt = self._send_test_event()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Test Event"),
+            "res_model": "wfmon.webhook.attempt",
+            "res_id": attempt.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
+    def _send_test_event(self):
+        """Publish a ``ping`` event for this endpoint only (no other endpoint
+        receives it), send it at once and return the attempt.  Like any
+        delivery, a failed one is retried by the dispatcher."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        Event = self.env["wfmon.event"]
+        event_type = self.env["wfmon.event.type"]._ensure([TEST_EVENT_TYPE])[TEST_EVENT_TYPE]
+        data = {
+            "endpoint": self.name,
+            "message": self.env._("Test event sent from Odoo by %s.", self.env.user.name),
+            "sent_by": self.env.user.login,
+        }
+        vals = Event._prepare_event_vals(TEST_EVENT_TYPE, event_type, self, data, now)
+        # sudo: the outbox and the deliveries are system data, created by the
+        # engine only (nobody has create rights); the caller may write the endpoint.
+        event = Event.sudo().create(vals)
+        delivery = (
+            self.env["wfmon.webhook.delivery"]
+            .sudo()
+            .create({"event_id": event.id, "endpoint_id": self.id, "next_attempt_at": now})
+        )
+        # As the caller: the attempt is stamped with who sent it.
+        delivery.with_env(self.env)._send_now()
+        attempt = delivery.with_env(self.env).attempt_ids[:1]
+        if not attempt:
+            raise UserError(self.env._("The test event could not be sent; try again."))
+        return attempt
 
     def action_requeue_dead(self):
         dead = self.env["wfmon.webhook.delivery"].search(

@@ -36,7 +36,10 @@ from .retry_after import parse_retry_after
 from .signing import build_headers
 
 USER_AGENT = "wfmon-webhooks/1.0 (+https://www.standardwebhooks.com/)"
-ERROR_EXCERPT = 1000  # characters of a response body kept on a failed attempt
+ERROR_EXCERPT = 1000  # bytes of a response body kept with an attempt
+#: what the delivery log shows for the value of an endpoint's custom header
+#: (an ``Authorization`` token is a secret; the signature headers are not)
+REDACTED = "[set on the endpoint]"
 MAX_THREADS = 16  # request threads of one sender, all endpoints together
 
 
@@ -70,6 +73,10 @@ class Result:
 
     ``status`` is ``None`` when no response came back; ``refused`` is set when
     the SSRF guard refused the destination (``error`` then says why).
+    ``request_headers`` are the headers sent, as ``Name: value`` lines, the
+    values of the endpoint's custom headers redacted (``None`` when nothing
+    was sent); ``response_excerpt`` is the start of the response body as
+    text (``None`` without a response).
     """
 
     status: int | None
@@ -77,6 +84,8 @@ class Result:
     error: str | None = None
     retry_after: int | None = None
     refused: bool = False
+    request_headers: str | None = None
+    response_excerpt: str | None = None
 
 
 def _utcnow():
@@ -92,21 +101,34 @@ def new_pool(size=MAX_THREADS):
     )
 
 
+def header_lines(headers, redact=()):
+    """``Name: value`` lines of ``headers``, the values of ``redact`` (names,
+    any case) replaced by :data:`REDACTED`."""
+    hidden = {name.lower() for name in redact}
+    return "\n".join(
+        f"{name}: {REDACTED if name.lower() in hidden else value}"
+        for name, value in headers.items()
+    )
+
+
 def send_one(pool, job, allow_private):
     """Send ``job`` through ``pool``; never raises, every failure is a
     :class:`Result` (the delivery is retried and finally parked as dead)."""
     status, error, retry_after, refused = None, None, None, False
+    sent_headers = excerpt = None
     started = time.monotonic()
     try:
         check_destination(job.url, allow_private=allow_private)
+        extra = json.loads(job.custom_headers) if job.custom_headers else None
         headers = build_headers(
             job.secrets,
             job.msg_id,
             int(time.time()),
             job.body,
-            extra=json.loads(job.custom_headers) if job.custom_headers else None,
+            extra=extra,
             user_agent=USER_AGENT,
         )
+        sent_headers = header_lines(headers, redact=extra or ())
         response = pool.urlopen(
             "POST",
             job.url,
@@ -122,9 +144,14 @@ def send_one(pool, job, allow_private):
             # At most an excerpt of the body: read to its end (usually empty),
             # the connection goes back to the pool for the next request; a
             # longer body is cut and its connection closed.
-            excerpt = response.read(ERROR_EXCERPT, decode_content=True) or b""
+            # Text a PostgreSQL column takes: no NUL character.
+            excerpt = (
+                (response.read(ERROR_EXCERPT, decode_content=True) or b"")
+                .decode("utf-8", "replace")
+                .replace("\x00", "\\x00")
+            )
             if not backoff.is_success(status):
-                error = f"HTTP {status}: " + excerpt.decode("utf-8", "replace")
+                error = f"HTTP {status}: " + excerpt
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), _utcnow())
         finally:
             if not response.closed:
@@ -140,7 +167,7 @@ def send_one(pool, job, allow_private):
         # crashed batch.
         error = f"{type(exc).__name__}: {exc}"
     latency = int((time.monotonic() - started) * 1000)
-    return Result(status, latency, error, retry_after, refused)
+    return Result(status, latency, error, retry_after, refused, sent_headers, excerpt)
 
 
 class Sender:
