@@ -31,6 +31,7 @@
     ],
     "demo": [
         "demo/wfmon_integration_demo.xml",
+        "demo/wfmon_integration_health_demo.xml",
     ],
     "installable": True,
 }
