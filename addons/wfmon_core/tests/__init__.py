@@ -7,3 +7,4 @@ from . import test_monitors
 from . import test_audit
 from . import test_security
 from . import test_reporting
+from . import test_reporting_glance
