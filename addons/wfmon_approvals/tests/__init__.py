@@ -3,3 +3,4 @@ from . import test_request_flow
 from . import test_segregation
 from . import test_reminders
 from . import test_delegation
+from . import test_reporting
