@@ -165,3 +165,32 @@ def test_active_secrets_during_rotation_overlap():
     assert sender.active_secrets("new", "old", now, now) == ["new"]
     assert sender.active_secrets("new", None, later, now) == ["new"]
     assert sender.active_secrets("new", "old", False, now) == ["new"]
+
+
+def test_a_result_says_what_was_sent_and_what_came_back(make_sink):
+    sink = make_sink(status=200, body=b"ok\x00done")
+    job = _job(1, sink.url, custom_headers='{"Authorization": "Bearer s3cret", "X-Tenant": 7}')
+    with sender.Sender(allow_private=True) as s:
+        (result,) = s.send([job])
+    sent_headers, _body = sink.requests[0]
+    lines = dict(line.split(": ", 1) for line in result.request_headers.splitlines())
+    assert lines["webhook-id"] == "evt_1"
+    assert lines["webhook-signature"] == sent_headers["webhook-signature"]
+    assert lines["Authorization"] == lines["X-Tenant"] == sender.REDACTED
+    assert "s3cret" not in result.request_headers
+    assert sent_headers["Authorization"] == "Bearer s3cret"
+    assert result.response_excerpt == "ok\\x00done", "no NUL for the database"
+    assert result.error is None
+
+
+def test_nothing_sent_nothing_shown():
+    job = _job(1, "http://127.0.0.1:9/hook")
+    with sender.Sender(allow_private=False) as s:
+        (result,) = s.send([job])
+    assert result.refused
+    assert result.request_headers is None and result.response_excerpt is None
+
+
+def test_header_lines_redact_by_name_in_any_case():
+    text = sender.header_lines({"A": "1", "x-key": "v"}, redact=["X-KEY"])
+    assert text == f"A: 1\nx-key: {sender.REDACTED}"

@@ -7,3 +7,4 @@ from . import test_inbound_fuzz
 from . import test_health
 from . import test_security
 from . import test_dispatch_processes
+from . import test_delivery_log
