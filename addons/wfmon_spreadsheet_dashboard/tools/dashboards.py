@@ -738,9 +738,9 @@ def main(argv=None):
                 stale.append(filename)
         else:
             path.write_text(text, encoding="utf-8")
-            print(f"wrote {path}")
+            sys.stdout.write(f"wrote {path}\n")
     if stale:
-        print("out of date: " + ", ".join(stale), file=sys.stderr)
+        sys.stderr.write("out of date: " + ", ".join(stale) + "\n")
         return 1
     return 0
 
