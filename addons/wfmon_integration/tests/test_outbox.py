@@ -54,12 +54,13 @@ class TestOutbox(WfmonIntegrationCase):
     def test_rollback_publishes_nothing(self):
         Event = self.env["wfmon.event"]
         before = Event.search_count([])
+        deliveries = self.Delivery.search_count([])  # the demo's dead letters
         with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
             self._open_case(self.env["res.partner"].create({"name": "Rolled back"}))
             self.assertEqual(Event.search_count([]), before + 1)
             raise ZeroDivisionError
         self.assertEqual(Event.search_count([]), before)
-        self.assertEqual(self.Delivery.search_count([]), 0)
+        self.assertEqual(self.Delivery.search_count([]), deliveries)
 
     def test_batch_publish_constant_queries(self):
         partners = self.env["res.partner"].create([{"name": f"P{i}"} for i in range(30)])
