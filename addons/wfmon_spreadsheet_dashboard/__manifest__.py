@@ -8,6 +8,11 @@
     "website": "https://github.com/wfmon/wfmon",
     "author": "wfmon contributors",
     "license": "LGPL-3",
+    # One bridge for cases, approvals and integration rather than one per
+    # module: the Operations dashboard puts cases and approvals side by side,
+    # every business module of the suite (distribution, retail) depends on
+    # both approvals and integration anyway, and core alone is a framework
+    # setup without the figures these dashboards are about.
     "depends": ["spreadsheet_dashboard", "wfmon_approvals", "wfmon_integration"],
     "data": [
         "data/dashboards.xml",
