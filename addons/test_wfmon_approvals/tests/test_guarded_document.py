@@ -1,7 +1,8 @@
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from odoo.addons.wfmon_approvals.tests.common import WfmonApprovalCase, capture_events
+from odoo.addons.wfmon_approvals.tests.common import WfmonApprovalCase
+from odoo.addons.wfmon_core.tests.common import capture_events, count_queries
 
 
 @tagged("post_install", "-at_install")
@@ -185,12 +186,9 @@ class TestGuardedDocument(WfmonApprovalCase):
                 ]
             )
             docs = docs.with_user(self.requester)
-            self.env.flush_all()
-            self.env.invalidate_all()
-            before = self.env.cr.sql_log_count
-            docs.action_confirm()
-            self.env.flush_all()
-            used = self.env.cr.sql_log_count - before
+            with count_queries(self.env) as queries:
+                docs.action_confirm()
+            used = queries.count
             self.assertEqual(len(docs.wfmon_approval_request_ids), count)
             return used
 

@@ -1,31 +1,8 @@
-from contextlib import contextmanager
-from datetime import datetime
-from unittest.mock import patch
-
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.wfmon_core.tests.common import make_weekday_calendar
-
-# Monday 23 November 2026, 10:00 UTC: the reference "now" of the tests.
-MONDAY_10 = datetime(2026, 11, 23, 10, 0, 0)
-
-
-@contextmanager
-def capture_events(env):
-    """Record what the suite publishes through core's hook (a no-op in core)."""
-    events = []
-    publisher_cls = env.registry["wfmon.publisher"]
-    original = publisher_cls._publish
-
-    def _publish(self, event_type, records, payloads=None):
-        payload = records._wfmon_event_data() if hasattr(records, "_wfmon_event_data") else None
-        events.append((event_type, records._name, tuple(records.ids), payload))
-        return original(self, event_type, records, payloads)
-
-    with patch.object(publisher_cls, "_publish", _publish):
-        yield events
 
 
 class WfmonApprovalCase(TransactionCase):

@@ -5,7 +5,9 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .common import MONDAY_10, WfmonApprovalCase
+from odoo.addons.wfmon_core.tests.common import MONDAY_10
+
+from .common import WfmonApprovalCase
 
 
 @tagged("post_install", "-at_install")

@@ -4,7 +4,9 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import MONDAY_10, WfmonApprovalCase, capture_events
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events, count_queries
+
+from .common import WfmonApprovalCase
 
 
 @tagged("post_install", "-at_install")
@@ -99,13 +101,10 @@ class TestRemindersEscalation(WfmonApprovalCase):
             cases = self._cases(count, amount=1500)
             with freeze_time(start):
                 self._guard(cases)
-            self.env.flush_all()
-            self.env.invalidate_all()
-            before = self.env.cr.sql_log_count
-            with freeze_time(start.replace(hour=14, minute=30)):
-                done = self.env["wfmon.approval.request"]._cron_remind_escalate(batch_size=500)
-            self.env.flush_all()
-            used = self.env.cr.sql_log_count - before
+            with count_queries(self.env) as queries:
+                with freeze_time(start.replace(hour=14, minute=30)):
+                    done = self.env["wfmon.approval.request"]._cron_remind_escalate(batch_size=500)
+            used = queries.count
             self.assertEqual(done, count)
             # Close them so the next run measures its own requests only.
             self.env["wfmon.approval.request"].search([("state", "=", "pending")])._wfmon_close(

@@ -1,7 +1,9 @@
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common import WfmonApprovalCase, capture_events
+from odoo.addons.wfmon_core.tests.common import capture_events
+
+from .common import WfmonApprovalCase
 
 
 @tagged("post_install", "-at_install")
@@ -66,7 +68,7 @@ class TestRequestFlow(WfmonApprovalCase):
         self.assertEqual(
             kinds, ["approval.level_approved", "approval.level_approved", "approval.approved"]
         )
-        payload = [e for e in events if e[0] == "approval.approved"][0][3][0]
+        payload = [e for e in events if e[0] == "approval.approved"][0].data[0]
         self.assertEqual(payload["reference"], request.name)
         self.assertEqual(payload["source"]["model"], "wfmon.case")
         self.assertEqual(payload["requester"], "ap_requester")
@@ -154,7 +156,7 @@ class TestRequestFlow(WfmonApprovalCase):
             self._guard(case)
         request = self._request(case)
         self.assertEqual([e[0] for e in events], ["approval.requested"])
-        self.assertEqual(events[0][3][0]["approvers"], ["ap_store_mgr"])
+        self.assertEqual(events[0].data[0]["approvers"], ["ap_store_mgr"])
         submit = request.decision_ids
         self.assertEqual((submit.decision, submit.user_id), ("submit", self.requester))
         self.assertTrue(request.deadline)

@@ -41,19 +41,63 @@ def make_weekday_calendar(env, name, hour_from=9, hour_to=17, tz="UTC"):
     )
 
 
+#: one publication seen by :func:`capture_events`: the event type, the model and ids
+#: of the records, and the data of each record (the payloads the publisher was given,
+#: else what the records' ``_wfmon_event_data`` returned when published)
+PublishedEvent = namedtuple("PublishedEvent", ["type", "model", "ids", "data"])
+
+
 @contextmanager
-def capture_events(env):
-    """Record what the suite publishes through core's hook (a no-op in core)."""
+def capture_events(env, data=True):
+    """Record what the suite publishes through core's hook (a no-op in core), as a
+    list of :class:`PublishedEvent`; ``event[:3]`` is ``(type, model, ids)``.
+
+    With ``data=False`` the records' event data is not read (nothing is added to
+    the queries a block counts); payloads given to the publisher are kept."""
     events = []
     publisher_cls = env.registry["wfmon.publisher"]
     original = publisher_cls._publish
 
     def _publish(self, event_type, records, payloads=None):
-        events.append((event_type, records._name, tuple(records.ids)))
+        found = payloads
+        if found is None and data and hasattr(records, "_wfmon_event_data"):
+            found = records._wfmon_event_data()
+        events.append(PublishedEvent(event_type, records._name, tuple(records.ids), found))
         return original(self, event_type, records, payloads)
 
     with patch.object(publisher_cls, "_publish", _publish):
         yield events
+
+
+class QueryCount:
+    """What :func:`count_queries` counted (``count``, set when the block ends)."""
+
+    count = 0
+
+
+@contextmanager
+def count_queries(env, invalidate=True):
+    """Count the SQL queries of the block on ``env``'s cursor (or on a cursor)::
+
+        with count_queries(self.env) as queries:
+            records.action()
+        self.assertLess(queries.count, 20)
+
+    With an environment, pending writes are flushed before (they are not the
+    block's) and after (they are), and the cache is emptied first unless
+    ``invalidate`` is false, so that reads are counted as a cold request pays them.
+    """
+    cr = getattr(env, "cr", env)
+    if cr is not env:
+        env.flush_all()
+        if invalidate:
+            env.invalidate_all()
+    counted = QueryCount()
+    before = cr.sql_log_count
+    yield counted
+    if cr is not env:
+        env.flush_all()
+    counted.count = cr.sql_log_count - before
 
 
 class WfmonCase(TransactionCase):

@@ -3,7 +3,7 @@ from freezegun import freeze_time
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import MONDAY_10, WfmonCase
+from .common import MONDAY_10, WfmonCase, count_queries
 
 
 @tagged("post_install", "-at_install")
@@ -141,12 +141,9 @@ class TestMonitors(WfmonCase):
             )
 
         def scan(rule):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            before = self.env.cr.sql_log_count
-            rule._scan()
-            self.env.flush_all()
-            return self.env.cr.sql_log_count - before
+            with count_queries(self.env) as queries:
+                rule._scan()
+            return queries.count
 
         small_rule = self.rule.copy({"domain": "[('summary', '=', 'small follow up')]"})
         large_rule = self.rule.copy({"domain": "[('summary', '=', 'large follow up')]"})

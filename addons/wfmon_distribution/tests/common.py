@@ -1,30 +1,8 @@
-from contextlib import contextmanager
-from unittest.mock import patch
-
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
-from odoo.addons.wfmon_core.tests.common import (
-    MONDAY_10,  # noqa: F401  (re-exported)
-    make_weekday_calendar,
-)
-
-
-@contextmanager
-def capture_events(env):
-    """Record what is published through core's hook: ``(type, model, ids, payloads)``
-    (core's helper of the same name leaves the payloads out)."""
-    events = []
-    publisher_cls = env.registry["wfmon.publisher"]
-    original = publisher_cls._publish
-
-    def _publish(self, event_type, records, payloads=None):
-        events.append((event_type, records._name, tuple(records.ids), payloads))
-        return original(self, event_type, records, payloads)
-
-    with patch.object(publisher_cls, "_publish", _publish):
-        yield events
+from odoo.addons.wfmon_core.tests.common import make_weekday_calendar
 
 
 class DistributionCase(TransactionCase):

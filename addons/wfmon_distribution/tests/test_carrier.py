@@ -4,7 +4,9 @@ import time
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import DistributionCase, capture_events
+from odoo.addons.wfmon_core.tests.common import capture_events
+
+from .common import DistributionCase
 
 CARRIER = "distribution.carrier_exception"
 

@@ -5,7 +5,9 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import MONDAY_10, DistributionCase, capture_events
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
+
+from .common import DistributionCase
 
 CREDIT = "distribution.credit_hold"
 MARGIN = "distribution.margin"
@@ -106,7 +108,7 @@ class TestCreditHold(DistributionCase):
         self.assertEqual(case.severity, "high")
         self.assertEqual(case.impact_amount, order.amount_total)
         self.assertIn("credit limit of 1000.00", case.details)
-        payload = next(e[3][0] for e in events if e[0] == "distribution.credit_hold")
+        payload = next(e.data[0] for e in events if e[0] == "distribution.credit_hold")
         self.assertEqual(payload["credit_limit"], 1000.0)
         self.assertGreater(payload["exposure"], 1000.0)
         # Raising the limit releases it at the next re-check.
@@ -267,7 +269,7 @@ class TestMargin(DistributionCase):
         self.assertAlmostEqual(line.variance_percent, 14.2857, places=3)
         # Missing margin: 15 % of 10500 = 1575 expected, 1500 made.
         self.assertAlmostEqual(case.impact_amount, 75.0)
-        payload = next(e[3][0] for e in events if e[0] == "distribution.margin_breach")
+        payload = next(e.data[0] for e in events if e[0] == "distribution.margin_breach")
         self.assertEqual(payload["breaches"], ["margin", "discount"])
 
     def test_small_or_healthy_orders_pass(self):

@@ -3,7 +3,9 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import MONDAY_10, DistributionCase, capture_events
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
+
+from .common import DistributionCase
 
 FULFILLMENT = "distribution.fulfillment"
 

@@ -4,7 +4,9 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import MONDAY_10, DistributionCase, capture_events
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
+
+from .common import DistributionCase
 
 INBOUND_DELAY = "distribution.inbound_delay"
 TUESDAY = datetime(2026, 11, 24, 10, 0)

@@ -4,7 +4,9 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import MONDAY_10, DistributionCase, capture_events
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
+
+from .common import DistributionCase
 
 INVOICE_GAP = "distribution.invoice_gap"
 

@@ -1,7 +1,9 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import DistributionCase, capture_events
+from odoo.addons.wfmon_core.tests.common import capture_events
+
+from .common import DistributionCase
 
 MASTER_DATA = "distribution.master_data"
 
@@ -43,7 +45,7 @@ class TestMasterData(DistributionCase):
         self.assertTrue(any("Delivery address" in g for g in gaps))
         self.assertTrue(any("No tax" in g for g in gaps))
         self.assertTrue(any("no vendor" in g for g in gaps))
-        payload = next(e[3][0] for e in events if e[0] == "distribution.master_data_gap")
+        payload = next(e.data[0] for e in events if e[0] == "distribution.master_data_gap")
         self.assertEqual({g["code"] for g in payload["gaps"]}, {"address", "tax", "vendor"})
         # Partly fixed: the scanner refreshes the analysis, the case stays open.
         self.bare_customer.write(

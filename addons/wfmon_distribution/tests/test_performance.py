@@ -4,9 +4,10 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, count_queries
 from odoo.addons.wfmon_distribution.models.wfmon_distribution_detector import DETECTORS_OFF
 
-from .common import MONDAY_10, DistributionCase
+from .common import DistributionCase
 
 _logger = logging.getLogger(__name__)
 NO_MONITOR = DETECTORS_OFF
@@ -31,12 +32,9 @@ class TestQueryCounts(DistributionCase):
         )
 
     def _queries(self, func):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        start = self.env.cr.sql_log_count
-        func()
-        self.env.flush_all()
-        return self.env.cr.sql_log_count - start
+        with count_queries(self.env) as queries:
+            func()
+        return queries.count
 
     def _orders(self, count):
         # Every other order misses stock: half of them open a fulfillment case.

@@ -1,6 +1,8 @@
 from odoo.tests import tagged
 
-from .common import DistributionCase, capture_events
+from odoo.addons.wfmon_core.tests.common import capture_events
+
+from .common import DistributionCase
 
 PICK_SHORTAGE = "distribution.pick_shortage"
 

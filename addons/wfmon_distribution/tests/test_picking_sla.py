@@ -5,7 +5,9 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import MONDAY_10, DistributionCase, capture_events
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
+
+from .common import DistributionCase
 
 PICKING_LATE = "distribution.picking_late"
 

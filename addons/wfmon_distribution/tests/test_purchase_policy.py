@@ -1,6 +1,8 @@
 from odoo.tests import new_test_user, tagged
 
-from .common import DistributionCase, capture_events
+from odoo.addons.wfmon_core.tests.common import capture_events
+
+from .common import DistributionCase
 
 PURCHASE_POLICY = "distribution.purchase_policy"
 
@@ -86,7 +88,7 @@ class TestPurchasePolicy(DistributionCase):
         self.assertEqual((line.reference_value, line.actual_value), (60.0, 75.0))
         self.assertAlmostEqual(line.variance_percent, 25.0)
         self.assertIn("price variance", case.summary)
-        payload = next(e[3][0] for e in events if e[0] == "distribution.purchase_policy_breach")
+        payload = next(e.data[0] for e in events if e[0] == "distribution.purchase_policy_breach")
         self.assertEqual(payload["reasons"], ["price"])
 
     def test_unapproved_vendor_and_amount(self):

@@ -7,6 +7,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+from odoo.addons.wfmon_core.tests.common import count_queries
 
 
 @tagged("post_install", "-at_install")
@@ -89,10 +90,10 @@ class TestClaimLocking(TransactionCase):
         self._committed_deliveries(20)
         with self.registry.cursor() as cr:
             worker = self._worker(cr)
-            before = cr.sql_log_count
-            jobs, _books = worker._claim(limit=20)
+            with count_queries(cr) as queries:
+                jobs, _books = worker._claim(limit=20)
             self.assertEqual(len(jobs), 20)
-            self.assertEqual(cr.sql_log_count - before, 1)
+            self.assertEqual(queries.count, 1)
             cr.rollback()
 
     def test_two_workers_process_disjoint_inbound_events(self):

@@ -7,6 +7,8 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.wfmon_core.tests.common import count_queries
+
 from ..tools.retry_after import http_date
 from .common import ALLOW_PRIVATE, WfmonIntegrationCase
 
@@ -229,14 +231,12 @@ class TestDelivery(WfmonIntegrationCase):
 
         def run(count):
             _events, deliveries = self._publish(count)
-            self.env.flush_all()
-            self.env.invalidate_all()
-            before = self.env.cr.sql_log_count
-            sent = self.Delivery._dispatch_due(batch_size=20)
-            self.env.flush_all()
-            self.assertEqual(sent, count)
-            self.assertEqual(set(deliveries.mapped("state")), {"done"})
-            return self.env.cr.sql_log_count - before
+            with count_queries(self.env) as queries:
+                sent = self.Delivery._dispatch_due(batch_size=20)
+                self.env.flush_all()
+                self.assertEqual(sent, count)
+                self.assertEqual(set(deliveries.mapped("state")), {"done"})
+            return queries.count
 
         run(2)  # warm-up: caches of the case type, settings and cron
         one_batch = run(20)
