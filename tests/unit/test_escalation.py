@@ -140,22 +140,3 @@ def test_step_validation():
         StepSpec(1, "percent", 0.5)
     with pytest.raises(ValueError, match="deadline"):
         StepSpec(1, "ratio", 0.5, "closing")
-
-
-@pytest.mark.parametrize(
-    ("current", "expected"),
-    [
-        ("low", "medium"),
-        ("medium", "high"),
-        ("high", "critical"),
-        ("critical", "critical"),
-        ("bogus", "bogus"),
-    ],
-)
-def test_next_severity(current, expected):
-    assert esc.next_severity(current) == expected
-
-
-def test_next_severity_custom_order():
-    assert esc.next_severity("b", order=("a", "b", "c")) == "c"
-    assert esc.next_severity("c", order=["a", "b", "c"]) == "c"

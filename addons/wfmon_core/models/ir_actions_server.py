@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .wfmon_case_type import SEVERITIES
+from ..tools.severity import SEVERITIES
 
 
 class IrActionsServer(models.Model):

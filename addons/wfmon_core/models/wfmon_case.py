@@ -10,11 +10,10 @@ from odoo.tools import SQL
 
 from ..tools import escalation
 from ..tools.engine import engine_options
-from ..tools.escalation import next_severity
 from ..tools.fingerprint import fingerprint as make_fingerprint
+from ..tools.severity import SEVERITIES, next_severity, rank
 from ..tools.sla_clock import WorkSchedule, add_working_hours, working_hours_between
 from .wfmon_case_log import LOG_ACTIONS  # noqa: F401  (re-exported for extensions)
-from .wfmon_case_type import SEVERITIES, SEVERITY_ORDER
 
 _logger = logging.getLogger(__name__)
 
@@ -217,7 +216,7 @@ class WfmonCase(models.Model):
     @api.depends("severity")
     def _compute_severity_rank(self):
         for case in self:
-            case.severity_rank = SEVERITY_ORDER.index(case.severity) if case.severity else 0
+            case.severity_rank = rank(case.severity)
 
     @api.depends("state")
     def _compute_is_open(self):
@@ -1114,7 +1113,7 @@ class WfmonCase(models.Model):
         elif step.action == "raise_severity":
             by_next = defaultdict(lambda: engine.browse())
             for case in engine:
-                by_next[next_severity(case.severity, SEVERITY_ORDER)] |= case
+                by_next[next_severity(case.severity)] |= case
             for severity, cases in by_next.items():
                 cases.write({"severity": severity})
         elif step.action == "activity":

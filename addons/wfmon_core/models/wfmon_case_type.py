@@ -1,12 +1,6 @@
 from odoo import api, fields, models
 
-SEVERITIES = [
-    ("low", "Low"),
-    ("medium", "Medium"),
-    ("high", "High"),
-    ("critical", "Critical"),
-]
-SEVERITY_ORDER = tuple(code for code, _label in SEVERITIES)
+from ..tools.severity import SEVERITIES
 
 
 class WfmonCaseType(models.Model):

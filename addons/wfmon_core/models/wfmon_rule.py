@@ -7,8 +7,8 @@ from odoo.osv import expression
 from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import dateutil, safe_eval, time
 
+from ..tools.severity import SEVERITIES
 from ..tools.sla_clock import WorkSchedule, subtract_working_hours
-from .wfmon_case_type import SEVERITIES
 
 _logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .wfmon_case_type import SEVERITIES, SEVERITY_ORDER
+from ..tools.severity import SEVERITIES, rank
 
 
 class WfmonSlaPolicyLine(models.Model):
@@ -30,7 +30,7 @@ class WfmonSlaPolicyLine(models.Model):
     @api.depends("severity")
     def _compute_severity_rank(self):
         for line in self:
-            line.severity_rank = SEVERITY_ORDER.index(line.severity) if line.severity else 0
+            line.severity_rank = rank(line.severity)
 
     @api.constrains("response_hours", "resolution_hours")
     def _check_hours(self):

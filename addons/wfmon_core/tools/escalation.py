@@ -9,7 +9,7 @@ in the past until it fires, whatever made it overdue (waiting, a re-plan, a back
 clock start).
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +17,6 @@ from .sla_clock import WorkSchedule, add_working_hours
 
 TRIGGERS = ("ratio", "breach")
 CLOCKS = ("response", "resolution")
-SEVERITY_ORDER = ("low", "medium", "high", "critical")
 
 
 @dataclass(frozen=True)
@@ -136,14 +135,3 @@ def next_check(
     candidates = [at for at in upcoming if at and at > now]
     candidates.extend(at for at in pending if at)
     return min(candidates) if candidates else None
-
-
-def next_severity(current: str, order: Sequence[str] = SEVERITY_ORDER) -> str:
-    """Return the severity one level above ``current``, saturating at the top.
-
-    An unknown ``current`` is returned unchanged.
-    """
-    if current not in order:
-        return current
-    index = list(order).index(current)
-    return order[min(index + 1, len(order) - 1)]

@@ -37,7 +37,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .escalation import SEVERITY_ORDER
+from .severity import SEVERITY_ORDER
 
 FACTORS = ("value", "tier", "sla", "promotion", "velocity", "severity", "recurrence")
 LABELS = {
