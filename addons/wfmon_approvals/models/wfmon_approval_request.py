@@ -92,25 +92,28 @@ class WfmonApprovalRequest(models.Model):
 
     _name = "wfmon.approval.request"
     _description = "Approval Request"
-    _inherit = ["wfmon.engine.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "wfmon.engine.mixin",
+        "wfmon.reference.mixin",
+        "wfmon.source.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "id desc"
+    _wfmon_reference_prefix = "APR-"
     # Approvers and requesters comment without write access on the request.
     _mail_post_access = "read"
     _wfmon_engine_fields = frozenset(PROTECTED_FIELDS)
     _wfmon_engine_create = True
 
-    name = fields.Char(string="Reference", default="/", readonly=True, copy=False, index=True)
     state = fields.Selection(
         STATES, default="pending", required=True, index=True, readonly=True, tracking=True
     )
-    res_model = fields.Char(string="Document Model", required=True, index=True, readonly=True)
-    res_id = fields.Many2oneReference(
-        string="Document ID", model_field="res_model", required=True, index=True, readonly=True
-    )
-    source_ref = fields.Reference(
-        selection="_selection_source_ref", compute="_compute_source_ref", string="Document"
-    )
-    source_name = fields.Char(string="Document Name", readonly=True)
+    # The guarded document (wfmon.source.mixin).
+    res_model = fields.Char(string="Document Model", required=True)
+    res_id = fields.Many2oneReference(string="Document ID", required=True)
+    source_ref = fields.Reference(string="Document")
+    source_name = fields.Char(string="Document Name")
     action_name = fields.Char(string="Guarded Action", required=True, readonly=True)
     policy_id = fields.Many2one(
         "wfmon.approval.policy", required=True, readonly=True, index=True, ondelete="restrict"
@@ -178,19 +181,6 @@ class WfmonApprovalRequest(models.Model):
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
-    @api.model
-    def _selection_source_ref(self):
-        # sudo: the list of models is technical metadata every user may see.
-        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
-
-    @api.depends("res_model", "res_id")
-    def _compute_source_ref(self):
-        for request in self:
-            if request.res_model in self.env and request.res_id:
-                request.source_ref = f"{request.res_model},{request.res_id}"
-            else:
-                request.source_ref = False
-
     @api.depends("state", "remind_date", "reminded", "deadline", "escalated")
     def _compute_next_check(self):
         for request in self:
@@ -234,17 +224,9 @@ class WfmonApprovalRequest(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        # wfmon.engine.mixin: created by the engine (the guarded action) only.
+        # wfmon.engine.mixin: created by the engine (the guarded action) only;
+        # wfmon.reference.mixin numbers the batch.
         requests = super().create(vals_list)
-        # Reference from the id: one query for the whole batch.
-        self.env.cr.execute(
-            SQL(
-                "UPDATE wfmon_approval_request SET name = 'APR-' || lpad(id::text, 6, '0') "
-                "WHERE id IN %s AND name = '/'",
-                tuple(requests.ids),
-            )
-        )
-        requests.invalidate_recordset(["name"])
         requests.fetch(["name"])
         return requests
 
@@ -300,18 +282,6 @@ class WfmonApprovalRequest(models.Model):
                 )
         self._wfmon_close("cancelled", "cancel", reason or self.env._("Cancelled by the user."))
         return True
-
-    def action_open_source(self):
-        self.ensure_one()
-        if not self.source_ref:
-            raise UserError(self.env._("The document of this request no longer exists."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-            "target": "current",
-        }
 
     # ------------------------------------------------------------------
     # Submission (called by the mixin / the API)
@@ -425,18 +395,6 @@ class WfmonApprovalRequest(models.Model):
                     result[(model, rec_id)] = html
         return result
 
-    def _wfmon_documents(self):
-        """``{request id: source record}`` browsed per model (prefetch-friendly)."""
-        by_model = defaultdict(list)
-        for request in self:
-            by_model[request.res_model].append(request.res_id)
-        docs = {}
-        for model, ids in by_model.items():
-            if model in self.env:
-                for record in self.env[model].browse(ids):
-                    docs[(model, record.id)] = record
-        return {request.id: docs.get((request.res_model, request.res_id)) for request in self}
-
     def _schedules(self, now):
         calendars = self.env["resource.calendar"]
         for request in self:
@@ -473,7 +431,7 @@ class WfmonApprovalRequest(models.Model):
         requests = engine.browse(self.ids)
         finished = requests.filtered(lambda r: not levels.get(r.id))
         routing_requests = requests - finished
-        documents = routing_requests._wfmon_documents()
+        documents = routing_requests._source_records()
         delegations = self.env["wfmon.approval.delegation"]._active_specs(
             fields.Date.context_today(self, now)
         )
@@ -799,7 +757,7 @@ class WfmonApprovalRequest(models.Model):
         on, a missing field) is rolled back to a savepoint and reported on the
         request; the requester can then run the action by hand, still approved.
         """
-        documents = self._wfmon_documents()
+        documents = self._source_records()
         for request in self:
             record = documents.get(request.id)
             if not record or not record.exists():
@@ -848,7 +806,7 @@ class WfmonApprovalRequest(models.Model):
         now = fields.Datetime.now()
         domain = [("state", "=", "pending"), ("next_check", "!=", False), ("next_check", "<=", now)]
         requests = self._engine().search(domain, limit=batch_size, order="next_check, id")
-        gone = requests._without_document()
+        gone = requests._without_source()
         if gone:
             gone._wfmon_expire(self.env._("The document no longer exists."))
             requests -= gone
@@ -872,20 +830,6 @@ class WfmonApprovalRequest(models.Model):
         remaining = self._engine().search_count(domain) if done == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
-
-    def _without_document(self):
-        """Requests whose document was deleted (one query per model)."""
-        by_model = defaultdict(set)
-        for request in self:
-            by_model[request.res_model].add(request.res_id)
-        alive = set()
-        for model, ids in by_model.items():
-            if model in self.env:
-                # sudo: an existence check, whatever the caller may read.
-                alive |= {
-                    (model, rid) for rid in self.env[model].sudo().browse(sorted(ids)).exists().ids
-                }
-        return self.filtered(lambda r: (r.res_model, r.res_id) not in alive)
 
     def _wfmon_remind(self, now):
         """Remind the pending approvers: one note per request (one batch) and one
@@ -957,7 +901,7 @@ class WfmonApprovalRequest(models.Model):
     def _wfmon_escalate(self, now):
         if not self:
             return
-        documents = self._wfmon_documents()
+        documents = self._source_records()
         day = fields.Date.context_today(self, now)
         delegations = self.env["wfmon.approval.delegation"]._active_specs(day)
         vals, escalated, nobody = [], self.browse(), {}

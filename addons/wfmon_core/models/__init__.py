@@ -1,5 +1,7 @@
 from . import wfmon_engine_mixin
 from . import wfmon_report_mixin
+from . import wfmon_reference_mixin
+from . import wfmon_source_mixin
 from . import wfmon_publisher
 from . import res_company
 from . import resource_calendar

@@ -79,15 +79,21 @@ SCAN_BATCH = 500
 class WfmonCase(models.Model):
     _name = "wfmon.case"
     _description = "Exception Case"
-    _inherit = ["wfmon.engine.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "wfmon.engine.mixin",
+        "wfmon.reference.mixin",
+        "wfmon.source.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "severity_rank desc, resolution_deadline, id desc"
+    _wfmon_reference_prefix = "EXC-"
     _OPEN_STATES = OPEN_STATES
     _wfmon_engine_fields = frozenset(PROTECTED_FIELDS)
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", default="/", readonly=True, copy=False, index=True)
     summary = fields.Char(required=True, tracking=True)
     type_id = fields.Many2one(
         "wfmon.case.type", string="Type", required=True, index=True, tracking=True
@@ -122,16 +128,6 @@ class WfmonCase(models.Model):
     playbook = fields.Html(related="type_id.playbook")
     blocking = fields.Boolean(related="type_id.blocking", store=True, precompute=True)
     rule_id = fields.Many2one("wfmon.rule", string="Monitor", index=True, ondelete="set null")
-
-    # Source record
-    res_model = fields.Char(string="Source Model", index=True, readonly=True)
-    res_id = fields.Many2oneReference(
-        string="Source ID", model_field="res_model", index=True, readonly=True
-    )
-    source_ref = fields.Reference(
-        selection="_selection_source_ref", compute="_compute_source_ref", string="Source"
-    )
-    source_name = fields.Char(string="Source Document", readonly=True)
 
     # Deduplication
     fingerprint = fields.Char(index=True, readonly=True, copy=False)
@@ -223,18 +219,6 @@ class WfmonCase(models.Model):
         for case in self:
             case.is_open = case.state in OPEN_STATES
 
-    @api.model
-    def _selection_source_ref(self):
-        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
-
-    @api.depends("res_model", "res_id")
-    def _compute_source_ref(self):
-        for case in self:
-            if case.res_model and case.res_id and case.res_model in self.env:
-                case.source_ref = f"{case.res_model},{case.res_id}"
-            else:
-                case.source_ref = False
-
     @api.depends("first_seen", "resolved_at")
     def _compute_age_days(self):
         now = fields.Datetime.now()
@@ -266,18 +250,8 @@ class WfmonCase(models.Model):
         Case = self._wfmon_without_engine_defaults()._wfmon_engine()
         now = fields.Datetime.now()
         Case._prepare_create_vals_list(vals_list, now)
-        cases = super(WfmonCase, Case).create(vals_list)
-        # Reference from the id: one query for the whole batch (a sequence would
-        # cost one query per case).
-        self.env.cr.execute(
-            SQL(
-                "UPDATE wfmon_case SET name = 'EXC-' || lpad(id::text, 6, '0') "
-                "WHERE id IN %s AND name = '/'",
-                tuple(cases.ids),
-            )
-        )
-        cases.invalidate_recordset(["name"])
-        cases = cases.with_env(self.env)
+        # wfmon.reference.mixin numbers the batch.
+        cases = super(WfmonCase, Case).create(vals_list).with_env(self.env)
         cases._log_batch("open", new_values=[c.state for c in cases], automated=False)
         self.env["wfmon.publisher"]._publish("case.opened", cases)
         return cases
@@ -704,18 +678,6 @@ class WfmonCase(models.Model):
         for case in self:
             case._transition("in_progress" if case.state == "resolved" else "new")
         return True
-
-    def action_open_source(self):
-        self.ensure_one()
-        if not self.source_ref:
-            raise UserError(self.env._("This case has no source document."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-            "target": "current",
-        }
 
     def _check_open(self):
         closed = self.filtered(lambda c: not c.is_open)

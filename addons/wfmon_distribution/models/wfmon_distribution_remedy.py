@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero
 
 KINDS = [
     ("transfer", "Transfer from another warehouse"),
@@ -22,7 +22,15 @@ class WfmonDistributionRemedy(models.Model):
 
     _name = "wfmon.distribution.remedy"
     _description = "Fulfillment Remedy"
-    _inherit = ["wfmon.engine.mixin", "mail.thread", "mail.activity.mixin", "wfmon.approval.mixin"]
+    _inherit = [
+        "wfmon.engine.mixin",
+        "wfmon.reference.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "wfmon.approval.mixin",
+    ]
+    _wfmon_reference_prefix = "REM-"
+    _wfmon_reference_digits = 5
     # Applied or cancelled through the buttons only: a write of the state would
     # read "done" without an approval (wfmon.engine.mixin).
     _wfmon_engine_fields = frozenset({"name", "state", "result_picking_id"})
@@ -31,7 +39,6 @@ class WfmonDistributionRemedy(models.Model):
     _wfmon_approval_site_field = "site_id"
     _wfmon_approval_snapshot_fields = ("kind", "source_warehouse_id", "picking_id", "line_summary")
 
-    name = fields.Char(string="Reference", default="/", readonly=True, copy=False, index=True)
     state = fields.Selection(
         [("draft", "Proposed"), ("done", "Applied"), ("cancel", "Cancelled")],
         default="draft",
@@ -196,16 +203,8 @@ class WfmonDistributionRemedy(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # wfmon.reference.mixin numbers the batch.
         remedies = super().create(vals_list)
-        # Reference from the id: one query for the whole batch.
-        self.env.cr.execute(
-            SQL(
-                "UPDATE wfmon_distribution_remedy SET name = 'REM-' || lpad(id::text, 5, '0') "
-                "WHERE id IN %s AND name = '/'",
-                tuple(remedies.ids),
-            )
-        )
-        remedies.invalidate_recordset(["name"])
         remedies._log_on_case(self.env._("Remedy proposed"))
         return remedies
 
