@@ -14,6 +14,9 @@ from . import wfmon_escalation_step
 from . import wfmon_case_type
 from . import wfmon_case_log
 from . import wfmon_case
+from . import wfmon_case_detection
+from . import wfmon_case_sla
+from . import wfmon_case_escalation
 from . import wfmon_case_reporting
 from . import wfmon_rule
 from . import ir_actions_server

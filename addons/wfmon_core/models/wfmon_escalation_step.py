@@ -71,7 +71,7 @@ class WfmonEscalationStep(models.Model):
                     self.env._("Step %s: hours after breach cannot be negative.", step.name)
                 )
 
-    def _wfmon_specs(self):
+    def _specs(self):
         """These steps as ``tools.escalation.StepSpec``, in ladder order."""
         return [
             StepSpec(

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare, format_datetime
 
 from odoo.addons.wfmon_core.tools.sla_clock import subtract_working_hours, working_hours_between
+from odoo.addons.wfmon_core.tools.sla_plan import usable
 
 from .wfmon_distribution_detector import detectors_off
 
@@ -44,14 +45,9 @@ class StockPicking(models.Model):
             hours = warehouse._wfmon_setting("wfmon_picking_sla_hours")
             if hours <= 0:
                 continue
-            schedule = self._wfmon_usable(schedules.get(warehouse._wfmon_schedule_calendar().id))
+            schedule = usable(schedules.get(warehouse._wfmon_schedule_calendar().id))
             result[warehouse] = (subtract_working_hours(schedule, now, hours), schedule, hours)
         return result
-
-    @api.model
-    def _wfmon_usable(self, schedule):
-        # Same rule as core's SLA clock: no usable calendar counts around the clock.
-        return self.env["wfmon.case"]._usable_schedule(schedule)
 
     @api.model
     def _wfmon_late_domain(self, thresholds):

@@ -1,0 +1,227 @@
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools.fingerprint import fingerprint as make_fingerprint
+
+
+class WfmonCase(models.Model):
+    """The detection API: how detectors open, bump and clear cases.
+
+    ``_raise`` and ``_clear`` are the only way detectors (monitors, automation
+    rules, the modules' detectors, inbound events) touch cases; routing gives a
+    new case its team from the site and type.
+    """
+
+    # One concern of the model per file (its lifecycle is in the file named after it).
+    _inherit = "wfmon.case"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------
+    # Routing
+    # ------------------------------------------------------------------
+    @api.model
+    def _routing_table(self):
+        """All active teams with their sites and types, read once per batch."""
+        # Archived teams never route, whatever the caller's context says.
+        teams = (
+            self.env["wfmon.team"]
+            .with_context(active_test=True)
+            .search_fetch([], ["site_ids", "type_ids", "sequence", "company_id"])
+        )
+        table = defaultdict(list)
+        for team in teams:
+            for site in team.site_ids:
+                table[site.id].append(team)
+        return table
+
+    @api.model
+    def _route_team(self, case_type, site_id, teams_by_site):
+        """The team serving ``site_id`` for ``case_type``, else the type's team."""
+        for team in teams_by_site.get(site_id or 0, []):
+            if not team.type_ids or case_type in team.type_ids:
+                return team
+        return case_type.team_id
+
+    # ------------------------------------------------------------------
+    # Detection API
+    # ------------------------------------------------------------------
+    @api.model
+    def _raise(
+        self,
+        type_code,
+        records,
+        severity=None,
+        impact=None,
+        details=None,
+        summary=None,
+        site=None,
+        key=None,
+        rule=None,
+        currency=None,
+        bump=True,
+    ):
+        """Open a case per record of ``records`` for condition ``type_code``.
+
+        This is the one entry point every detector uses.  When an open case
+        with the same fingerprint (type, record, optional ``key``) exists, it is
+        bumped instead (occurrence count, last seen, latest impact/details).
+        Batch-safe: the query count does not grow with ``len(records)`` except
+        for the INSERT of new rows.
+
+        ``severity``, ``impact``, ``details``, ``summary`` and ``site`` each take
+        a single value for all records or a dict keyed by record id.  With
+        ``bump=False`` (periodic scanners) an open case is left as it is.
+
+        :return: the opened or bumped cases, in the order of ``records``
+        """
+        Case = self.env["wfmon.case"]
+        if not records:
+            return Case
+        case_type = self._get_type(type_code)
+        if not case_type.active:
+            # An archived type switches its detectors off; nothing is opened.
+            return Case
+        now = fields.Datetime.now()
+
+        def pick(value, record):
+            return value.get(record.id) if isinstance(value, dict) else value
+
+        prints = {
+            rec.id: make_fingerprint(case_type.code, rec._name, rec.id, key) for rec in records
+        }
+        # sudo: detectors run as whoever triggered them (a cashier confirming a
+        # sale); deduplication must see every open case, not only their own.
+        existing = Case.sudo().search_fetch(
+            [("fingerprint", "in", list(prints.values())), ("is_open", "=", True)],
+            ["fingerprint", "occurrence_count"],
+        )
+        by_print = {case.fingerprint: case for case in existing}
+        if existing and bump:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE wfmon_case SET occurrence_count = occurrence_count + 1, "
+                    "last_seen = %s WHERE id IN %s",
+                    now,
+                    tuple(existing.ids),
+                )
+            )
+            existing.invalidate_recordset(["occurrence_count", "last_seen"])
+            updates = defaultdict(lambda: existing.browse())
+            for rec in records:
+                case = by_print.get(prints[rec.id])
+                if not case:
+                    continue
+                vals = {}
+                if impact is not None:
+                    vals["impact_amount"] = pick(impact, rec) or 0.0
+                if details is not None:
+                    vals["details"] = pick(details, rec) or False
+                if vals:
+                    updates[tuple(sorted(vals.items()))] |= case
+            for vals, cases in updates.items():
+                cases._wfmon_engine().write(dict(vals))
+        vals_list = []
+        new_records = []
+        for rec in records:
+            if prints[rec.id] in by_print:
+                continue
+            site_value = pick(site, rec)
+            vals_list.append(
+                {
+                    "type_id": case_type.id,
+                    "summary": pick(summary, rec) or f"{case_type.name}: {rec.display_name}",
+                    "severity": pick(severity, rec) or case_type.default_severity,
+                    "impact_amount": pick(impact, rec) or 0.0,
+                    "details": pick(details, rec) or False,
+                    "site_id": site_value.id
+                    if isinstance(site_value, models.BaseModel)
+                    else site_value,
+                    "res_model": rec._name,
+                    "res_id": rec.id,
+                    "source_name": rec.display_name,
+                    "fingerprint": prints[rec.id],
+                    "rule_id": rule.id if rule else False,
+                    "company_id": self._record_company(rec).id,
+                    **({"currency_id": currency.id} if currency else {}),
+                }
+            )
+            new_records.append(rec)
+        created = Case
+        if vals_list:
+            # sudo: the detection API opens cases on behalf of the system; the
+            # triggering user may have no right on cases at all (e.g. a cashier).
+            created = (
+                Case.sudo()._wfmon_engine().with_context(tracking_disable=True).create(vals_list)
+            )
+            created._post_batch_open_messages()
+        cases_by_print = {case.fingerprint: case for case in created | existing}
+        ordered = Case.browse([cases_by_print[prints[rec.id]].id for rec in records])
+        return ordered.with_env(self.env)
+
+    @api.model
+    def _clear(self, type_code, records, reason, key=None):
+        """Resolve the open cases of ``type_code`` on ``records`` whose
+        condition no longer holds, logging ``reason``.  Types with
+        ``auto_resolve`` off are left open (the log still says the condition
+        cleared)."""
+        Case = self.env["wfmon.case"]
+        if not records:
+            return Case
+        case_type = self._get_type(type_code)
+        prints = [make_fingerprint(case_type.code, rec._name, rec.id, key) for rec in records]
+        # sudo: see _raise, detectors act for the system.
+        cases = Case.sudo().search([("fingerprint", "in", prints), ("is_open", "=", True)])
+        if not cases:
+            return Case
+        if not case_type.auto_resolve:
+            cases._log_batch("note", reasons=reason, automated=True)
+            return Case
+        cases._auto_resolve(reason)
+        return cases.with_env(self.env)
+
+    @api.model
+    def _get_type(self, type_code):
+        # sudo: case types are configuration every detector must read, even
+        # when triggered by a user outside the monitoring groups.
+        case_type = (
+            self.env["wfmon.case.type"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("code", "=", type_code)], limit=1)
+        )
+        if not case_type:
+            raise UserError(self.env._("Unknown exception case type %s.", type_code))
+        return case_type
+
+    @api.model
+    def _record_company(self, record):
+        company = record["company_id"] if "company_id" in record._fields else False
+        return company or self.env.company
+
+    def _post_batch_open_messages(self):
+        """Creation message and owner follow-up for a batch, in a few queries."""
+        bodies = {
+            case.id: Markup("<p>%s</p>")
+            % self.env._("Case opened by the monitor: %s", case.summary)
+            for case in self
+        }
+        self._message_log_batch(bodies=bodies)
+        by_owner = defaultdict(list)
+        for case in self:
+            if case.user_id:
+                by_owner[case.user_id.partner_id.id].append(case.id)
+        for partner_id, case_ids in by_owner.items():
+            self.env["mail.followers"]._insert_followers(
+                self._name, case_ids, [partner_id], check_existing=True
+            )
+
+    def _auto_resolve(self, reason):
+        """Resolve because the detector reports the condition cleared."""
+        self.filtered(lambda c: not c.resolution_note)._wfmon_engine().write(
+            {"resolution_note": reason}
+        )
+        self._transition("resolved", reason=reason, automated=True)
