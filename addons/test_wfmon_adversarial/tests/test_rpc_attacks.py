@@ -4,7 +4,7 @@ from odoo.addons.wfmon_core.tests.common import WfmonRpcCase
 from odoo.addons.wfmon_distribution.tests.common import DistributionCase
 
 CREDIT = "distribution.credit_hold"
-FULFILLMENT = "distribution.fulfillment"
+FULFILLMENT = "distribution.fulfillment_at_risk"
 
 # Decisions that mean an approval was granted or used.
 GRANTING = ("approve", "auto", "resume")

@@ -11,7 +11,7 @@ class WfmonCaseType(models.Model):
     name = fields.Char(required=True, translate=True)
     code = fields.Char(
         required=True,
-        help="Stable technical code detectors use, e.g. 'distribution.fulfillment'.",
+        help="Stable technical code detectors use, e.g. 'distribution.fulfillment_at_risk'.",
     )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)

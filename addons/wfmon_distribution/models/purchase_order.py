@@ -7,8 +7,8 @@ from odoo.tools import format_datetime
 from ..tools.rules import beyond_tolerance, variance_percent
 from .wfmon_distribution_detector import as_scanner, detectors_off, is_scanner
 
-INBOUND_DELAY = "distribution.inbound_delay"
-PURCHASE_POLICY = "distribution.purchase_policy"
+INBOUND_DELAY = "distribution.inbound_delayed"
+PURCHASE_POLICY = "distribution.purchase_policy_breach"
 # Outbound moves examined per batch of purchase orders, at most.
 DEPENDENT_MOVES_LIMIT = 5000
 

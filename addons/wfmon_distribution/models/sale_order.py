@@ -9,11 +9,11 @@ from odoo.addons.wfmon_core.tools.engine import flag, with_flags
 from ..tools.rules import allocate_free_stock, margin_breaches, margin_percent
 from .wfmon_distribution_detector import RELEASED_KEY, as_scanner, detectors_off, is_scanner
 
-FULFILLMENT = "distribution.fulfillment"
+FULFILLMENT = "distribution.fulfillment_at_risk"
 CREDIT = "distribution.credit_hold"
-MARGIN = "distribution.margin"
+MARGIN = "distribution.margin_breach"
 INVOICE_GAP = "distribution.invoice_gap"
-MASTER_DATA = "distribution.master_data"
+MASTER_DATA = "distribution.master_data_gap"
 # Inbound purchase lines listed on a fulfillment case, at most.
 INBOUND_LIMIT = 200
 

@@ -12,8 +12,8 @@ from .wfmon_distribution_detector import detectors_off
 PICKING_LATE = "distribution.picking_late"
 PICK_SHORTAGE = "distribution.pick_shortage"
 CARRIER = "distribution.carrier_exception"
-MASTER_DATA = "distribution.master_data"
-FULFILLMENT = "distribution.fulfillment"
+MASTER_DATA = "distribution.master_data_gap"
+FULFILLMENT = "distribution.fulfillment_at_risk"
 OPEN_STATES = ("confirmed", "waiting", "assigned")
 MONITORED_TYPES = ("outgoing", "internal")
 CARRIER_EXCEPTIONS = ("exception", "label_failed", "failed", "returned", "lost", "damaged")

@@ -31,21 +31,6 @@ def is_scanner(env):
     return bool(flag(env.context, SCANNER_KEY))
 
 
-# Case type code -> business event published when a detector opens a case.
-EVENTS = {
-    "distribution.fulfillment": "distribution.fulfillment_at_risk",
-    "distribution.picking_late": "distribution.picking_late",
-    "distribution.inbound_delay": "distribution.inbound_delayed",
-    "distribution.credit_hold": "distribution.credit_hold",
-    "distribution.margin": "distribution.margin_breach",
-    "distribution.invoice_gap": "distribution.invoice_gap",
-    "distribution.master_data": "distribution.master_data_gap",
-    "distribution.carrier_exception": "distribution.carrier_exception",
-    "distribution.purchase_policy": "distribution.purchase_policy_breach",
-    "distribution.pick_shortage": "distribution.pick_shortage",
-}
-
-
 def _jsonable(value):
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -173,7 +158,8 @@ class WfmonDistributionDetector(models.AbstractModel):
             )
             for rec in records
         ]
-        self.env["wfmon.publisher"]._publish(EVENTS[type_code], records, data)
+        # The event is named after the case type: one scheme for both.
+        self.env["wfmon.publisher"]._publish(type_code, records, data)
 
     @api.model
     def _resolve(self, type_code, records, reason):

@@ -10,7 +10,7 @@ from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
 from .common import DistributionCase
 
 CREDIT = "distribution.credit_hold"
-MARGIN = "distribution.margin"
+MARGIN = "distribution.margin_breach"
 
 
 @tagged("post_install", "-at_install")

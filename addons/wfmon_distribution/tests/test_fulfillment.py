@@ -7,7 +7,7 @@ from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
 
 from .common import DistributionCase
 
-FULFILLMENT = "distribution.fulfillment"
+FULFILLMENT = "distribution.fulfillment_at_risk"
 
 
 @tagged("post_install", "-at_install")

@@ -8,7 +8,7 @@ from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
 
 from .common import DistributionCase
 
-INBOUND_DELAY = "distribution.inbound_delay"
+INBOUND_DELAY = "distribution.inbound_delayed"
 TUESDAY = datetime(2026, 11, 24, 10, 0)
 WEDNESDAY = datetime(2026, 11, 25, 10, 0)
 FRIDAY = datetime(2026, 11, 27, 10, 0)

@@ -5,7 +5,7 @@ from odoo.addons.wfmon_core.tests.common import capture_events
 
 from .common import DistributionCase
 
-MASTER_DATA = "distribution.master_data"
+MASTER_DATA = "distribution.master_data_gap"
 
 
 @tagged("post_install", "-at_install")

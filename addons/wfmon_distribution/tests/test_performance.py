@@ -58,7 +58,7 @@ class TestQueryCounts(DistributionCase):
         large = self._confirm_overhead(100)
         cases = self.Case.search(
             [
-                ("type_id.code", "=", "distribution.fulfillment"),
+                ("type_id.code", "=", "distribution.fulfillment_at_risk"),
                 ("res_model", "=", "sale.order"),
                 ("res_id", "in", self._confirmed.ids),
             ]

@@ -4,7 +4,7 @@ from odoo.addons.wfmon_core.tests.common import capture_events
 
 from .common import DistributionCase
 
-PURCHASE_POLICY = "distribution.purchase_policy"
+PURCHASE_POLICY = "distribution.purchase_policy_breach"
 
 
 @tagged("post_install", "-at_install")
