@@ -2,7 +2,7 @@
 """Benchmark of the distribution detectors on the hot paths and in the scanners.
 
 Confirms N sale orders and validates their pickings with the detectors switched off (the server
-flag ``DETECTORS_OFF`` of wfmon_distribution, i.e. what Odoo does without this module's
+flag ``DETECTORS_OFF`` of wfmon_core's detectors, i.e. what Odoo does without this module's
 overrides; only server code such as this script can set it, a client's context cannot) and on,
 in R interleaved rounds (off, on, off, on, ...), each round on fresh orders and products. It
 prints, per phase, the minimum and the median wall time and the query counts of both
@@ -54,7 +54,7 @@ from datetime import datetime
 
 import benchlib
 
-# Filled by load_switches() once Odoo is importable: the "off" context holds wfmon_distribution's
+# Filled by load_switches() once Odoo is importable: the "off" context holds core's
 # DETECTORS_OFF, a server flag (an object no JSON-RPC client can send).
 NO_MONITOR = {"tracking_disable": True}
 CONFIGS = {"off": NO_MONITOR, "on": {"tracking_disable": True}}
@@ -66,7 +66,7 @@ LATE_DATE = datetime(2020, 1, 6, 10, 0)  # a Monday, long past: every picking is
 
 def load_switches():
     """Put the detectors' server-side off switch into the "off" context."""
-    from odoo.addons.wfmon_distribution.models.wfmon_distribution_detector import DETECTORS_OFF
+    from odoo.addons.wfmon_core.models.wfmon_detector import DETECTORS_OFF
 
     NO_MONITOR.update(DETECTORS_OFF)
 
@@ -259,7 +259,7 @@ def run_orders(env, warehouse, count, rounds, warmup):
     )
     print(
         f"{count} sale orders per round, one line each; {scenario}. {rounds} round(s) per "
-        "configuration, interleaved off/on; off = context wfmon_distribution_disable."
+        "configuration, interleaved off/on; off = the server flag wfmon_detectors_off."
     )
     print(f"{'phase':>9} {'':>3} {'min s':>8} {'median s':>9}  queries (median (min-max))")
     for phase in (*PHASES, "total"):

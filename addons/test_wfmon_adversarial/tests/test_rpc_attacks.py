@@ -220,7 +220,7 @@ class TestRpcAttacks(WfmonRpcCase, DistributionCase):
     def test_context_keys_of_the_suite_are_attacked(self):
         for key in (
             "wfmon_engine",
-            "wfmon_distribution_disable",
+            "wfmon_detectors_off",
             "wfmon_dist_released",
             "wfmon_scanner",
             "wfmon_approval_consumed",
@@ -230,14 +230,14 @@ class TestRpcAttacks(WfmonRpcCase, DistributionCase):
 
     def test_salesperson_cannot_switch_the_credit_approval_off(self):
         """An order over the credit limit, confirmed by its salesperson with
-        {"wfmon_distribution_disable": true}, is held like any other."""
+        {"wfmon_detectors_off": true}, is held like any other."""
         order = self._held_sale_order()
         outcome = self.rpc(
             "salesperson",
             "sale.order",
             "action_confirm",
             order.ids,
-            context={"wfmon_distribution_disable": True},
+            context={"wfmon_detectors_off": True},
         )
         self.assertFalse(outcome.error, outcome.message)
         self.assertEqual(order.state, "draft")
@@ -253,18 +253,19 @@ class TestRpcAttacks(WfmonRpcCase, DistributionCase):
             "purchase.order",
             "button_confirm",
             purchase.ids,
-            context={"wfmon_distribution_disable": True},
+            context={"wfmon_detectors_off": True},
         )
         self.assertEqual(purchase.state, "draft", "the purchase guard holds")
         self.assertEqual(self._requests(purchase).state, "pending")
-        # Within the credit limit, short of stock: it confirms, and D1 still opens its case.
+        # Within the credit limit, short of stock: it confirms, and the fulfillment
+        # detector still opens its case.
         short = self._order([(self.gadget, 5)], user_id=self.users["salesperson"].id)
         outcome = self.rpc(
             "salesperson",
             "sale.order",
             "action_confirm",
             short.ids,
-            context={"wfmon_distribution_disable": True, "wfmon_scanner": True},
+            context={"wfmon_detectors_off": True, "wfmon_scanner": True},
         )
         self.assertFalse(outcome.error, outcome.message)
         self.assertEqual(short.state, "sale")

@@ -231,8 +231,8 @@ OTHER_CONTEXT_KEYS = {
     "wfmon_admin": True,
     "wfmon_bypass": True,
     "wfmon_skip_guard": True,
-    "wfmon_detectors_off": True,
     # keys the suite read before its controls moved to server flags
+    "wfmon_distribution_disable": True,
     "wfmon_keep_deadlines": True,
     "wfmon_reason": "forged reason",
     "wfmon_automated": True,

@@ -1,8 +1,9 @@
 from odoo import models
 from odoo.tools import float_compare
 
+from odoo.addons.wfmon_core.models.wfmon_detector import detectors_off
+
 from ..tools.rules import beyond_tolerance, variance_percent
-from .wfmon_distribution_detector import detectors_off
 
 INVOICE_GAP = "distribution.invoice_gap"
 

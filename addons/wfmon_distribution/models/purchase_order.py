@@ -4,8 +4,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import format_datetime
 
+from odoo.addons.wfmon_core.models.wfmon_detector import as_scanner, detectors_off, is_scanner
+
 from ..tools.rules import beyond_tolerance, variance_percent
-from .wfmon_distribution_detector import as_scanner, detectors_off, is_scanner
 
 INBOUND_DELAY = "distribution.inbound_delayed"
 PURCHASE_POLICY = "distribution.purchase_policy_breach"
@@ -360,7 +361,7 @@ class PurchaseOrder(models.Model):
                     for vals in rows
                 ],
             }
-        cases, opened = detector._detect(
+        cases = detector._detect(
             INBOUND_DELAY,
             flagged,
             payloads,
@@ -384,7 +385,6 @@ class PurchaseOrder(models.Model):
             },
             bump=not is_scanner(self.env),
             refresh=True,
-            return_new=True,
         )
         # Customer communication for every order newly at risk: those of a new
         # case, and those that joined the impact list of an open case since.

@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
-from .wfmon_distribution_detector import detectors_off
+from odoo.addons.wfmon_core.models.wfmon_detector import detectors_off
 
 
 class PurchaseOrderLine(models.Model):

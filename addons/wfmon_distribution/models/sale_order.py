@@ -4,10 +4,11 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import float_compare, format_datetime
 
+from odoo.addons.wfmon_core.models.wfmon_detector import as_scanner, detectors_off, is_scanner
 from odoo.addons.wfmon_core.tools.engine import flag, with_flags
 
 from ..tools.rules import allocate_free_stock, margin_breaches, margin_percent
-from .wfmon_distribution_detector import RELEASED_KEY, as_scanner, detectors_off, is_scanner
+from .wfmon_distribution_detector import RELEASED_KEY
 
 FULFILLMENT = "distribution.fulfillment_at_risk"
 CREDIT = "distribution.credit_hold"

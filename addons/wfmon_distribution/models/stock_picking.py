@@ -4,10 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, format_datetime
 
+from odoo.addons.wfmon_core.models.wfmon_detector import detectors_off
 from odoo.addons.wfmon_core.tools.sla_clock import subtract_working_hours, working_hours_between
 from odoo.addons.wfmon_core.tools.sla_plan import usable
-
-from .wfmon_distribution_detector import detectors_off
 
 PICKING_LATE = "distribution.picking_late"
 PICK_SHORTAGE = "distribution.pick_shortage"
@@ -124,7 +123,7 @@ class StockPicking(models.Model):
                 "customer": picking.partner_id.display_name or None,
                 "unreserved_products": unreserved.product_id.ids,
             }
-        cases, new = detector._detect(
+        cases, new = detector._detect_opened(
             PICKING_LATE,
             self,
             payloads,
@@ -134,7 +133,6 @@ class StockPicking(models.Model):
             summary={p.id: self.env._("%s is late", p.name) for p in self},
             site={p.id: sites.get(p.picking_type_id.warehouse_id.id) for p in self},
             bump=False,
-            return_new=True,
         )
         new_cases = cases.filtered(lambda c: c.res_id in new.ids)
         new.filtered(lambda p: p.priority != "1").write({"priority": "1"})

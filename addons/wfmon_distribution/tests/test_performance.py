@@ -4,8 +4,8 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from odoo.addons.wfmon_core.models.wfmon_detector import DETECTORS_OFF
 from odoo.addons.wfmon_core.tests.common import MONDAY_10, count_queries
-from odoo.addons.wfmon_distribution.models.wfmon_distribution_detector import DETECTORS_OFF
 
 from .common import DistributionCase
 

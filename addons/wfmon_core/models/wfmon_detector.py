@@ -1,0 +1,223 @@
+from datetime import date, datetime
+
+from odoo import api, models
+
+from ..tools.engine import flag, server_flag, with_flags
+from ..tools.fingerprint import fingerprint
+
+#: records a scanner handles per batch
+SCAN_BATCH = 500
+# Context switches of the detectors. Only server flags count (tools/engine.py): a
+# client sending {"wfmon_detectors_off": true} or {"wfmon_scanner": true} changes
+# nothing.
+DETECTORS_OFF_KEY = "wfmon_detectors_off"
+SCANNER_KEY = "wfmon_scanner"
+#: context of server code that runs without the detectors and approval guards of
+#: the suite's modules (the benchmarks' baseline: what Odoo does without them)
+DETECTORS_OFF = {DETECTORS_OFF_KEY: server_flag(True)}
+
+
+def detectors_off(env):
+    """Whether server code switched the detectors off for this environment."""
+    return bool(flag(env.context, DETECTORS_OFF_KEY))
+
+
+def as_scanner(records):
+    """``records`` as a periodic scanner: open cases are refreshed, not bumped."""
+    return with_flags(records, **{SCANNER_KEY: True})
+
+
+def is_scanner(env):
+    """Whether the detectors run for a periodic scanner (see :func:`as_scanner`)."""
+    return bool(flag(env.context, SCANNER_KEY))
+
+
+def _jsonable(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(val) for key, val in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(val) for val in value]
+    if isinstance(value, models.BaseModel):
+        return value.ids
+    return value
+
+
+class WfmonDetector(models.AbstractModel):
+    """What every detector of the suite's modules is built on.
+
+    A detector computes its signal for a whole batch of documents, then calls
+    :meth:`_detect` (open or bump one case per document and publish the
+    business event of the cases opened now) and :meth:`_resolve` (resolve the
+    cases whose signal cleared); a scheduled detector walks its documents with
+    :meth:`_scan`. Each costs a fixed number of queries per batch.
+
+    The business event of a case type has the type's code as its name: a case
+    of ``distribution.picking_late`` publishes ``distribution.picking_late``
+    with the case, the document and the detector's own payload.
+
+    Modules use it as it is (``self.env["wfmon.detector"]``) or derive their
+    own (``_name = "x.detector"``, ``_inherit = "wfmon.detector"``) to add
+    to what a detection writes.
+    """
+
+    _name = "wfmon.detector"
+    _description = "Operations Monitor: detectors"
+
+    #: prefix of the system parameters holding the scanners' id cursors
+    _scan_prefix = "wfmon"
+
+    @api.model
+    def _open_cases(self, type_code, records):
+        """``{record id: open case}`` of ``type_code`` on ``records`` (one query)."""
+        if not records:
+            return {}
+        prints = {fingerprint(type_code, records._name, rec_id): rec_id for rec_id in records.ids}
+        # sudo: a detector runs as whoever triggered it and must see every open
+        # case of its documents to deduplicate and resolve them.
+        cases = (
+            self.env["wfmon.case"]
+            .sudo()
+            .search_fetch(
+                [("fingerprint", "in", list(prints)), ("is_open", "=", True)], ["fingerprint"]
+            )
+        )
+        return {prints[case.fingerprint]: case for case in cases}
+
+    @api.model
+    def _detect(self, type_code, records, payloads=None, **options):
+        """Open (or bump) one case of ``type_code`` per record.
+
+        Takes the arguments of :meth:`_detect_opened`.
+
+        :return: the cases, in the order of ``records``
+        """
+        return self._detect_opened(type_code, records, payloads, **options)[0]
+
+    @api.model
+    def _detect_opened(
+        self,
+        type_code,
+        records,
+        payloads=None,
+        details=None,
+        severity=None,
+        impact=None,
+        summary=None,
+        site=None,
+        bump=True,
+    ):
+        """Open (or bump) one case of ``type_code`` per record, and say which
+        records had no open case before.
+
+        :param payloads: ``{record id: dict}`` business data of the event
+            published for each newly opened case
+        :param details, severity, impact, summary, site: as for
+            ``wfmon.case._raise``: one value, or a dict by record id
+        :param bump: ``False`` for periodic scanners: an open case is left as it is
+        :return: ``(cases, opened)``: the cases in the order of ``records``, and
+            the records whose case was opened now (both empty when the case type
+            is archived: its detector is switched off)
+        """
+        Case = self.env["wfmon.case"]
+        if not records:
+            return Case, records
+        before = self._open_cases(type_code, records)
+        cases = Case._raise(
+            type_code,
+            records,
+            severity=severity,
+            impact=impact,
+            details=details,
+            summary=summary,
+            site=site,
+            bump=bump,
+        )
+        if len(cases) != len(records):
+            # Core opens nothing for an archived case type: the administrator
+            # switched this detector off.
+            return Case, records.browse()
+        opened = records.filtered(lambda rec: rec.id not in before)
+        if opened:
+            self._publish(type_code, opened, dict(zip(records.ids, cases, strict=True)), payloads)
+        return cases, opened
+
+    @api.model
+    def _publish(self, type_code, records, case_of, payloads):
+        """Publish the business event ``type_code`` for the cases just opened on
+        ``records`` (``case_of``: ``{record id: case}``)."""
+        cases = self.env["wfmon.case"].browse([case_of[rec.id].id for rec in records])
+        case_data = dict(zip(cases.ids, cases.sudo()._wfmon_event_data(), strict=True))
+        data = [
+            _jsonable(
+                {
+                    "case": case_data[case_of[rec.id].id],
+                    "document": {"model": rec._name, "id": rec.id, "name": rec.display_name},
+                    **((payloads or {}).get(rec.id) or {}),
+                }
+            )
+            for rec in records
+        ]
+        self.env["wfmon.publisher"]._publish(type_code, records, data)
+
+    @api.model
+    def _resolve(self, type_code, records, reason):
+        """Auto-resolve the open cases of ``type_code`` on ``records``."""
+        if not records:
+            return self.env["wfmon.case"]
+        return self.env["wfmon.case"]._clear(type_code, records, reason)
+
+    @api.model
+    def _open_case_batch(self, type_code, model, after_id=0, limit=SCAN_BATCH):
+        """Open cases of ``type_code`` on ``model`` after ``after_id`` (scanners
+        re-checking whether their signal cleared), oldest id first."""
+        # sudo: scanners run as the cron user and must see every open case.
+        return (
+            self.env["wfmon.case"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("type_id.code", "=", type_code),
+                    ("res_model", "=", model),
+                    ("is_open", "=", True),
+                    ("id", ">", after_id),
+                ],
+                ["res_id", "company_id"],
+                order="id",
+                limit=limit,
+            )
+        )
+
+    @api.model
+    def _scan(self, name, model, domain, process, batch_size=SCAN_BATCH, max_batches=20):
+        """Run ``process(records)`` over the records of ``model`` matching
+        ``domain``, in batches of ``batch_size`` by increasing id.
+
+        Each call handles at most ``max_batches`` batches; the id cursor is kept
+        in the system parameter ``<_scan_prefix>.scan_cursor.<name>``, and the
+        cron framework is told how much remains, so it runs the job again at once
+        and the next call goes on from there. The query count of a batch does not
+        depend on the data volume.
+
+        :param model: a model (recordset) the records are searched on
+        :return: the number of records processed
+        """
+        # sudo: the cursor is technical state of the scheduled action.
+        params = self.env["ir.config_parameter"].sudo()
+        key = f"{self._scan_prefix}.scan_cursor.{name}"
+        cursor = int(params.get_param(key) or 0)
+        done = 0
+        for _batch in range(max_batches):
+            records = model.search([*domain, ("id", ">", cursor)], order="id", limit=batch_size)
+            if records:
+                process(records)
+                done += len(records)
+            if len(records) < batch_size:
+                cursor = 0
+                break
+            cursor = records[-1].id
+        remaining = model.search_count([*domain, ("id", ">", cursor)]) if cursor else 0
+        params.set_param(key, str(cursor))
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
