@@ -17,6 +17,7 @@ from . import wfmon_case
 from . import wfmon_case_detection
 from . import wfmon_case_sla
 from . import wfmon_case_escalation
+from . import wfmon_case_mixin
 from . import wfmon_detector
 from . import wfmon_case_reporting
 from . import wfmon_rule

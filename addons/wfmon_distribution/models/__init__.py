@@ -2,7 +2,6 @@ from . import res_company
 from . import res_config_settings
 from . import wfmon_distribution_line
 from . import wfmon_distribution_detector
-from . import wfmon_distribution_case_mixin
 from . import wfmon_case
 from . import wfmon_distribution_remedy
 from . import stock_warehouse

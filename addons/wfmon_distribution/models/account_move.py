@@ -10,7 +10,7 @@ INVOICE_GAP = "distribution.invoice_gap"
 
 class AccountMove(models.Model):
     _name = "account.move"
-    _inherit = ["account.move", "wfmon.distribution.case.mixin"]
+    _inherit = ["account.move", "wfmon.case.mixin"]
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -16,7 +16,7 @@ DEPENDENT_MOVES_LIMIT = 5000
 
 class PurchaseOrder(models.Model):
     _name = "purchase.order"
-    _inherit = ["purchase.order", "wfmon.distribution.case.mixin", "wfmon.approval.mixin"]
+    _inherit = ["purchase.order", "wfmon.case.mixin", "wfmon.approval.mixin"]
     # D9: confirming a purchase may need an approval of the matrix; the shipped
     # policy is scoped on "outside purchase policy". It confirms by itself on
     # approval.

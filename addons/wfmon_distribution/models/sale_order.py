@@ -21,7 +21,7 @@ INBOUND_LIMIT = 200
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "wfmon.distribution.case.mixin", "wfmon.approval.mixin"]
+    _inherit = ["sale.order", "wfmon.case.mixin", "wfmon.approval.mixin"]
     # D4 / D5: confirming an order may need an approval of the matrix. The
     # shipped policies are scoped on the detectors' signals (credit hold, margin
     # or discount outside policy, both); the order confirms by itself once the

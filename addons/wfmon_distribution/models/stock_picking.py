@@ -22,7 +22,7 @@ LATE_HORIZON_DAYS = 30
 
 class StockPicking(models.Model):
     _name = "stock.picking"
-    _inherit = ["stock.picking", "wfmon.distribution.case.mixin"]
+    _inherit = ["stock.picking", "wfmon.case.mixin"]
 
     # ------------------------------------------------------------------
     # D2: picking not done within its SLA window after its scheduled date

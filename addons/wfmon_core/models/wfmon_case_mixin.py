@@ -1,15 +1,20 @@
 from odoo import fields, models
 
 
-class WfmonDistributionCaseMixin(models.AbstractModel):
-    """Smart button and banner: the open exception cases of a document.
+class WfmonCaseMixin(models.AbstractModel):
+    """Documents exception cases are opened on: how many are open, how many
+    block, and the action listing them.
 
-    Inherited by sale orders, purchase orders, pickings and invoices.  The count
-    costs one grouped query per batch of documents, and honours the record rules
-    of the cases (a user counts the cases they may see).
+    A module whose detectors open cases on a model inherits this mixin there
+    (``_inherit = ["sale.order", "wfmon.case.mixin"]``) and shows, in the form,
+    the **Open Cases** smart button (``action_view_wfmon_cases`` with
+    ``wfmon_case_count``) and the banner (visible while ``wfmon_case_count``;
+    ``wfmon_case_blocking_count`` says whether some block the next step). The
+    count costs one grouped query per batch of documents and honours the record
+    rules of the cases (a user counts the cases they may see).
     """
 
-    _name = "wfmon.distribution.case.mixin"
+    _name = "wfmon.case.mixin"
     _description = "Documents with exception cases"
 
     wfmon_case_count = fields.Integer(
