@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
+from odoo.addons.wfmon_core.tools.severity import SEVERITY_ORDER
+
 from ..tools.inbound import pg_text, printable, unstorable_text
 
 _logger = logging.getLogger(__name__)
@@ -353,7 +355,7 @@ class WfmonInboundEvent(models.Model):
             raise InboundError(self.env._('"case_type" is required.'))
         record = self._find_record(env, data.get("model"), data.get("id"), data.get("reference"))
         severity = data.get("severity")
-        if severity is not None and severity not in ("low", "medium", "high", "critical"):
+        if severity is not None and severity not in SEVERITY_ORDER:
             raise InboundError(self.env._("Unknown severity %s.", severity))
         impact = data.get("impact")
         if impact is not None and (isinstance(impact, bool) or not isinstance(impact, int | float)):
