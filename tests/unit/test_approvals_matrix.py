@@ -164,3 +164,31 @@ def test_amount_per_policy_overrides_document_amount():
     assert sel.policy.key == 2
     assert "the amount 1,500.00 lies in [1,000.00, no limit)" in sel.explanation
     assert am.mismatch(large, facts(amount=1500, amounts={2: 999})) == "amount outside its band"
+
+
+# --- the guard's verdict ------------------------------------------------------------
+def test_guard_without_policy_passes_and_expires_the_open_request():
+    assert am.guard_verdict(False, None) == am.Verdict("pass")
+    stale = am.guard_verdict(False, am.OpenRequest(True, "abc"))
+    assert (stale.action, stale.expire, stale.allowed) == ("pass", "no_policy", True)
+
+
+def test_guard_uses_an_approval_of_the_same_values_once():
+    approved = am.OpenRequest(approved=True, fingerprint="abc")
+    assert am.guard_verdict(True, approved, "abc") == am.Verdict("consume")
+    pending = am.OpenRequest(approved=False, fingerprint="abc")
+    verdict = am.guard_verdict(True, pending, "abc")
+    assert (verdict.action, verdict.allowed) == ("wait", False)
+
+
+def test_guard_asks_again_when_the_values_changed():
+    approved = am.OpenRequest(approved=True, fingerprint="abc")
+    assert am.guard_verdict(True, approved, "xyz", 50.0) == am.Verdict("request", "changed")
+    assert am.guard_verdict(True, None, "xyz", 50.0) == am.Verdict("request")
+
+
+def test_guard_auto_approves_below_the_limit_only():
+    assert am.guard_verdict(True, None, "abc", 99.0, 100.0) == am.Verdict("auto")
+    assert am.guard_verdict(True, None, "abc", 100.0, 100.0).action == "request"
+    assert am.guard_verdict(True, None, "abc", 0.0, 0.0).action == "request"
+    assert am.guard_verdict(True, None, "abc", 99.0, 100.0).allowed

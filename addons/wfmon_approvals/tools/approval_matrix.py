@@ -380,3 +380,62 @@ def changed_keys(before: Mapping, after: Mapping) -> list[str]:
     """Keys whose (normalised) values differ between two snapshots."""
     keys = set(before) | set(after)
     return sorted(k for k in keys if _normalise(before.get(k)) != _normalise(after.get(k)))
+
+
+# ----------------------------------------------------------------------
+# The guard's verdict
+# ----------------------------------------------------------------------
+#: what the guard does with a record: let it through; let it through and use up its
+#: approved request; hold it on its pending request; hold it on a new request; let it
+#: through on a new request approved at once (below the policy's auto-approve limit)
+VERDICTS = ("pass", "consume", "wait", "request", "auto")
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """The request of a record still open for the guarded action: pending, or
+    approved and not used yet."""
+
+    approved: bool
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the guard does with one record, and whether its open request expires
+    (``expire``: ``'no_policy'`` or ``'changed'``, else ``None``)."""
+
+    action: str
+    expire: str | None = None
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the guarded action may run on the record now."""
+        return self.action in ("pass", "consume", "auto")
+
+
+def guard_verdict(
+    policy_applies: bool,
+    request: OpenRequest | None,
+    fingerprint: str | None = None,
+    amount: float = 0.0,
+    auto_approve_limit: float = 0.0,
+) -> Verdict:
+    """Decide what the guard of an action does with one record.
+
+    ``policy_applies``: a policy of the matrix selects the record. ``request``: its
+    open request, if any. ``fingerprint``: :func:`snapshot_fingerprint` of its guarded
+    values now. Without a policy the record passes and an open request expires. With
+    one, an open request taken on the same values decides: used up when approved,
+    waited on when pending; a request taken on other values expires, and a new
+    request is made, approved at once when ``amount`` is below a non-zero
+    ``auto_approve_limit``.
+    """
+    if not policy_applies:
+        return Verdict("pass", "no_policy" if request else None)
+    if request and request.fingerprint == fingerprint:
+        return Verdict("consume" if request.approved else "wait")
+    expire = "changed" if request else None
+    if auto_approve_limit and amount < auto_approve_limit:
+        return Verdict("auto", expire)
+    return Verdict("request", expire)
