@@ -1,11 +1,21 @@
+from collections import defaultdict
+
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.wfmon_core.tools.engine import flag
+from odoo.addons.wfmon_core.tools.engine import flag, with_flags
 
-from .wfmon_approval_request import CONSUMED_KEY, PASSED_KEY
+from ..tools.approval_matrix import OpenRequest, guard_verdict, snapshot_fingerprint
+
+# Context key (a server flag) telling a guarded action which records run under
+# an approval: {"<model>.<action>": {record id: request id}}.
+CONSUMED_KEY = "wfmon_approval_consumed"
+# Context key (a server flag) of the records a guard let through:
+# {"<model>.<action>": set of record ids}; only they may enter the action's
+# guarded states (_wfmon_guarded_states).
+PASSED_KEY = "wfmon_guard_passed"
 
 
 class WfmonApprovalMixin(models.AbstractModel):
@@ -19,6 +29,7 @@ class WfmonApprovalMixin(models.AbstractModel):
             _wfmon_approval_site_field = None          # or "site_id"
             _wfmon_approval_case_type_field = None     # or "case_type_id"
             _wfmon_approval_snapshot_fields = ("partner_id",)
+            _wfmon_guarded_states = {"button_confirm": ("state", ("purchase",))}
 
             def button_confirm(self):
                 allowed, response = self._wfmon_approval_guard("button_confirm")
@@ -92,7 +103,7 @@ class WfmonApprovalMixin(models.AbstractModel):
                 record.wfmon_approval_state = "pending"
                 record.wfmon_approval_banner = Markup(
                     '<div class="alert alert-warning mb-0" role="status">%s</div>'
-                ) % escape(request._wfmon_waiting_text())
+                ) % escape(request._waiting_text())
             elif request.state == "approved":
                 record.wfmon_approval_state = "approved"
                 record.wfmon_approval_banner = Markup(
@@ -172,18 +183,234 @@ class WfmonApprovalMixin(models.AbstractModel):
         """Guarded values of this record under ``policy``: a change of any of
         them after the approval invalidates it. Extend to add computed values."""
         self.ensure_one()
-        return self.env["wfmon.approval.request"]._wfmon_default_snapshot(self, policy)
+        return self._wfmon_default_snapshot(self, policy)
 
     # ------------------------------------------------------------------
     # The guard
     # ------------------------------------------------------------------
     def _wfmon_approval_guard(self, action_name):
         """Split ``self`` into records allowed to run ``action_name`` now and
-        records waiting for an approval; see ``wfmon.approval.request._wfmon_guard``.
+        records waiting for an approval; see :meth:`_wfmon_guard`.
 
         :return: ``(allowed, response)``
         """
-        return self.env["wfmon.approval.request"]._wfmon_guard(self, action_name)
+        return self._wfmon_guard(self, action_name)
+
+    @api.model
+    def _wfmon_guard(self, records, action_name, site_field=None, case_type_field=None):
+        """Split ``records`` into those allowed to run ``action_name`` now and
+        those waiting for an approval. Works for any model: models inheriting
+        the mixin configure it with class attributes, others call it as
+        ``env["wfmon.approval.mixin"]._wfmon_guard(records, action, ...)``.
+
+        Records no policy applies to pass (their stale open requests expire);
+        records with a valid, unused approval pass and consume it (so the action
+        runs once per approval); the others get a new request (or keep their
+        pending one). Auto-approved records pass with an approved request. An
+        approval whose guarded values changed since expires. What happens to
+        each record is ``tools.approval_matrix.guard_verdict``.
+
+        Cost: a fixed number of queries per batch (policies, conditions, open
+        requests, inserts), whatever ``len(records)``.
+
+        :return: ``(allowed, response)``: ``allowed`` the records to act on;
+            ``response`` ``None`` when nothing waits, else a client action telling
+            the user approval was requested (return it from the action)
+        :raise UserError: when records wait for an approval already requested and
+            nothing new was requested (so nothing is lost by the rollback)
+        """
+        Request = self.env["wfmon.approval.request"]
+        applicable = (
+            records._wfmon_approval_applicable(action_name)
+            if hasattr(records, "_wfmon_approval_applicable")
+            else records
+        )
+        allowed = records - applicable
+        if not applicable:
+            return self._wfmon_passed(allowed, action_name), None
+        site_field = site_field or getattr(records, "_wfmon_approval_site_field", None)
+        case_type_field = case_type_field or getattr(
+            records, "_wfmon_approval_case_type_field", None
+        )
+        now = fields.Datetime.now()
+        decided = self._wfmon_guard_decide(applicable, action_name, site_field, case_type_field)
+        allowed |= decided["allowed"]
+        by_reason = defaultdict(lambda: Request.sudo())
+        for request, reason in decided["stale"].items():
+            by_reason[reason] |= request
+        for reason, stale in by_reason.items():
+            stale._expire(reason)
+        consume = decided["consume"]
+        if consume:
+            consume._engine().write({"consumed": True, "consumed_date": now})
+        created = Request._submit(decided["items"], now=now)
+        # The caller learns which records run under an approval now (e.g. to
+        # close the hold case they were waiting on): a server flag, so that no
+        # client can claim an approval (see _wfmon_approval_consumed).
+        key = f"{records._name}.{action_name}"
+        consumed = dict(flag(self.env.context, CONSUMED_KEY) or {})
+        consumed[key] = {request.res_id: request.id for request in consume}
+        allowed = self._wfmon_passed(with_flags(allowed, **{CONSUMED_KEY: consumed}), action_name)
+        waiting = decided["waiting"]
+        new_pending = created.filtered(lambda r: r.state == "pending")
+        if waiting and not new_pending:
+            raise UserError(
+                "\n".join(f"{req.source_name}: {req._waiting_text()}" for req in waiting)
+            )
+        if not new_pending:
+            return allowed, None
+        return allowed, self._wfmon_guard_notification(records, action_name, waiting | new_pending)
+
+    @api.model
+    def _wfmon_guard_decide(self, records, action_name, site_field, case_type_field):
+        """What the guard does with each of ``records`` (``guard_verdict``): the
+        records allowed now, the requests to use up, to wait on and to expire
+        (with their reason), and the new requests to make."""
+        Request = self.env["wfmon.approval.request"].sudo()
+        Policy = self.env["wfmon.approval.policy"]
+        selections = Policy._select(
+            records, action_name, site_field=site_field, case_type_field=case_type_field
+        )
+        by_record = {}
+        for request in self._wfmon_open_requests(records, action_name):
+            by_record.setdefault(request.res_id, request)
+        result = {
+            "allowed": records.browse(),
+            "consume": Request,
+            "waiting": Request,
+            "stale": {},
+            "items": [],
+        }
+        for record in records:
+            request = by_record.get(record.id)
+            selected = selections.get(record.id)
+            policy = explanation = snapshot = fingerprint = None
+            amount = 0.0
+            if selected:
+                policy, explanation, facts = selected
+                snapshot = (
+                    record._wfmon_approval_snapshot(policy)
+                    if hasattr(record, "_wfmon_approval_snapshot")
+                    else self._wfmon_default_snapshot(record, policy, (site_field, case_type_field))
+                )
+                fingerprint = snapshot_fingerprint(snapshot)
+                amount = facts.amount_for(policy._spec())
+            verdict = guard_verdict(
+                bool(selected),
+                OpenRequest(request.state == "approved", request.fingerprint) if request else None,
+                fingerprint,
+                amount,
+                policy.auto_approve_limit if policy else 0.0,
+            )
+            if verdict.expire == "no_policy":
+                result["stale"][request] = self.env._("No approval policy applies any more.")
+            elif verdict.expire == "changed":
+                result["stale"][request] = self.env._(
+                    "The document changed after the request (%s): a new approval is needed.",
+                    ", ".join(request._snapshot_changes(snapshot)) or self.env._("guarded values"),
+                )
+            if verdict.allowed:
+                result["allowed"] |= record
+            if verdict.action == "consume":
+                result["consume"] |= request
+            elif verdict.action == "wait":
+                result["waiting"] |= request
+            elif verdict.action in ("request", "auto"):
+                result["items"].append(
+                    {
+                        "record": record,
+                        "action": action_name,
+                        "policy": policy,
+                        "explanation": explanation,
+                        "amount": amount,
+                        "company": Policy._record_company(record),
+                        "site": record.sudo()[site_field] if site_field else False,
+                        "snapshot": snapshot,
+                        "fingerprint": fingerprint,
+                        "auto": verdict.action == "auto",
+                    }
+                )
+        return result
+
+    @api.model
+    def _wfmon_guard_notification(self, records, action_name, requests):
+        """The client action telling the user that ``requests`` wait for approval."""
+        label = getattr(records, "_wfmon_guarded_actions", {}).get(action_name) or action_name
+        shown = requests[:20]
+        lines = [f"{req.source_name}: {req._waiting_text()}" for req in shown]
+        more = len(requests) - len(shown)
+        if more:
+            lines.append(self.env._("… and %s more", more))
+        message = self.env._(
+            "%(action)s needs approval; it will run by itself once approved.\n%(lines)s",
+            action=label,
+            lines="\n".join(lines),
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Approval requested"),
+                "message": message,
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _wfmon_open_requests(self, records, action_name):
+        """The requests of ``action_name`` still open on ``records`` (pending,
+        or approved and not used), newest first."""
+        # sudo: the guard must see every open request on these documents, not
+        # only those the acting user may read.
+        return (
+            self.env["wfmon.approval.request"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", records._name),
+                    ("res_id", "in", records.ids),
+                    ("action_name", "=", action_name),
+                    ("state", "in", ("pending", "approved")),
+                    ("consumed", "=", False),
+                ],
+                order="id desc",
+            )
+        )
+
+    @api.model
+    def _wfmon_passed(self, records, action_name):
+        """``records`` marked as let through by the guard of ``action_name``
+        (server code that runs the action without its guard uses it too)."""
+        key = f"{records._name}.{action_name}"
+        passed = {k: set(v) for k, v in (flag(records.env.context, PASSED_KEY) or {}).items()}
+        passed[key] = passed.get(key, set()) | set(records.ids)
+        return with_flags(records, **{PASSED_KEY: passed})
+
+    @api.model
+    def _wfmon_default_snapshot(self, record, policy, scope_fields=None):
+        """The policy, its amount and currency, the scope fields and the model's
+        ``_wfmon_approval_snapshot_fields`` of ``record``."""
+        record = record.sudo()
+        if scope_fields is None:
+            scope_fields = (
+                getattr(record, "_wfmon_approval_site_field", None),
+                getattr(record, "_wfmon_approval_case_type_field", None),
+            )
+        names = [
+            policy.amount_field,
+            policy.currency_field,
+            *scope_fields,
+            *getattr(record, "_wfmon_approval_snapshot_fields", ()),
+        ]
+        values = {"policy": policy.id}
+        for fname in filter(None, names):
+            value = record[fname]
+            if isinstance(value, models.BaseModel):
+                value = value.ids
+            values[fname] = value
+        return values
 
     def action_wfmon_view_approvals(self):
         self.ensure_one()

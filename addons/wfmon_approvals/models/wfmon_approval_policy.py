@@ -233,7 +233,7 @@ class WfmonApprovalPolicy(models.Model):
         return {}
 
     @api.model
-    def _wfmon_select(self, records, action_name, site_field=None, case_type_field=None):
+    def _select(self, records, action_name, site_field=None, case_type_field=None):
         """Choose the policy of each record for ``action_name``.
 
         Costs one query for the policies plus one per policy with a condition,
@@ -263,7 +263,7 @@ class WfmonApprovalPolicy(models.Model):
                 matching = records.sudo().search([("id", "in", records.ids), *domain])
                 condition_ok[policy.id] = set(matching.ids)
         extra = policies._extra_scopes_ok(records)
-        amounts = self._wfmon_amounts(records, policies)
+        amounts = self._amounts(records, policies)
         site_field = site_field or getattr(records, "_wfmon_approval_site_field", None)
         type_field = case_type_field or getattr(records, "_wfmon_approval_case_type_field", None)
         result = {}
@@ -298,7 +298,7 @@ class WfmonApprovalPolicy(models.Model):
         return company or self.env.company
 
     @api.model
-    def _wfmon_amounts(self, records, policies):
+    def _amounts(self, records, policies):
         """``{record id: {policy id: amount in the policy's currency}}``.
 
         Conversion rates are looked up once per (from, to, company) pair, so the

@@ -10,7 +10,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_datetime, html2plaintext
 
 from odoo.addons.wfmon_core.tools.engine import engine as as_engine
-from odoo.addons.wfmon_core.tools.engine import flag, with_flags
 from odoo.addons.wfmon_core.tools.sla_clock import (
     WorkSchedule,
     add_working_hours,
@@ -22,8 +21,6 @@ from ..tools.approval_matrix import (
     changed_keys,
     level_outcome,
     route_level,
-    snapshot_fingerprint,
-    substitute_of,
 )
 
 _logger = logging.getLogger(__name__)
@@ -72,20 +69,12 @@ PROTECTED_FIELDS = {
     "next_check",
 }
 ACTIVITY_XMLID = "wfmon_approvals.mail_activity_type_wfmon_approval"
-# Context key (a server flag) telling a guarded action which records run under
-# an approval: {"<model>.<action>": {record id: request id}}.
-CONSUMED_KEY = "wfmon_approval_consumed"
-# Context key (a server flag) of the records a guard let through:
-# {"<model>.<action>": set of record ids}; only they may enter the action's
-# guarded states (wfmon.approval.mixin._wfmon_guarded_states).
-PASSED_KEY = "wfmon_guard_passed"
-CRON_BATCH = 200
 
 
 class WfmonApprovalRequest(models.Model):
     """A request to approve one guarded action on one document.
 
-    Created by the engine only (:meth:`_wfmon_submit`); approvers decide through
+    Created by the engine only (:meth:`_submit`); approvers decide through
     :meth:`action_approve` / :meth:`action_reject` (buttons, the decision wizard,
     or by marking their activity done).
     """
@@ -252,11 +241,11 @@ class WfmonApprovalRequest(models.Model):
     # ------------------------------------------------------------------
     def action_approve(self, reason=None):
         """Approve the current level as the current user (SoD checked here)."""
-        return self._wfmon_decide("approve", reason)
+        return self._decide("approve", reason)
 
     def action_reject(self, reason=None):
         """Reject the request as the current user; a reason is required."""
-        return self._wfmon_decide("reject", reason)
+        return self._decide("reject", reason)
 
     def action_open_decide_wizard(self):
         self.ensure_one()
@@ -280,14 +269,14 @@ class WfmonApprovalRequest(models.Model):
                 raise AccessError(
                     self.env._("Only the requester or a manager can cancel %s.", request.name)
                 )
-        self._wfmon_close("cancelled", "cancel", reason or self.env._("Cancelled by the user."))
+        self._close("cancelled", "cancel", reason or self.env._("Cancelled by the user."))
         return True
 
     # ------------------------------------------------------------------
     # Submission (called by the mixin / the API)
     # ------------------------------------------------------------------
     @api.model
-    def _wfmon_submit(self, items, now=None):
+    def _submit(self, items, now=None):
         """Create requests in batch and route their first level.
 
         ``items``: dicts with ``record``, ``action``, ``policy``, ``explanation``,
@@ -310,7 +299,7 @@ class WfmonApprovalRequest(models.Model):
                 )
             )
         now = now or fields.Datetime.now()
-        analyses = self._wfmon_analyses(items)
+        analyses = self._analyses(items)
         vals_list = []
         for item in items:
             record, policy = item["record"], item["policy"]
@@ -373,14 +362,14 @@ class WfmonApprovalRequest(models.Model):
                 request.id: request.policy_id.level_ids.sorted(lambda lv: (lv.sequence, lv.id))[:1]
                 for request in pending
             }
-            pending._wfmon_start_levels(first_levels, now)
+            pending._start_levels(first_levels, now)
             self.env["wfmon.publisher"]._publish("approval.requested", pending)
         if auto:
             self.env["wfmon.publisher"]._publish("approval.approved", auto)
         return requests.with_env(self.env)
 
     @api.model
-    def _wfmon_analyses(self, items):
+    def _analyses(self, items):
         """``{(model, id): html}`` from the documents' ``_wfmon_approval_analysis``
         hook, called once per model and action for the whole batch."""
         groups = defaultdict(list)
@@ -423,7 +412,7 @@ class WfmonApprovalRequest(models.Model):
             cache[key] = (deadline, remind)
         return cache[key]
 
-    def _wfmon_start_levels(self, levels, now):
+    def _start_levels(self, levels, now):
         """Route ``levels`` (``{request id: level}``) for these requests: approvers,
         assignments, activities, deadlines. A request without a level left is
         approved."""
@@ -520,12 +509,12 @@ class WfmonApprovalRequest(models.Model):
         )
         assignments._schedule_activities()
         if finished:
-            finished._wfmon_finish_approved(now)
+            finished._finish_approved(now)
 
     # ------------------------------------------------------------------
     # Decisions
     # ------------------------------------------------------------------
-    def _wfmon_check_decider(self, user):
+    def _check_decider(self, user):
         """Segregation of duties, enforced on the server for every decision."""
         self.ensure_one()
         # sudo: the checks read every decision and assignment of the request.
@@ -571,7 +560,7 @@ class WfmonApprovalRequest(models.Model):
             )
         return assignment[:1]
 
-    def _wfmon_decide(self, decision, reason=None):
+    def _decide(self, decision, reason=None):
         user = self.env.user
         reason = (reason or "").strip()
         now = fields.Datetime.now()
@@ -586,7 +575,7 @@ class WfmonApprovalRequest(models.Model):
                     )
                 )
             assignment = engine.env["wfmon.approval.assignment"].browse(
-                request._wfmon_check_decider(user).id
+                request._check_decider(user).id
             )
             if decision == "reject" and not reason:
                 raise UserError(self.env._("Give a reason to reject %s.", engine.name))
@@ -640,7 +629,7 @@ class WfmonApprovalRequest(models.Model):
             required = 1 if assignment.escalated else engine.required_approvals
             outcome = level_outcome(required, approvals, rejections)
             if outcome == "rejected":
-                engine._wfmon_close("rejected", None, reason)
+                engine._close("rejected", None, reason)
             elif outcome == "approved":
                 engine._close_open_assignments()
                 levels = engine.policy_id.level_ids.sorted(lambda lv: (lv.sequence, lv.id))
@@ -648,7 +637,7 @@ class WfmonApprovalRequest(models.Model):
                     lambda lv, cur=engine.level_id: (lv.sequence, lv.id) > (cur.sequence, cur.id)
                 )
                 self.env["wfmon.publisher"]._publish("approval.level_approved", engine)
-                engine._wfmon_start_levels({engine.id: later[:1]}, now)
+                engine._start_levels({engine.id: later[:1]}, now)
         return True
 
     def _close_open_assignments(self):
@@ -659,7 +648,7 @@ class WfmonApprovalRequest(models.Model):
         # sudo (via _engine): the activities belong to other approvers.
         as_engine(activities.sudo()).unlink()
 
-    def _wfmon_close(self, state, decision, reason, automated=False):
+    def _close(self, state, decision, reason, automated=False):
         """End pending (or approved, unconsumed) requests as ``state``."""
         engine = self._engine()
         now = fields.Datetime.now()
@@ -684,7 +673,7 @@ class WfmonApprovalRequest(models.Model):
         self.env["wfmon.publisher"]._publish(f"approval.{state}", engine.with_env(self.env))
         return True
 
-    def _wfmon_finish_approved(self, now):
+    def _finish_approved(self, now):
         engine = self._engine()
         engine.write({"state": "approved", "date_decided": now, "level_id": False})
         engine._stamp_turnaround(now)
@@ -693,7 +682,7 @@ class WfmonApprovalRequest(models.Model):
         )
         engine._notify_requesters(self.env._("approved"), None)
         self.env["wfmon.publisher"]._publish("approval.approved", engine.with_env(self.env))
-        engine._wfmon_resume()
+        engine._resume()
 
     def _stamp_turnaround(self, now):
         for request in self:
@@ -749,7 +738,7 @@ class WfmonApprovalRequest(models.Model):
     # ------------------------------------------------------------------
     # Resume the guarded action
     # ------------------------------------------------------------------
-    def _wfmon_resume(self):
+    def _resume(self):
         """Run the approved action as the requester, once.
 
         The guard consumes the approval before the action runs, so calling the
@@ -797,344 +786,12 @@ class WfmonApprovalRequest(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # Reminders and escalation
-    # ------------------------------------------------------------------
-    @api.model
-    def _cron_remind_escalate(self, batch_size=CRON_BATCH):
-        """Remind the approvers at the reminder date and escalate at the deadline,
-        each once per level; in batches, with a bounded number of queries."""
-        now = fields.Datetime.now()
-        domain = [("state", "=", "pending"), ("next_check", "!=", False), ("next_check", "<=", now)]
-        requests = self._engine().search(domain, limit=batch_size, order="next_check, id")
-        gone = requests._without_source()
-        if gone:
-            gone._wfmon_expire(self.env._("The document no longer exists."))
-            requests -= gone
-        to_remind = requests.filtered(
-            lambda r: (
-                r.remind_date
-                and not r.reminded
-                and r.remind_date <= now
-                and not (r.deadline and r.deadline <= now)
-            )
-        )
-        to_escalate = requests.filtered(
-            lambda r: r.deadline and not r.escalated and r.deadline <= now
-        )
-        # A request whose reminder was skipped because it is already past its
-        # deadline only escalates.
-        (requests - to_remind - to_escalate).write({"reminded": True})
-        to_remind._wfmon_remind(now)
-        to_escalate._wfmon_escalate(now)
-        done = len(requests) + len(gone)
-        remaining = self._engine().search_count(domain) if done == batch_size else 0
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
-
-    def _wfmon_remind(self, now):
-        """Remind the pending approvers: one note per request (one batch) and one
-        notification per approver for the whole batch."""
-        if not self:
-            return
-        bodies = {
-            request.id: Markup("<p>%s</p>")
-            % self.env._(
-                "Reminder sent to %(who)s: waiting since %(since)s, deadline %(deadline)s.",
-                who=request.waiting_for,
-                since=format_datetime(self.env, request.level_started),
-                deadline=format_datetime(self.env, request.deadline),
-            )
-            for request in self
-        }
-        self._message_log_batch(bodies=bodies)
-        pending = self.assignment_ids.filtered(lambda a: a.state == "pending")
-        self._notify_approvers(pending, self.env._("Reminder: %s approval(s) wait for you"))
-        self.write({"reminded": True})
-        self._log_decisions("remind", automated=True, now=now, user=self.env.ref("base.user_root"))
-        self.env["wfmon.publisher"]._publish("approval.reminded", self)
-
-    def _notify_approvers(self, assignments, subject):
-        """One notification per approver listing their requests."""
-        by_user = defaultdict(list)
-        for assignment in assignments:
-            by_user[assignment.user_id].append(assignment.request_id)
-        for user, requests in by_user.items():
-            names = ", ".join(r.source_name for r in requests[:10])
-            if len(requests) > 10:
-                names += self.env._(" and %s more", len(requests) - 10)
-            # sudo: notifications go to approvers the acting user may not read.
-            self.env["mail.thread"].sudo().message_notify(
-                partner_ids=user.partner_id.ids,
-                subject=subject % len(requests),
-                body=self.env._("Waiting for your approval: %s", names),
-                model=self._name,
-                res_id=requests[0].id,
-            )
-
-    def _escalation_user(self, document):
-        """Who takes over at breach: the level's backup, else the store manager,
-        else the policy's escalation contact. Extension point (e.g. an HR bridge
-        can return the requester's manager)."""
-        self.ensure_one()
-        candidates = [
-            self.level_id.backup_user_id,
-            self.site_id.manager_id,
-            self.policy_id.escalation_user_id,
-        ]
-        excluded = {self.requester_id} | set(
-            self.decision_ids.filtered(
-                lambda d: (
-                    d.decision in ("approve", "reject") and d.level_sequence != self.level_sequence
-                )
-            ).user_id
-        )
-        excluded |= set(self.assignment_ids.filtered(lambda a: a.state == "pending").user_id)
-        for user in candidates:
-            if (
-                user
-                and user not in excluded
-                and not (self.policy_id.incompatible_group_ids & user.groups_id)
-            ):
-                return user
-        return self.env["res.users"]
-
-    def _wfmon_escalate(self, now):
-        if not self:
-            return
-        documents = self._source_records()
-        day = fields.Date.context_today(self, now)
-        delegations = self.env["wfmon.approval.delegation"]._active_specs(day)
-        vals, escalated, nobody = [], self.browse(), {}
-        for request in self:
-            user = request._escalation_user(documents.get(request.id))
-            behalf = False
-            if user:
-                actor = substitute_of(user.id, delegations, day)
-                if actor != user.id and actor != request.requester_id.id:
-                    user, behalf = self.env["res.users"].browse(actor), user.id
-            if not user:
-                nobody[request.id] = Markup("<p>%s</p>") % self.env._(
-                    "Deadline passed and nobody is configured to take over "
-                    "(backup approver, store manager or escalation contact)."
-                )
-                continue
-            escalated |= request
-            vals.append(
-                {
-                    "request_id": request.id,
-                    "level_id": request.level_id.id,
-                    "level_sequence": request.level_sequence,
-                    "user_id": user.id,
-                    "on_behalf_of_id": behalf,
-                    "escalated": True,
-                }
-            )
-        if nobody:
-            self.browse(list(nobody))._message_log_batch(bodies=nobody)
-        self.write({"escalated": True, "reminded": True})
-        # sudo: assignments are engine records (see _engine).
-        assignments = self.env["wfmon.approval.assignment"].sudo()._wfmon_engine().create(vals)
-        assignments._schedule_activities(escalation=True)
-        escalated._log_decisions(
-            "escalate",
-            reasons={
-                a.request_id.id: self.env._("Deadline passed: escalated to %s.", a.user_id.name)
-                for a in assignments
-            },
-            automated=True,
-            now=now,
-            user=self.env.ref("base.user_root"),
-        )
-        if escalated:
-            self.env["wfmon.publisher"]._publish("approval.escalated", escalated)
-
-    @api.model
-    def _wfmon_guard(self, records, action_name, site_field=None, case_type_field=None):
-        """Split ``records`` into those allowed to run ``action_name`` now and
-        those waiting for an approval. Works for any model; models inheriting
-        ``wfmon.approval.mixin`` configure it with class attributes.
-
-        Records no policy applies to pass (their stale open requests expire);
-        records with a valid, unused approval pass and consume it (so the action
-        runs once per approval); the others get a new request (or keep their
-        pending one). Auto-approved records pass with an approved request.
-        An approval whose guarded values changed since expires.
-
-        Cost: a fixed number of queries per batch (policies, conditions, open
-        requests, inserts), whatever ``len(records)``.
-
-        :return: ``(allowed, response)``: ``allowed`` the records to act on;
-            ``response`` ``None`` when nothing waits, else a client action telling
-            the user approval was requested (return it from the action)
-        :raise UserError: when records wait for an approval already requested and
-            nothing new was requested (so nothing is lost by the rollback)
-        """
-        Request = self.env["wfmon.approval.request"]
-        applicable = (
-            records._wfmon_approval_applicable(action_name)
-            if hasattr(records, "_wfmon_approval_applicable")
-            else records
-        )
-        allowed = records - applicable
-        if not applicable:
-            return self._wfmon_passed(allowed, action_name), None
-        site_field = site_field or getattr(records, "_wfmon_approval_site_field", None)
-        case_type_field = case_type_field or getattr(
-            records, "_wfmon_approval_case_type_field", None
-        )
-        now = fields.Datetime.now()
-        Policy = self.env["wfmon.approval.policy"]
-        selections = Policy._wfmon_select(
-            applicable, action_name, site_field=site_field, case_type_field=case_type_field
-        )
-        # sudo: the guard must see every open request on these documents, not
-        # only those the acting user may read.
-        open_requests = Request.sudo().search(
-            [
-                ("res_model", "=", records._name),
-                ("res_id", "in", applicable.ids),
-                ("action_name", "=", action_name),
-                ("state", "in", ("pending", "approved")),
-                ("consumed", "=", False),
-            ],
-            order="id desc",
-        )
-        by_record = {}
-        for request in open_requests:
-            by_record.setdefault(request.res_id, request)
-        stale_reasons = {}
-        consume = waiting = Request.sudo()
-        items = []
-        for record in applicable:
-            request = by_record.get(record.id)
-            selected = selections.get(record.id)
-            if not selected:
-                allowed |= record
-                if request:
-                    stale_reasons[request] = self.env._("No approval policy applies any more.")
-                continue
-            policy, explanation, facts = selected
-            snapshot = (
-                record._wfmon_approval_snapshot(policy)
-                if hasattr(record, "_wfmon_approval_snapshot")
-                else self._wfmon_default_snapshot(record, policy, (site_field, case_type_field))
-            )
-            fingerprint = snapshot_fingerprint(snapshot)
-            if request and request.fingerprint == fingerprint:
-                if request.state == "approved":
-                    consume |= request
-                    allowed |= record
-                else:
-                    waiting |= request
-                continue
-            if request:
-                changed = request._snapshot_changes(snapshot)
-                stale_reasons[request] = self.env._(
-                    "The document changed after the request (%s): a new approval is needed.",
-                    ", ".join(changed) or self.env._("guarded values"),
-                )
-            amount = facts.amount_for(policy._spec())
-            auto = bool(policy.auto_approve_limit) and amount < policy.auto_approve_limit
-            if auto:
-                allowed |= record
-            items.append(
-                {
-                    "record": record,
-                    "action": action_name,
-                    "policy": policy,
-                    "explanation": explanation,
-                    "amount": amount,
-                    "company": Policy._record_company(record),
-                    "site": record.sudo()[site_field] if site_field else False,
-                    "snapshot": snapshot,
-                    "fingerprint": fingerprint,
-                    "auto": auto,
-                }
-            )
-        by_reason = defaultdict(lambda: Request.sudo())
-        for request, reason in stale_reasons.items():
-            by_reason[reason] |= request
-        for reason, stale in by_reason.items():
-            stale._wfmon_expire(reason)
-        if consume:
-            consume._engine().write({"consumed": True, "consumed_date": now})
-        created = Request._wfmon_submit(items, now=now)
-        # The caller learns which records run under an approval now (e.g. to
-        # close the hold case they were waiting on): a server flag, so that no
-        # client can claim an approval (see _wfmon_approval_consumed).
-        key = f"{records._name}.{action_name}"
-        consumed = dict(flag(self.env.context, CONSUMED_KEY) or {})
-        consumed[key] = {request.res_id: request.id for request in consume}
-        allowed = self._wfmon_passed(with_flags(allowed, **{CONSUMED_KEY: consumed}), action_name)
-        new_pending = created.filtered(lambda r: r.state == "pending")
-        if waiting and not new_pending:
-            raise UserError(
-                "\n".join(f"{req.source_name}: {req._wfmon_waiting_text()}" for req in waiting)
-            )
-        if not new_pending:
-            return allowed, None
-        label = getattr(records, "_wfmon_guarded_actions", {}).get(action_name) or action_name
-        shown = (waiting | new_pending)[:20]
-        lines = [f"{req.source_name}: {req._wfmon_waiting_text()}" for req in shown]
-        more = len(waiting | new_pending) - len(shown)
-        if more:
-            lines.append(self.env._("… and %s more", more))
-        message = self.env._(
-            "%(action)s needs approval; it will run by itself once approved.\n%(lines)s",
-            action=label,
-            lines="\n".join(lines),
-        )
-        return allowed, {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Approval requested"),
-                "message": message,
-                "type": "warning",
-                "sticky": True,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
-
-    @api.model
-    def _wfmon_passed(self, records, action_name):
-        """``records`` marked as let through by the guard of ``action_name``."""
-        key = f"{records._name}.{action_name}"
-        passed = {k: set(v) for k, v in (flag(records.env.context, PASSED_KEY) or {}).items()}
-        passed[key] = passed.get(key, set()) | set(records.ids)
-        return with_flags(records, **{PASSED_KEY: passed})
-
-    @api.model
-    def _wfmon_default_snapshot(self, record, policy, scope_fields=None):
-        """The policy, its amount and currency, the scope fields and the model's
-        ``_wfmon_approval_snapshot_fields`` of ``record``."""
-        record = record.sudo()
-        if scope_fields is None:
-            scope_fields = (
-                getattr(record, "_wfmon_approval_site_field", None),
-                getattr(record, "_wfmon_approval_case_type_field", None),
-            )
-        names = [
-            policy.amount_field,
-            policy.currency_field,
-            *scope_fields,
-            *getattr(record, "_wfmon_approval_snapshot_fields", ()),
-        ]
-        values = {"policy": policy.id}
-        for fname in filter(None, names):
-            value = record[fname]
-            if isinstance(value, models.BaseModel):
-                value = value.ids
-            values[fname] = value
-        return values
-
-    # ------------------------------------------------------------------
     # Guard support
     # ------------------------------------------------------------------
-    def _wfmon_expire(self, reason):
+    def _expire(self, reason):
         """Invalidate requests whose document changed (or vanished)."""
         if self:
-            self._wfmon_close("expired", "expire", reason, automated=True)
+            self._close("expired", "expire", reason, automated=True)
 
     def _snapshot_changes(self, snapshot):
         self.ensure_one()
@@ -1145,7 +802,7 @@ class WfmonApprovalRequest(models.Model):
         after = json.loads(json.dumps(snapshot, sort_keys=True, default=str))
         return changed_keys(before, after)
 
-    def _wfmon_waiting_text(self):
+    def _waiting_text(self):
         """'Waiting for approval by A, B since <date> (APR-000012)'."""
         self.ensure_one()
         request = self.sudo()

@@ -149,7 +149,7 @@ class WfmonApprovalCase(TransactionCase):
     def _guard(self, records, user=None):
         user = user or self.requester
         return (
-            self.env["wfmon.approval.request"]
+            self.env["wfmon.approval.mixin"]
             .with_user(user)
             ._wfmon_guard(
                 records.with_user(user),

@@ -107,7 +107,7 @@ class TestRemindersEscalation(WfmonApprovalCase):
             used = queries.count
             self.assertEqual(done, count)
             # Close them so the next run measures its own requests only.
-            self.env["wfmon.approval.request"].search([("state", "=", "pending")])._wfmon_close(
+            self.env["wfmon.approval.request"].search([("state", "=", "pending")])._close(
                 "cancelled", "cancel", "test done"
             )
             return used

@@ -78,7 +78,7 @@ class PurchaseOrder(models.Model):
     # ------------------------------------------------------------------
     def button_confirm(self):
         if detectors_off(self.env):
-            passed = self.env["wfmon.approval.request"]._wfmon_passed(self, "button_confirm")
+            passed = self._wfmon_passed(self, "button_confirm")
             return super(PurchaseOrder, passed).button_confirm()
         self.invalidate_recordset(["wfmon_approval_holds"])
         allowed, response = self._wfmon_approval_guard("button_confirm")

@@ -153,7 +153,7 @@ class DashboardCase(WfmonRpcCase):
         Request = env["wfmon.approval.request"]
 
         def guard(cases):
-            Request.with_user(cls.requester)._wfmon_guard(
+            env["wfmon.approval.mixin"].with_user(cls.requester)._wfmon_guard(
                 cases.with_user(cls.requester),
                 "action_start",
                 site_field="site_id",
