@@ -6,6 +6,7 @@ from . import wfmon_approval_delegation
 from . import wfmon_approval_decision
 from . import wfmon_approval_assignment
 from . import wfmon_approval_request
+from . import wfmon_approval_request_routing
 from . import wfmon_approval_request_escalation
 from . import wfmon_approval_request_reporting
 from . import wfmon_approval_mixin
