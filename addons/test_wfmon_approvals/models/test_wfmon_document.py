@@ -53,3 +53,16 @@ class TestWfmonDocument(models.Model):
                 }
             )
         return response or True
+
+
+class TestWfmonDocumentSecondGuard(models.Model):
+    """A second module guarding the same action, as two modules both guard the
+    confirmation of a purchase: its guard call runs first, the first module's
+    call (reached through ``super``) must not go through the matrix again."""
+
+    _inherit = "test.wfmon.document"
+
+    def action_confirm(self):
+        allowed, response = self._wfmon_approval_guard("action_confirm")
+        result = super(TestWfmonDocumentSecondGuard, allowed).action_confirm() if allowed else True
+        return response or result

@@ -5,11 +5,8 @@ from odoo.addons.wfmon_approvals.tests.common import WfmonApprovalCase
 from odoo.addons.wfmon_core.tests.common import capture_events, count_queries
 
 
-@tagged("post_install", "-at_install")
-class TestGuardedDocument(WfmonApprovalCase):
-    """C10 on a model guarded by the mixin: the action is refused while approval
-    is pending, runs by itself once approved (as the requester, exactly once),
-    and an approval is void once the guarded values change."""
+class GuardedDocumentCase(WfmonApprovalCase):
+    """A policy on the test documents from 1,000: store manager, then salesperson."""
 
     @classmethod
     def setUpClass(cls):
@@ -56,6 +53,13 @@ class TestGuardedDocument(WfmonApprovalCase):
     def _approve_all(self, request):
         request.with_user(self.store_manager).action_approve()
         request.with_user(self.finance_1).action_approve()
+
+
+@tagged("post_install", "-at_install")
+class TestGuardedDocument(GuardedDocumentCase):
+    """A model guarded by the mixin: the action is refused while approval is
+    pending, runs by itself once approved (as the requester, exactly once), and
+    an approval is void once the guarded values change."""
 
     def test_small_document_confirms_at_once(self):
         doc = self._doc(amount=10)
@@ -199,3 +203,36 @@ class TestGuardedDocument(WfmonApprovalCase):
         msg = f"20 documents: {small} queries, 200 documents: {large}"
         self.assertLessEqual(large, small + 20, msg)
         self.assertLess(large, 200, msg)
+
+
+@tagged("post_install", "-at_install")
+class TestGuardedOncePerAction(GuardedDocumentCase):
+    """Two overrides of the same action call the guard (the test module guards
+    ``action_confirm`` twice): the matrix decides once per records and action."""
+
+    def test_two_guard_calls_make_one_request_and_use_the_approval_once(self):
+        doc = self._doc()
+        doc.action_confirm()
+        request = doc.wfmon_approval_request_ids
+        self.assertEqual(len(request), 1)
+        self.assertEqual(request.decision_ids.mapped("decision"), ["submit"])
+        self._approve_all(request)
+        # The outer call used the approval up; the inner one let it through as
+        # decided and still knows which approval the document ran under.
+        self.assertEqual((doc.state, doc.confirm_count), ("confirmed", 1))
+        self.assertEqual(doc.approved_under, request.name)
+        self.assertEqual(len(doc.wfmon_approval_request_ids), 1)
+
+    def test_the_guard_lets_its_own_records_through_once_decided(self):
+        docs = self._doc(amount=10) | self._doc(amount=20)
+        Mixin = self.env["wfmon.approval.mixin"]
+        allowed, response = docs._wfmon_approval_guard("action_confirm")
+        self.assertEqual((allowed, response), (docs, None))
+        again, response = Mixin._wfmon_guard(allowed, "action_confirm")
+        self.assertEqual((again, response), (docs, None))
+        # A record the first call did not decide on goes through the matrix.
+        held = self._doc()
+        mixed, response = Mixin._wfmon_guard(allowed | held.with_env(allowed.env), "action_confirm")
+        self.assertEqual(mixed, docs)
+        self.assertIn("needs approval", response["params"]["message"])
+        self.assertEqual(self._request(held).state, "pending")

@@ -13,8 +13,9 @@ from ..tools.approval_matrix import OpenRequest, guard_verdict, snapshot_fingerp
 # an approval: {"<model>.<action>": {record id: request id}}.
 CONSUMED_KEY = "wfmon_approval_consumed"
 # Context key (a server flag) of the records a guard let through:
-# {"<model>.<action>": set of record ids}; only they may enter the action's
-# guarded states (_wfmon_guarded_states).
+# {"<model>.<action>": set of record ids}. Only they may enter the action's
+# guarded states, and a second call of the same guard on them (another module's
+# override of the same action) lets them through as decided.
 PASSED_KEY = "wfmon_guard_passed"
 
 
@@ -40,6 +41,13 @@ class WfmonApprovalMixin(models.AbstractModel):
     valid, unused approval (consuming it); it opens (or reuses) a request for
     the others. When the last level approves, the engine calls the action again
     as the requester, and the guard lets it through exactly once.
+
+    **Once per action.** The guard decides once per records and action: when
+    two modules override the same action and both call the guard, the records
+    the first call let through pass the second call as they are (a server flag,
+    never a client key). The declaration of a guarded action (its class
+    attributes) lives in one module; others add policy scopes through
+    ``wfmon.approval.policy._extra_scopes``.
     """
 
     _name = "wfmon.approval.mixin"
@@ -169,7 +177,7 @@ class WfmonApprovalMixin(models.AbstractModel):
 
     def _wfmon_approval_consumed(self, action_name):
         """``{record id: approval request}`` of the records of ``self`` that the
-        last guard call let through under an approval (which it used up)."""
+        guard let through under an approval (which it used up)."""
         # A server flag set by the guard: a client's context cannot claim one.
         consumed = (flag(self.env.context, CONSUMED_KEY) or {}).get(
             f"{self._name}.{action_name}", {}
@@ -208,7 +216,8 @@ class WfmonApprovalMixin(models.AbstractModel):
         runs once per approval); the others get a new request (or keep their
         pending one). Auto-approved records pass with an approved request. An
         approval whose guarded values changed since expires. What happens to
-        each record is ``tools.approval_matrix.guard_verdict``.
+        each record is ``tools.approval_matrix.guard_verdict``. Records this
+        guard already let through in the calling chain pass as they are.
 
         Cost: a fixed number of queries per batch (policies, conditions, open
         requests, inserts), whatever ``len(records)``.
@@ -219,13 +228,20 @@ class WfmonApprovalMixin(models.AbstractModel):
         :raise UserError: when records wait for an approval already requested and
             nothing new was requested (so nothing is lost by the rollback)
         """
+        # Decided earlier in this call chain (another module's override of the
+        # same action): the verdict stands.
+        passed_ids = self._wfmon_passed_ids(records, action_name)
+        already = records.filtered(lambda r: r.id in passed_ids)
+        records -= already
+        if not records:
+            return already, None
         Request = self.env["wfmon.approval.request"]
         applicable = (
             records._wfmon_approval_applicable(action_name)
             if hasattr(records, "_wfmon_approval_applicable")
             else records
         )
-        allowed = records - applicable
+        allowed = (records - applicable) | already
         if not applicable:
             return self._wfmon_passed(allowed, action_name), None
         site_field = site_field or getattr(records, "_wfmon_approval_site_field", None)
@@ -249,7 +265,10 @@ class WfmonApprovalMixin(models.AbstractModel):
         # client can claim an approval (see _wfmon_approval_consumed).
         key = f"{records._name}.{action_name}"
         consumed = dict(flag(self.env.context, CONSUMED_KEY) or {})
-        consumed[key] = {request.res_id: request.id for request in consume}
+        consumed[key] = {
+            **consumed.get(key, {}),
+            **{request.res_id: request.id for request in consume},
+        }
         allowed = self._wfmon_passed(with_flags(allowed, **{CONSUMED_KEY: consumed}), action_name)
         waiting = decided["waiting"]
         new_pending = created.filtered(lambda r: r.state == "pending")
@@ -387,6 +406,13 @@ class WfmonApprovalMixin(models.AbstractModel):
         passed = {k: set(v) for k, v in (flag(records.env.context, PASSED_KEY) or {}).items()}
         passed[key] = passed.get(key, set()) | set(records.ids)
         return with_flags(records, **{PASSED_KEY: passed})
+
+    @api.model
+    def _wfmon_passed_ids(self, records, action_name):
+        """Ids of the records of ``records``' model the guard of ``action_name``
+        let through in this call chain (a server flag of their context)."""
+        passed = flag(records.env.context, PASSED_KEY) or {}
+        return passed.get(f"{records._name}.{action_name}", ())
 
     @api.model
     def _wfmon_default_snapshot(self, record, policy, scope_fields=None):
