@@ -46,8 +46,8 @@ class WfmonApprovalMixin(models.AbstractModel):
     two modules override the same action and both call the guard, the records
     the first call let through pass the second call as they are (a server flag,
     never a client key). The declaration of a guarded action (its class
-    attributes) lives in one module; others add policy scopes through
-    ``wfmon.approval.policy._extra_scopes``.
+    attributes, its holds) lives in one module; others add policy scopes through
+    :meth:`_wfmon_approval_hold_names` and ``wfmon.approval.policy._extra_scopes``.
     """
 
     _name = "wfmon.approval.mixin"
@@ -85,6 +85,13 @@ class WfmonApprovalMixin(models.AbstractModel):
     )
     wfmon_approval_banner = fields.Html(
         string="Approval Status", compute="_compute_wfmon_approval", sanitize=False
+    )
+
+    wfmon_approval_holds = fields.Char(
+        string="Approval Holds",
+        compute="_compute_wfmon_approval_holds",
+        help="The signals of the document that approval policies can be scoped on "
+        "(comma-separated), as the modules report them.",
     )
 
     def _compute_wfmon_approval(self):
@@ -129,6 +136,11 @@ class WfmonApprovalMixin(models.AbstractModel):
                     reason=last.reason or "",
                 )
 
+    def _compute_wfmon_approval_holds(self):
+        holds = self._wfmon_approval_hold_names()
+        for record in self:
+            record.wfmon_approval_holds = ",".join(sorted(holds.get(record.id, ())))
+
     # ------------------------------------------------------------------
     # Only the guarded action enters its states
     # ------------------------------------------------------------------
@@ -172,7 +184,14 @@ class WfmonApprovalMixin(models.AbstractModel):
     def _wfmon_approval_analysis(self, action_name):
         """``{record id: html}``: what the approvers decide on, stored on each
         new request of ``action_name`` (e.g. a margin analysis). Called once per
-        batch of new requests; return ``{}`` for nothing."""
+        batch of new requests; return ``{}`` for nothing. Modules adding to the
+        same document join their part to ``super()``'s."""
+        return {}
+
+    def _wfmon_approval_hold_names(self):
+        """``{record id: set of names}``: the signals of these records that
+        policies can be scoped on (``wfmon.approval.policy._extra_scopes``), e.g.
+        ``credit_hold``. Extend it: add your names to ``super()``'s."""
         return {}
 
     def _wfmon_approval_consumed(self, action_name):

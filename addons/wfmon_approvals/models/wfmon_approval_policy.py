@@ -222,15 +222,26 @@ class WfmonApprovalPolicy(models.Model):
     def _extra_scopes(self):
         """Names of the additional scopes this policy restricts.
 
-        Hook for modules adding scope fields (e.g. a product category in retail
-        and distribution): return their names here and report which hold for a
-        document in :meth:`_extra_scopes_ok`.
+        Hook for modules adding scope fields (e.g. "credit hold" in distribution):
+        return their names here. A scope holds on a document whose approval holds
+        (``wfmon_approval_holds`` of ``wfmon.approval.mixin``, filled by the
+        documents' ``_wfmon_approval_hold_names``) name it; a scope read another
+        way is reported by extending :meth:`_extra_scopes_ok`.
         """
         return ()
 
     def _extra_scopes_ok(self, records):
-        """``{record id: {policy id: frozenset(names of extra scopes that hold)}}``."""
-        return {}
+        """``{record id: {policy id: frozenset(names of extra scopes that hold)}}``:
+        the approval holds of each record, for every policy with extra scopes."""
+        scoped = self.filtered(lambda p: p._extra_scopes())
+        if not scoped or "wfmon_approval_holds" not in records._fields:
+            return {}
+        # One batch computation of the documents' holds for all the records.
+        result = {}
+        for record in records:
+            holds = frozenset((record.wfmon_approval_holds or "").split(",")) - {""}
+            result[record.id] = {policy.id: holds for policy in scoped}
+        return result
 
     @api.model
     def _select(self, records, action_name, site_field=None, case_type_field=None):

@@ -31,18 +31,14 @@ class PurchaseOrder(models.Model):
         string="Monitoring Site",
         help="The receiving warehouse's site: approval policies may be scoped on it.",
     )
-    wfmon_approval_holds = fields.Char(
-        string="Distribution Holds",
-        compute="_compute_wfmon_approval_holds",
-        help="The distribution signals of a draft purchase that approval policies can be "
-        "scoped on: purchase_policy.",
-    )
 
-    def _compute_wfmon_approval_holds(self):
+    def _wfmon_approval_hold_names(self):
+        """A draft purchase outside the purchase policy holds ``purchase_policy``."""
+        holds = super()._wfmon_approval_hold_names()
         drafts = self.filtered(lambda o: isinstance(o.id, int) and o.state in ("draft", "sent"))
-        breaches = drafts._wfmon_policy_breaches() if drafts else {}
-        for order in self:
-            order.wfmon_approval_holds = "purchase_policy" if order.id in breaches else ""
+        for order_id in drafts._wfmon_policy_breaches() if drafts else {}:
+            holds.setdefault(order_id, set()).add("purchase_policy")
+        return holds
 
     def _wfmon_approval_applicable(self, action_name):
         """Drafts go through the matrix; the policies say which need approval."""

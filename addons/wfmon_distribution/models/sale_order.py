@@ -37,24 +37,18 @@ class SaleOrder(models.Model):
         string="Monitoring Site",
         help="The warehouse's site: approval policies may be scoped on it.",
     )
-    wfmon_approval_holds = fields.Char(
-        string="Distribution Holds",
-        compute="_compute_wfmon_approval_holds",
-        help="The distribution signals of a draft order that approval policies can be "
-        "scoped on: credit_hold, margin_or_discount.",
-    )
 
-    def _compute_wfmon_approval_holds(self):
+    def _wfmon_approval_hold_names(self):
+        """A draft order in credit breach holds ``credit_hold``; one outside the
+        margin or discount policy holds ``margin_or_discount``."""
+        holds = super()._wfmon_approval_hold_names()
         drafts = self.filtered(lambda o: isinstance(o.id, int) and o.state in ("draft", "sent"))
-        credit = drafts._wfmon_credit_breaches() if drafts else {}
-        margin = drafts._wfmon_margin_analysis() if drafts else {}
-        for order in self:
-            holds = []
-            if order.id in credit:
-                holds.append("credit_hold")
-            if order.id in margin:
-                holds.append("margin_or_discount")
-            order.wfmon_approval_holds = ",".join(holds)
+        if drafts:
+            for order_id in drafts._wfmon_credit_breaches():
+                holds.setdefault(order_id, set()).add("credit_hold")
+            for order_id in drafts._wfmon_margin_analysis():
+                holds.setdefault(order_id, set()).add("margin_or_discount")
+        return holds
 
     def _wfmon_approval_applicable(self, action_name):
         """Drafts go through the matrix; the policies say which need approval."""

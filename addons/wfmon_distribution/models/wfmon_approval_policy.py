@@ -10,12 +10,14 @@ DIST_SCOPES = {
 
 
 class WfmonApprovalPolicy(models.Model):
-    """Distribution scopes of the approval matrix (D4, D5, D9).
+    """Distribution scopes of the approval matrix: credit hold, margin or
+    discount outside policy, purchase outside policy.
 
     A policy with one of these boxes ticked applies only to the documents the
-    matching detector flags. Each ticked box is an extra scope of the matrix, so
-    it counts for "most specific wins": a policy for "credit hold and margin"
-    beats the "credit hold" one on an order that breaches both.
+    matching detector flags (the holds the orders report through
+    ``_wfmon_approval_hold_names``). Each ticked box is an extra scope of the
+    matrix, so it counts for "most specific wins": a policy for "credit hold and
+    margin" beats the "credit hold" one on an order that breaches both.
     """
 
     _inherit = "wfmon.approval.policy"
@@ -53,16 +55,3 @@ class WfmonApprovalPolicy(models.Model):
     def _extra_scopes(self):
         scopes = super()._extra_scopes()
         return scopes + tuple(scope for fname, (scope, _m) in DIST_SCOPES.items() if self[fname])
-
-    def _extra_scopes_ok(self, records):
-        result = super()._extra_scopes_ok(records)
-        scoped = self.filtered(lambda p: any(p[fname] for fname in DIST_SCOPES))
-        if not scoped or "wfmon_approval_holds" not in records._fields:
-            return result
-        # One batch computation of the detectors' signals for all the records.
-        for record in records:
-            holds = frozenset((record.wfmon_approval_holds or "").split(",")) - {""}
-            per_policy = result.setdefault(record.id, {})
-            for policy in scoped:
-                per_policy[policy.id] = per_policy.get(policy.id, frozenset()) | holds
-        return result
