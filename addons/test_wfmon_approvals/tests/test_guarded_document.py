@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from odoo.addons.wfmon_approvals.tests.common import WfmonApprovalCase
@@ -236,3 +236,36 @@ class TestGuardedOncePerAction(GuardedDocumentCase):
         self.assertEqual(mixed, docs)
         self.assertIn("needs approval", response["params"]["message"])
         self.assertEqual(self._request(held).state, "pending")
+
+
+@tagged("post_install", "-at_install")
+class TestGuardedStates(GuardedDocumentCase):
+    """Only the guarded action moves a document the matrix holds into its guarded
+    states; documents no policy selects and nobody waits on are left alone (the
+    check must not refuse every posting of a shared state)."""
+
+    def test_direct_state_write_is_refused_only_where_the_matrix_holds(self):
+        small = self._doc(amount=10)
+        small.with_user(self.requester).write({"state": "confirmed"})
+        self.assertEqual(small.state, "confirmed", "no policy selects it: nothing to skip")
+        large = self._doc()
+        with self.assertRaisesRegex(AccessError, "only Confirm sets this"):
+            large.with_user(self.requester).write({"state": "confirmed"})
+        # Held on a pending request: refused as well.
+        large.action_confirm()
+        with self.assertRaisesRegex(AccessError, "only Confirm sets this"):
+            large.with_user(self.requester).write({"state": "confirmed"})
+        self.assertEqual(large.state, "draft")
+
+    def test_create_in_the_guarded_state_is_refused_only_where_a_policy_applies(self):
+        self.assertEqual(self._doc(amount=10, state="confirmed").state, "confirmed")
+        with self.assertRaisesRegex(AccessError, "only Confirm sets this"):
+            self._doc(state="confirmed")
+
+    def test_work_reached_by_another_path_can_require_the_guard(self):
+        large, small = self._doc(), self._doc(amount=10)
+        small._wfmon_approval_require_passed("action_confirm")
+        with self.assertRaisesRegex(AccessError, "only Confirm does this"):
+            large._wfmon_approval_require_passed("action_confirm")
+        passed = self.env["wfmon.approval.mixin"]._wfmon_passed(large, "action_confirm")
+        passed._wfmon_approval_require_passed("action_confirm")

@@ -5,6 +5,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.wfmon_core.models.wfmon_detector import detectors_off
 from odoo.addons.wfmon_core.tools.engine import flag, with_flags
 
 from ..tools.approval_matrix import OpenRequest, guard_verdict, snapshot_fingerprint
@@ -48,6 +49,14 @@ class WfmonApprovalMixin(models.AbstractModel):
     never a client key). The declaration of a guarded action (its class
     attributes, its holds) lives in one module; others add policy scopes through
     :meth:`_wfmon_approval_hold_names` and ``wfmon.approval.policy._extra_scopes``.
+
+    **Guarded states.** A ``write`` (or ``create``) putting a record into a
+    state of ``_wfmon_guarded_states`` is refused unless the guard let the
+    record through or the matrix does not hold it (no policy selects it, no
+    request is open on it). Models whose outcome is not a plain state write
+    override :meth:`_wfmon_guarded_transitions`, or call
+    :meth:`_wfmon_approval_require_passed` from the method that does the work
+    (e.g. the posting of an entry reached by other paths than the button).
     """
 
     _name = "wfmon.approval.mixin"
@@ -62,8 +71,7 @@ class WfmonApprovalMixin(models.AbstractModel):
     #: extra fields whose change after approval invalidates it
     _wfmon_approval_snapshot_fields = ()
     #: ``{action: (state field, states)}``: the states only the guarded action
-    #: moves a record into. A ``write`` (or ``create``) putting a record there
-    #: any other way is refused, else writing ``state`` would skip the approval.
+    #: moves a record into, where the matrix holds the record
     _wfmon_guarded_states = {}
 
     wfmon_approval_request_ids = fields.One2many(
@@ -86,7 +94,6 @@ class WfmonApprovalMixin(models.AbstractModel):
     wfmon_approval_banner = fields.Html(
         string="Approval Status", compute="_compute_wfmon_approval", sanitize=False
     )
-
     wfmon_approval_holds = fields.Char(
         string="Approval Holds",
         compute="_compute_wfmon_approval_holds",
@@ -146,32 +153,77 @@ class WfmonApprovalMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        records = super().create(vals_list)
         if not self.env.su:
             for action, (fname, states) in self._wfmon_guarded_states.items():
-                if any(vals.get(fname) in states for vals in vals_list):
-                    self._wfmon_refuse_guarded_state(action, fname)
-        return super().create(vals_list)
+                created = records.filtered(lambda r, f=fname, s=states: r[f] in s)
+                if created._wfmon_approval_guarded(action):
+                    records._wfmon_refuse_guarded_state(action, fname)
+        return records
 
     def write(self, vals):
+        for action, entering in self._wfmon_guarded_transitions(vals).items():
+            entering._wfmon_approval_require_passed(
+                action, fname=self._wfmon_guarded_states.get(action, (None,))[0]
+            )
+        return super().write(vals)
+
+    def _wfmon_guarded_transitions(self, vals):
+        """``{action: records}``: the records of ``self`` that writing ``vals``
+        would move to where only ``action`` may take them. Reads
+        ``_wfmon_guarded_states``; override for an outcome that is not one state
+        field (and keep the result empty for the others)."""
+        result = {}
         for action, (fname, states) in self._wfmon_guarded_states.items():
             if vals.get(fname) not in states:
                 continue
-            passed = (flag(self.env.context, PASSED_KEY) or {}).get(f"{self._name}.{action}", ())
             entering = self.filtered(lambda r, f=fname, s=states: r[f] not in s)
-            if set(entering.ids) - set(passed):
-                self._wfmon_refuse_guarded_state(action, fname)
-        return super().write(vals)
+            if entering:
+                result[action] = entering
+        return result
 
-    def _wfmon_refuse_guarded_state(self, action, fname):
-        raise AccessError(
-            self.env._(
+    def _wfmon_approval_require_passed(self, action_name, fname=None):
+        """Refuse the records of ``self`` that did not go through the guard of
+        ``action_name`` while the matrix holds them. Call it where the action's
+        work is done when other paths than the guarded method reach it."""
+        passed = self._wfmon_passed_ids(self, action_name)
+        unpassed = self.filtered(lambda r: r.id not in passed)
+        if unpassed._wfmon_approval_guarded(action_name):
+            self._wfmon_refuse_guarded_state(action_name, fname)
+
+    def _wfmon_approval_guarded(self, action_name):
+        """The records of ``self`` the matrix holds for ``action_name``: a policy
+        selects them, or a request is open on them (pending, or approved and not
+        used). Server code running without the detectors holds nothing."""
+        if not self or detectors_off(self.env):
+            return self.browse()
+        selected = self.env["wfmon.approval.policy"]._select(
+            self,
+            action_name,
+            site_field=self._wfmon_approval_site_field,
+            case_type_field=self._wfmon_approval_case_type_field,
+        )
+        held = set(self._wfmon_open_requests(self, action_name).mapped("res_id"))
+        return self.filtered(lambda r: r.id in selected or r.id in held)
+
+    def _wfmon_refuse_guarded_state(self, action, fname=None):
+        label = self._wfmon_guarded_actions.get(action, action)
+        if fname:
+            message = self.env._(
                 "%(model)s: only %(action)s sets this %(field)s; it asks for approval "
                 "where a policy applies.",
                 model=self._description,
-                action=self._wfmon_guarded_actions.get(action, action),
+                action=label,
                 field=self._fields[fname].string,
             )
-        )
+        else:
+            message = self.env._(
+                "%(model)s: only %(action)s does this; it asks for approval where a "
+                "policy applies.",
+                model=self._description,
+                action=label,
+            )
+        raise AccessError(message)
 
     # ------------------------------------------------------------------
     # Hooks
