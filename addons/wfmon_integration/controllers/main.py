@@ -81,7 +81,7 @@ class WfmonIntegrationController(http.Controller):
         raw_id = header_bytes(headers.get("webhook-id"))
         try:
             verify(
-                source._verification_secrets(fields.Datetime.now()),
+                source._wfmon_active_secrets(fields.Datetime.now()),
                 {
                     "webhook-id": raw_id,
                     "webhook-timestamp": headers.get("webhook-timestamp"),

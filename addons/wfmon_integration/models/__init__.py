@@ -1,6 +1,7 @@
 from . import wfmon_event_type
 from . import wfmon_event
 from . import wfmon_publisher
+from . import wfmon_secret_mixin
 from . import wfmon_webhook_endpoint
 from . import wfmon_webhook_delivery
 from . import wfmon_webhook_attempt

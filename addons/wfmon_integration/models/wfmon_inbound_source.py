@@ -2,10 +2,6 @@ import secrets as pysecrets
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-
-from ..tools.signing import generate_secret
-from .wfmon_webhook_endpoint import ADMIN_GROUP
 
 
 class WfmonInboundSource(models.Model):
@@ -14,8 +10,10 @@ class WfmonInboundSource(models.Model):
 
     _name = "wfmon.inbound.source"
     _description = "Inbound Webhook Source"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "wfmon.secret.mixin"]
     _order = "name, id"
+    # An empty secret locks the source: every request is refused.
+    _wfmon_secret_required = False
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
@@ -31,17 +29,11 @@ class WfmonInboundSource(models.Model):
         help="Unguessable part of the URL.",
     )
     url = fields.Char(string="Inbound URL", compute="_compute_url")
+    # The shared secret (wfmon.secret.mixin).
     secret = fields.Char(
-        copy=False,
-        groups=ADMIN_GROUP,
         help="Shared Standard Webhooks secret (whsec_ + base64). Without it every "
-        "request is refused.",
+        "request is refused."
     )
-    previous_secret = fields.Char(copy=False, groups=ADMIN_GROUP)
-    previous_secret_until = fields.Datetime(readonly=True, copy=False)
-    rotation_overlap_hours = fields.Integer(string="Rotation Overlap (h)", default=24)
-    secret_hint = fields.Char(readonly=True, copy=False)
-    secret_shown = fields.Boolean(readonly=True, copy=False)
     allowed_type_ids = fields.Many2many(
         "wfmon.event.type",
         string="Allowed Event Types",
@@ -129,68 +121,21 @@ class WfmonInboundSource(models.Model):
             source.pending_count = open_counts.get((source.id, "received"), 0)
             source.rejected_count_24h, source.last_rejected_at = rejected.get(source.id, (0, False))
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if not vals.get("secret"):
-                vals["secret"] = generate_secret()
-            vals["secret_hint"] = f"whsec_…{vals['secret'][-4:]}"
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if vals.get("secret"):
-            vals["secret_hint"] = f"whsec_…{vals['secret'][-4:]}"
-            vals["secret_shown"] = False
-        return super().write(vals)
-
-    def _verification_secrets(self, now):
-        self.ensure_one()
-        # sudo: the controller runs without a user; secrets are admin-only fields.
-        source = self.sudo()
-        secrets = [source.secret]
-        if source.previous_secret_until and source.previous_secret_until > now:
-            secrets.append(source.previous_secret)
-        return [s for s in secrets if s]
-
-    def _check_admin(self):
-        self.env["wfmon.webhook.endpoint"]._check_admin()
-
-    def action_rotate_secret(self):
-        self.ensure_one()
-        self._check_admin()
-        now = fields.Datetime.now()
-        self.write(
-            {
-                "previous_secret": self.secret,
-                "previous_secret_until": now + timedelta(hours=self.rotation_overlap_hours),
-                "secret": generate_secret(),
-            }
-        )
-        self.message_post(
-            body=self.env._(
-                "Shared secret rotated; the previous one is accepted until %s (UTC).",
-                self.previous_secret_until,
-            )
-        )
-        return self.action_reveal_secret()
-
-    def action_reveal_secret(self):
-        self.ensure_one()
-        self._check_admin()
-        if self.secret_shown:
-            raise UserError(
-                self.env._(
-                    "This secret was already displayed. Rotate it to get a new one; the "
-                    "current one stays accepted during the overlap."
-                )
-            )
-        self.secret_shown = True
-        self.message_post(body=self.env._("Shared secret displayed."))
-        return self.env["wfmon.secret.reveal"]._open_for(self)
+    def _wfmon_secret_texts(self, until=None):
+        return {
+            "rotated": self.env._(
+                "Shared secret rotated; the previous one is accepted until %s (UTC).", until
+            ),
+            "displayed": self.env._("Shared secret displayed."),
+            "already_displayed": self.env._(
+                "This secret was already displayed. Rotate it to get a new one; the "
+                "current one stays accepted during the overlap."
+            ),
+        }
 
     def action_regenerate_token(self):
         self.ensure_one()
-        self._check_admin()
+        self._wfmon_check_secret_admin()
         self.token = pysecrets.token_urlsafe(32)
         self.message_post(body=self.env._("Inbound URL changed; the old URL answers 404."))
         return True

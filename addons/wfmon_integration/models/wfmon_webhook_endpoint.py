@@ -2,15 +2,14 @@ import json
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.health import Thresholds, recovery_streak, verdict
 from ..tools.netguard import UnsafeDestination, check_url_syntax
-from ..tools.sender import active_secrets
-from ..tools.signing import RESERVED_HEADERS, generate_secret
+from ..tools.signing import RESERVED_HEADERS
+from .wfmon_secret_mixin import ADMIN_GROUP
 
-ADMIN_GROUP = "wfmon_core.group_wfmon_admin"
 FAILING_CASE_TYPE = "integration.endpoint_failing"
 #: the type of the event "Send Test Event" sends
 TEST_EVENT_TYPE = "ping"
@@ -31,7 +30,7 @@ HEALTH_FIELDS = [
 class WfmonWebhookEndpoint(models.Model):
     _name = "wfmon.webhook.endpoint"
     _description = "Webhook Endpoint"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "wfmon.secret.mixin"]
     _order = "name, id"
 
     name = fields.Char(required=True, tracking=True)
@@ -43,28 +42,13 @@ class WfmonWebhookEndpoint(models.Model):
         default=lambda self: self.env.company,
         help="Only events of this company are sent. Empty: events of every company.",
     )
-    secret = fields.Char(
-        copy=False,
-        groups=ADMIN_GROUP,
-        help="Signing secret (whsec_ + base64). Readable by administrators only.",
-    )
-    previous_secret = fields.Char(copy=False, groups=ADMIN_GROUP)
+    # The signing secret (wfmon.secret.mixin).
+    secret = fields.Char(help="Signing secret (whsec_ + base64). Readable by administrators only.")
     previous_secret_until = fields.Datetime(
-        string="Previous Secret Valid Until",
-        copy=False,
-        readonly=True,
-        help="Until then deliveries carry a signature with the previous secret too.",
-    )
-    secret_hint = fields.Char(readonly=True, copy=False, help="Last characters of the secret.")
-    secret_shown = fields.Boolean(
-        readonly=True,
-        copy=False,
-        help="The current secret was displayed once; rotate it to display a new one.",
+        help="Until then deliveries carry a signature with the previous secret too."
     )
     rotation_overlap_hours = fields.Integer(
-        string="Rotation Overlap (h)",
-        default=24,
-        help="How long the previous secret keeps signing after a rotation.",
+        help="How long the previous secret keeps signing after a rotation."
     )
     event_filter = fields.Selection(
         [("all", "All events"), ("selected", "Selected event types")],
@@ -261,73 +245,8 @@ class WfmonWebhookEndpoint(models.Model):
         return stats
 
     # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if not vals.get("secret"):
-                vals["secret"] = generate_secret()
-            vals["secret_hint"] = self._hint(vals["secret"])
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "secret" in vals:
-            if not vals["secret"]:
-                vals["secret"] = generate_secret()
-            vals["secret_hint"] = self._hint(vals["secret"])
-            vals["secret_shown"] = False
-        return super().write(vals)
-
-    @api.model
-    def _hint(self, secret):
-        return f"whsec_…{secret[-4:]}" if secret else False
-
-    # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
-    def _check_admin(self):
-        if not self.env.is_superuser() and not self.env.user.has_group(ADMIN_GROUP):
-            raise AccessError(
-                self.env._("Only monitoring administrators can see or rotate secrets.")
-            )
-
-    def action_rotate_secret(self):
-        """New secret; the previous one keeps signing during the overlap."""
-        self.ensure_one()
-        self._check_admin()
-        now = fields.Datetime.now()
-        self.write(
-            {
-                "previous_secret": self.secret,
-                "previous_secret_until": now + timedelta(hours=self.rotation_overlap_hours),
-                "secret": generate_secret(),
-            }
-        )
-        self.message_post(
-            body=self.env._(
-                "Signing secret rotated; the previous one signs too until %s (UTC).",
-                self.previous_secret_until,
-            )
-        )
-        return self.action_reveal_secret()
-
-    def action_reveal_secret(self):
-        """Display the current secret, once: afterwards only a rotation
-        produces (and displays) a new one."""
-        self.ensure_one()
-        self._check_admin()
-        if self.secret_shown:
-            raise UserError(
-                self.env._(
-                    "This secret was already displayed. Rotate it to get a new one; the "
-                    "current one keeps signing during the overlap."
-                )
-            )
-        self.secret_shown = True
-        self.message_post(body=self.env._("Signing secret displayed."))
-        return self.env["wfmon.secret.reveal"]._open_for(self)
-
     def action_view_deliveries(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -409,16 +328,6 @@ class WfmonWebhookEndpoint(models.Model):
         if self.company_id and self.company_id != event.company_id:
             return False
         return self.event_filter == "all" or event.type_id in self.event_type_ids
-
-    def _signing_secrets(self, now):
-        """Secrets to sign with now: the current one, plus the previous one
-        during the rotation overlap."""
-        self.ensure_one()
-        # sudo: secrets are admin-only fields; the dispatcher signs for everyone.
-        endpoint = self.sudo()
-        return active_secrets(
-            endpoint.secret, endpoint.previous_secret, endpoint.previous_secret_until, now
-        )
 
     def _deactivate_gone(self, status):
         reason = self.env._("The receiver answered HTTP %s (Gone): endpoint deactivated.", status)

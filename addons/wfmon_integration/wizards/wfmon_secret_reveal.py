@@ -17,11 +17,13 @@ class WfmonSecretReveal(models.TransientModel):
     @api.depends("res_model", "res_id")
     def _compute_secret(self):
         for wizard in self:
-            if wizard.res_model not in ("wfmon.webhook.endpoint", "wfmon.inbound.source"):
+            if wizard.res_model not in self.env or not isinstance(
+                self.env[wizard.res_model], self.env.registry["wfmon.secret.mixin"]
+            ):
                 wizard.secret = wizard.target_name = False
                 continue
             record = self.env[wizard.res_model].browse(wizard.res_id)
-            record._check_admin()
+            record._wfmon_check_secret_admin()
             wizard.secret = record.secret
             wizard.target_name = record.display_name
 
