@@ -11,6 +11,7 @@
     "license": "LGPL-3",
     "depends": [
         "wfmon_core",
+        "wfmon_stock",
         "wfmon_approvals",
         "wfmon_integration",
         "sale_stock",
@@ -40,6 +41,5 @@
     "demo": [
         "demo/wfmon_distribution_demo.xml",
     ],
-    "post_init_hook": "post_init_hook",
     "installable": True,
 }

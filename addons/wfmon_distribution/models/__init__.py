@@ -5,7 +5,6 @@ from . import wfmon_distribution_detector
 from . import wfmon_case
 from . import wfmon_distribution_remedy
 from . import stock_warehouse
-from . import stock_quant
 from . import wfmon_approval_policy
 from . import sale_order
 from . import purchase_order

@@ -72,5 +72,4 @@ class WfmonDistributionDetector(models.AbstractModel):
     @api.model
     def _sites(self, warehouses):
         """``{warehouse id: site id}``, creating missing sites."""
-        warehouses._wfmon_ensure_site()
-        return {wh.id: wh.wfmon_site_id.id for wh in warehouses}
+        return warehouses._wfmon_site_map()

@@ -14,8 +14,9 @@ class StockQuant(models.Model):
         warehouses and products in two queries."""
         if not products:
             return {}
-        # sudo: the people confirming sales need not read stock; the detector
-        # reads availability figures only to describe the case.
+        # sudo: the people whose documents a detector checks (sales, store
+        # staff) need not read stock; detectors read availability figures only
+        # to decide and describe a case.
         groups = self.sudo()._read_group(
             [
                 ("product_id", "in", products.ids),
