@@ -17,7 +17,7 @@ class WfmonCase(models.Model):
         "order_id",
         string="Customers Informed For",
         readonly=True,
-        help="Sale orders whose salesperson got the to-do to inform the customer (D3).",
+        help="Sale orders whose salesperson got the to-do to inform the customer.",
     )
     remedy_ids = fields.One2many("wfmon.distribution.remedy", "case_id", string="Remedies")
     remedy_picking_id = fields.Many2one(
