@@ -18,6 +18,7 @@
         "data/ir_cron_data.xml",
         "data/base_automation_data.xml",
         "views/wfmon_case_views.xml",
+        "views/wfmon_case_priority_views.xml",
         "views/wfmon_case_type_views.xml",
         "views/wfmon_team_views.xml",
         "views/wfmon_site_views.xml",

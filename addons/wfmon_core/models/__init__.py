@@ -3,6 +3,7 @@ from . import wfmon_report_mixin
 from . import wfmon_reference_mixin
 from . import wfmon_source_mixin
 from . import wfmon_publisher
+from . import res_partner
 from . import res_company
 from . import resource_calendar
 from . import wfmon_site
@@ -17,6 +18,7 @@ from . import wfmon_case
 from . import wfmon_case_detection
 from . import wfmon_case_sla
 from . import wfmon_case_escalation
+from . import wfmon_case_priority
 from . import wfmon_case_mixin
 from . import wfmon_detector
 from . import wfmon_case_reporting

@@ -6,6 +6,30 @@ class ResConfigSettings(models.TransientModel):
 
     wfmon_calendar_id = fields.Many2one(related="company_id.wfmon_calendar_id", readonly=False)
     wfmon_at_risk_ratio = fields.Float(related="company_id.wfmon_at_risk_ratio", readonly=False)
+    wfmon_priority_weight_value = fields.Float(
+        related="company_id.wfmon_priority_weight_value", readonly=False
+    )
+    wfmon_priority_weight_tier = fields.Float(
+        related="company_id.wfmon_priority_weight_tier", readonly=False
+    )
+    wfmon_priority_weight_sla = fields.Float(
+        related="company_id.wfmon_priority_weight_sla", readonly=False
+    )
+    wfmon_priority_weight_promotion = fields.Float(
+        related="company_id.wfmon_priority_weight_promotion", readonly=False
+    )
+    wfmon_priority_weight_velocity = fields.Float(
+        related="company_id.wfmon_priority_weight_velocity", readonly=False
+    )
+    wfmon_priority_weight_severity = fields.Float(
+        related="company_id.wfmon_priority_weight_severity", readonly=False
+    )
+    wfmon_priority_weight_recurrence = fields.Float(
+        related="company_id.wfmon_priority_weight_recurrence", readonly=False
+    )
+    wfmon_priority_value_cap = fields.Float(
+        related="company_id.wfmon_priority_value_cap", readonly=False
+    )
     wfmon_scan_interval = fields.Integer(
         string="Scanner Cadence (minutes)",
         compute="_compute_wfmon_scan_interval",

@@ -174,14 +174,6 @@ class WfmonCase(models.Model):
     )
     log_ids = fields.One2many("wfmon.case.log", "case_id", string="Audit Log", readonly=True)
     age_days = fields.Integer(string="Age (days)", compute="_compute_age_days")
-    priority_score = fields.Float(
-        compute="_compute_priority_score",
-        store=True,
-        precompute=True,
-        aggregator="avg",
-        help="Advisory ranking: severity, business impact and SLA exposure.",
-    )
-
     _sql_constraints = [
         (
             "occurrence_positive",
@@ -219,19 +211,6 @@ class WfmonCase(models.Model):
         for case in self:
             end = case.resolved_at or now
             case.age_days = (end - case.first_seen).days if case.first_seen else 0
-
-    @api.depends("severity", "impact_amount", "sla_status", "occurrence_count")
-    def _compute_priority_score(self):
-        exposure = {"on_track": 0, "paused": 0, "met": 0, "at_risk": 15, "breached": 30}
-        for case in self:
-            impact = min(case.impact_amount or 0.0, 100000.0) / 100000.0 * 30
-            case.priority_score = round(
-                case.severity_rank * 10
-                + impact
-                + exposure.get(case.sla_status, 0)
-                + min(case.occurrence_count, 10),
-                2,
-            )
 
     # ------------------------------------------------------------------
     # CRUD
