@@ -1,5 +1,6 @@
 from . import wfmon_engine_mixin
 from . import wfmon_report_mixin
+from . import wfmon_digest_mixin
 from . import wfmon_reference_mixin
 from . import wfmon_source_mixin
 from . import wfmon_publisher
@@ -19,6 +20,7 @@ from . import wfmon_case_detection
 from . import wfmon_case_sla
 from . import wfmon_case_escalation
 from . import wfmon_case_priority
+from . import wfmon_case_digest
 from . import wfmon_case_mixin
 from . import wfmon_detector
 from . import wfmon_case_reporting
