@@ -11,3 +11,4 @@ from . import wfmon_approval_request_escalation
 from . import wfmon_approval_request_reporting
 from . import wfmon_approval_mixin
 from . import mail_activity
+from . import wfmon_approval_digest
