@@ -2,6 +2,7 @@ import base64
 import json
 import logging
 import threading
+from datetime import datetime, timezone
 
 import psycopg2
 
@@ -25,6 +26,19 @@ STATES = [
 PROCESS_BATCH = 100
 REASON_MAX = 2000
 MAX_RECORD_ID = 2**31 - 1  # PostgreSQL integer: a larger id in a query is an SQL error
+
+
+def _inbound_datetime(value):
+    """A naive UTC datetime from an ISO text (``Z`` or an offset converted), or None."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
 
 
 def _is_record_id(value):
@@ -376,8 +390,10 @@ class WfmonInboundEvent(models.Model):
 
         data: ``case`` (reference, e.g. EXC-000012) or ``case_id``; ``text``;
         ``confidence`` (0..1); optional ``suggested_action``, ``model``,
-        ``external_id``.  Never executes anything; a confidence under the
-        source's threshold puts the case up for manual review.
+        ``external_id``, ``kind`` (advice, category, summary, priority),
+        ``value`` (what it proposes), ``inputs`` (what it read) and
+        ``advised_at`` (ISO date-time).  Never executes anything; a confidence
+        under the source's threshold puts the case up for manual review.
         """
         Case = env["wfmon.case"]
         if data.get("case_id") is not None:
@@ -398,6 +414,14 @@ class WfmonInboundEvent(models.Model):
             raise InboundError(self.env._('"confidence" must be a number from 0 to 1.'))
         if not 0 <= confidence <= 1:
             raise InboundError(self.env._('"confidence" must be a number from 0 to 1.'))
+        kind = data.get("kind")
+        if kind is not None and not isinstance(kind, str):
+            raise InboundError(self.env._('"kind" must be a text.'))
+        advised_at = data.get("advised_at")
+        if advised_at is not None:
+            advised_at = _inbound_datetime(advised_at)
+            if advised_at is None:
+                raise InboundError(self.env._('"advised_at" must be an ISO date-time.'))
         return env["wfmon.recommendation"]._attach(
             case,
             self.source_id,
@@ -407,6 +431,10 @@ class WfmonInboundEvent(models.Model):
             model_name=data.get("model"),
             external_id=data.get("external_id"),
             inbound_event=self,
+            kind=kind,
+            proposed_value=data.get("value"),
+            inputs_ref=data.get("inputs"),
+            advised_at=advised_at,
         )
 
     @api.autovacuum

@@ -1,1 +1,2 @@
 from . import wfmon_secret_reveal
+from . import wfmon_recommendation_decide
