@@ -1,1 +1,2 @@
 from . import test_rpc_attacks
+from . import test_advisory_attacks

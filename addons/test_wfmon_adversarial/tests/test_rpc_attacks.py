@@ -120,6 +120,9 @@ class TestRpcAttacks(WfmonRpcCase, DistributionCase):
             "wfmon.approval.assignment": cls.request.assignment_ids[:1],
             "wfmon.approval.decision": cls.request.decision_ids[:1],
             "wfmon.distribution.remedy": cls._held_remedy(),
+            "wfmon.recommendation": cls.env["wfmon.recommendation"]._attach(
+                cls.case, cls.env["wfmon.inbound.source"], text="Approve it", confidence=0.9
+            ),
         }
         # Records of another company and another warehouse.
         cls.company_2 = cls.env["res.company"].create({"name": "Other Company"})

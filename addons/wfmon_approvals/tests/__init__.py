@@ -4,3 +4,4 @@ from . import test_segregation
 from . import test_reminders
 from . import test_delegation
 from . import test_reporting
+from . import test_digest

@@ -8,3 +8,4 @@ from . import test_audit
 from . import test_security
 from . import test_reporting
 from . import test_reporting_glance
+from . import test_advisory

@@ -193,7 +193,7 @@ class TestInbound(InboundHttpCase):
         self.assertEqual(case.state, "new")
         self.assertTrue(case.needs_review)
         self.assertTrue(case.activity_ids.filtered(lambda a: "low-confidence" in (a.summary or "")))
-        high.action_accept()
+        high.action_accept(reason="Warehouse B has it")
         self.assertEqual(high.state, "accepted")
         self.assertEqual(case.state, "new")
 
