@@ -26,6 +26,10 @@ Run by ``make e2e-n8n`` (scripts/e2e-n8n.sh), which CI runs after ``make test``:
      503 and a lost answer with the same webhook-id, and Odoo stores it once;
    - the JSON-RPC write-back creates a recommendation with the API key, forwards
      ``external_id`` and reports Odoo's refusal of an unknown case;
+   - the classifier template (rules stub) proposes a category through the signed template:
+     a clear text is proposed at high confidence, an unclear one lands in manual review;
+   - the summariser template reads the case's deterministic digest over JSON-RPC and
+     writes its summary back as a recommendation of kind "summary", beside the digest;
    - the recommendations show on the case, read back through JSON-RPC.
 6. Everything started is stopped, whatever happens; the whole run has a hard time limit.
 
@@ -64,6 +68,8 @@ CALLER = Path(__file__).resolve().parent / "n8n" / "wfmon-e2e-caller.json"
 RECEIVE_ID = "wfmonReceiveEvents"
 SIGNED_ID = "wfmonRecommendSigned"
 JSONRPC_ID = "wfmonRecommendJsonRpc"
+CLASSIFY_ID = "wfmonClassifyCase"
+SUMMARISE_ID = "wfmonSummariseCase"
 FAILING_ID = "wfmonE2eReceiveFailing"
 BOT_LOGIN = "n8n-e2e-bot"
 
@@ -983,6 +989,10 @@ class E2E:
                 "suggested_action",
                 "model_name",
                 "low_confidence",
+                "kind",
+                "proposed_value",
+                "inputs_ref",
+                "advised_at",
             ],
         )
 
@@ -1088,6 +1098,66 @@ class E2E:
             f"HTTP {answer.status_code}, execution {status}: {error}",
         )
 
+    def check_classifier(self):
+        for external_id, text, category, low in (
+            (
+                "e2e-classify-1",
+                "My parcel is late, where is my order? Still waiting.",
+                "late_delivery",
+                False,
+            ),
+            ("e2e-classify-2", "Hello, a question about your opening hours", "other", True),
+        ):
+            answer = self.n8n.call(
+                CLASSIFY_ID, {"case": self.case_name, "text": text, "external_id": external_id}
+            )
+            reply = answer.json() if answer.ok else {}
+            rows = wait_for(
+                f"the classification {external_id}",
+                lambda eid=external_id: self.recommendations(eid),
+                60,
+            )
+            rec = rows[0]
+            self.expect(
+                f"classifier template: {category!r} proposed through the signed source"
+                + (", low confidence goes to manual review" if low else ", above the threshold"),
+                reply.get("statusCode") == 202
+                and len(rows) == 1
+                and rec["case_id"][0] == self.case_id
+                and rec["source_id"]
+                and rec["source_id"][0] == self.source
+                and rec["kind"] == "category"
+                and rec["proposed_value"] == category
+                and rec["low_confidence"] is low
+                and rec["model_name"] == "rules-stub-classifier"
+                and bool(rec["inputs_ref"])
+                and bool(rec["advised_at"]),
+                f"HTTP {answer.status_code} {answer.text[:200]}; {rows}",
+            )
+
+    def check_summariser(self):
+        answer = self.n8n.call(
+            SUMMARISE_ID, {"case": self.case_name, "external_id": "e2e-summary-1"}
+        )
+        reply = answer.json() if answer.ok else {}
+        rows = wait_for("the summary in Odoo", lambda: self.recommendations("e2e-summary-1"), 60)
+        rec = rows[0]
+        case = self.bot(
+            "wfmon.case", "read", [self.case_id], ["summary_recommendation_ids", "digest_html"]
+        )[0]
+        self.expect(
+            "summariser template: reads the digest over JSON-RPC, its summary is stored beside it",
+            reply.get("statusCode") == 202
+            and len(rows) == 1
+            and rec["kind"] == "summary"
+            and rec["text"].startswith(self.case_name)
+            and "Still open" in rec["text"]
+            and rec["inputs_ref"] == f"wfmon.case,{self.case_id} digest"
+            and case["summary_recommendation_ids"] == [rec["id"]]
+            and "What happened" in (case["digest_html"] or ""),
+            f"HTTP {answer.status_code} {answer.text[:200]}; {rows}",
+        )
+
     def check_case(self):
         case = self.bot(
             "wfmon.case",
@@ -1098,10 +1168,18 @@ class E2E:
         stored = self.bot(
             "wfmon.recommendation", "search_read", [("case_id", "=", self.case_id)], ["external_id"]
         )
-        expected = {"e2e-signed-1", "e2e-503-once", "e2e-lost-answer", "e2e-rpc-1"}
+        expected = {
+            "e2e-signed-1",
+            "e2e-503-once",
+            "e2e-lost-answer",
+            "e2e-rpc-1",
+            "e2e-classify-1",
+            "e2e-classify-2",
+            "e2e-summary-1",
+        }
         self.expect(
-            "the case shows the 4 recommendations (read back through JSON-RPC) and needs review",
-            case["recommendation_count"] == 4
+            "the case shows the 7 recommendations (read back through JSON-RPC) and needs review",
+            case["recommendation_count"] == 7
             and {row["external_id"] for row in stored} == expected
             and sorted(case["recommendation_ids"]) == sorted(row["id"] for row in stored)
             and case["needs_review"] is True,
@@ -1166,6 +1244,8 @@ class E2E:
             self.check_receive()
             self.check_signed()
             self.check_jsonrpc()
+            self.check_classifier()
+            self.check_summariser()
             self.check_case()
             if self.args.bench:
                 self.bench(self.args.bench)
