@@ -55,7 +55,6 @@ class WfmonRecommendation(models.Model):
     )
     text = fields.Text(string="Recommendation", required=True, readonly=True)
     proposed_value = fields.Char(
-        string="Proposed Value",
         readonly=True,
         help="The value proposed (a category code...). Applied only when a person "
         "accepts, by the module that owns it, with that person's rights.",
