@@ -110,7 +110,10 @@ class WfmonCase(models.Model):
     # ------------------------------------------------------------------
     @api.depends(*PRIORITY_DEPENDS)
     def _compute_priority(self):
-        configs = {company.id: company._wfmon_priority_config() for company in self.company_id}
+        # sudo: the weights are company settings every score reads, whichever
+        # companies the user who triggers a recompute may open.
+        companies = self.company_id.sudo()
+        configs = {company.id: company._wfmon_priority_config() for company in companies}
         extra = self._wfmon_priority_inputs() if self.ids else {}
         for case in self:
             known = extra.get(case.id, {})
@@ -124,7 +127,9 @@ class WfmonCase(models.Model):
                 velocity=known.get("velocity"),
                 occurrences=case.occurrence_count or None,
             )
-            config = configs.get(case.company_id.id) or self.env.company._wfmon_priority_config()
+            config = (
+                configs.get(case.company_id.id) or self.env.company.sudo()._wfmon_priority_config()
+            )
             found = priority(data, config)
             case.priority_score = found.score
             case.priority_factors = found.as_dict()
