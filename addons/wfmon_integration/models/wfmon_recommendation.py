@@ -171,8 +171,14 @@ class WfmonRecommendation(models.Model):
         inputs_ref=None,
         advised_at=None,
         source_label=None,
+        extra_vals=None,
     ):
-        """Store the advice; below the review threshold flag the case for review."""
+        """Store the advice; below the review threshold flag the case for review.
+
+        ``extra_vals``: values of fields a module adds to recommendations (a
+        typed proposal such as a ticket category), stored in the same engine
+        create. Server code only: this method is private, no client reaches it.
+        """
         if source:
             threshold = source.review_threshold
         else:
@@ -205,6 +211,7 @@ class WfmonRecommendation(models.Model):
                     "model_name": str(model_name)[:100] if model_name else False,
                     "external_id": str(external_id)[:100] if external_id else False,
                     "low_confidence": low,
+                    **(extra_vals or {}),
                 }
             )
         )
