@@ -1,6 +1,7 @@
 """Nothing a recommendation carries approves, posts, confirms or changes a
 guarded record: attacked over JSON-RPC and the signed inbound endpoint."""
 
+import json
 import time
 
 from odoo.tests import new_test_user, tagged
@@ -199,3 +200,45 @@ class TestAdvisoryAttacks(WfmonRpcCase):
         self.env.invalidate_all()
         self.assertEqual(self.doc.state, "confirmed")
         self.assertEqual(self.doc.confirm_count, 1)
+
+    def test_approver_reads_the_request_digest_and_nobody_writes_it(self):
+        self.authenticate(self.approver.login, self.approver.login)
+        self._rpc_role = None  # the next rpc() logs in again
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "model": "wfmon.approval.request",
+                "method": "read",
+                "args": [self.request.ids, ["digest_html", "digest_event_count"]],
+                "kwargs": {"context": self.attack_context},
+            },
+        }
+        body = self.url_open(
+            "/web/dataset/call_kw/wfmon.approval.request/read",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        ).json()
+        self.assertNotIn("error", body)
+        row = body["result"][0]
+        self.assertIn("Who decided what", row["digest_html"])
+        self.assertIn("5,000.00", row["digest_html"])
+        self.assertIn("waiting for", row["digest_html"])
+        self.assertGreaterEqual(row["digest_event_count"], 1)
+        # A computed digest is nobody's to write, and portal users do not read it.
+        for role in ("internal", "wfmon_manager", "admin"):
+            with self.assertUnchanged(self.request):
+                self.assertRefused(
+                    self.rpc(
+                        role,
+                        "wfmon.approval.request",
+                        "write",
+                        self.request.ids,
+                        {"digest_html": "<p>All approved</p>"},
+                        context=self.attack_context,
+                    )
+                )
+        self.assertRefused(
+            self.rpc("portal", "wfmon.approval.request", "read", self.request.ids, ["digest_html"])
+        )

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import html2plaintext
 
 from ..tools import digest as digest_tools
@@ -30,6 +31,15 @@ class WfmonDigestMixin(models.AbstractModel):
         "The same history always gives the same digest; no model writes it.",
     )
     digest_event_count = fields.Integer(string="Events in History", compute="_compute_digest_html")
+
+    def write(self, vals):
+        # The digest is the records' own story: nobody types one in (a write
+        # would only reach the cache, so it is refused rather than ignored).
+        if {"digest_html", "digest_event_count"} & set(vals):
+            raise AccessError(
+                self.env._("The digest is built from the history; it cannot be written.")
+            )
+        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Hooks (batched: one search per source of events for all of self)
