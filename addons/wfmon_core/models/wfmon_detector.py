@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from odoo import api, models
+from odoo.tools import SQL
 
 from ..tools.engine import flag, server_flag, with_flags
 from ..tools.fingerprint import fingerprint
@@ -188,6 +189,104 @@ class WfmonDetector(models.AbstractModel):
                 limit=limit,
             )
         )
+
+    @api.model
+    def _scan_due(
+        self,
+        name,
+        type_code,
+        model,
+        domain,
+        process,
+        reason,
+        batch_size=SCAN_BATCH,
+        max_batches=20,
+    ):
+        """A scanner that reads only what is due: the records whose signal holds
+        and that have no open case yet, and the open cases whose signal cleared.
+
+        ``domain`` is the whole signal, on stored (preferably indexed) fields of
+        ``model``: a record matching it must have an open case of ``type_code``,
+        a record not matching it must not. Dates that move with the clock go
+        into it as thresholds computed for this call (``("scheduled_date", "<=",
+        now - window)``): a record becomes due when the threshold passes its
+        stored date, as Odoo's time-based automation rules do. Each call:
+
+        1. opens: ``process(records)`` on the records matching ``domain`` with
+           no open case of ``type_code`` (one anti-join query per batch, in
+           batches of ``batch_size`` by increasing id, at most ``max_batches``
+           per call; the id cursor is kept in the system parameter
+           ``<_scan_prefix>.scan_cursor.<name>`` and the cron framework is told
+           what remains, so it runs again at once). ``process`` opens the cases
+           (``_detect`` / ``_detect_opened`` with ``bump=False``); a record it
+           leaves without a case is offered again on the next pass;
+        2. resolves, with ``reason``, the open cases of ``type_code`` on
+           ``model`` whose record no longer matches ``domain`` (one anti-join
+           query per batch of cases).
+
+        Open cases whose signal still holds are not read at all: with nothing
+        due a call costs a fixed handful of queries, whatever the number of
+        open records and cases. An archived case type (the detector switched
+        off) opens nothing; its open cases are still resolved when they clear.
+
+        :param model: a recordset of the model (its environment is the scanner's)
+        :return: the number of records given to ``process``
+        """
+        # sudo: scanners run as the cron user and must see every open case and
+        # the cursor, which is technical state of the scheduled action.
+        Case = self.env["wfmon.case"].sudo()
+        params = self.env["ir.config_parameter"].sudo()
+        case_type = Case._get_type(type_code)
+        open_cases = Case._search(
+            [
+                ("type_id", "=", case_type.id),
+                ("res_model", "=", model._name),
+                ("res_id", "!=", False),
+                ("is_open", "=", True),
+            ]
+        )
+        without_case = [
+            *domain,
+            ("id", "not in", open_cases.subselect(SQL.identifier("wfmon_case", "res_id"))),
+        ]
+        key = f"{self._scan_prefix}.scan_cursor.{name}"
+        cursor = int(params.get_param(key) or 0) if case_type.active else 0
+        done = remaining = 0
+        for _batch in range(max_batches if case_type.active else 0):
+            records = model.search(
+                [*without_case, ("id", ">", cursor)], order="id", limit=batch_size
+            )
+            if records:
+                process(records)
+                done += len(records)
+            if len(records) < batch_size:
+                cursor = 0
+                break
+            cursor = records[-1].id
+        else:
+            remaining = model.search_count([*without_case, ("id", ">", cursor)]) if cursor else 0
+        if str(cursor) != (params.get_param(key) or "0"):
+            params.set_param(key, str(cursor))
+        # Cases whose record left the signal (done, cancelled, rescheduled...).
+        signal = model._search(domain)
+        after = 0
+        while True:
+            cases = Case.search_fetch(
+                [
+                    ("id", "in", open_cases),
+                    ("id", ">", after),
+                    ("res_id", "not in", signal.subselect()),
+                ],
+                ["res_id"],
+                order="id",
+                limit=batch_size,
+            )
+            if not cases:
+                break
+            self._resolve(type_code, model.browse(cases.mapped("res_id")).exists(), reason)
+            after = cases[-1].id
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
 
     @api.model
     def _scan(self, name, model, domain, process, batch_size=SCAN_BATCH, max_batches=20):

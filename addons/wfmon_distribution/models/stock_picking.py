@@ -154,33 +154,21 @@ class StockPicking(models.Model):
 
     @api.model
     def _cron_wfmon_picking_sla(self, batch_size=500):
-        """D2 scanner: late pickings, in batches, then the cases of pickings done,
-        cancelled or rescheduled since."""
+        """D2 scanner: cases on the pickings that became late since the last
+        call, and resolution of those done, cancelled or rescheduled since
+        (core's due-driven scanner: pickings already late with an open case
+        are not read)."""
         now = fields.Datetime.now()
         thresholds = self._wfmon_late_thresholds(now)
-        domain = self._wfmon_late_domain(thresholds)
-        detector = self.env["wfmon.distribution.detector"]
-        done = detector._scan(
+        return self.env["wfmon.distribution.detector"]._scan_due(
             "picking_sla",
+            PICKING_LATE,
             self,
-            domain,
+            self._wfmon_late_domain(thresholds),
             lambda pickings: pickings._wfmon_check_late(thresholds, now),
+            self.env._("The picking is done, cancelled or rescheduled."),
             batch_size=batch_size,
         )
-        after = 0
-        while True:
-            cases = detector._open_case_batch(PICKING_LATE, self._name, after_id=after)
-            if not cases:
-                break
-            pickings = self.browse(cases.mapped("res_id")).exists()
-            still = self.search([("id", "in", pickings.ids), *domain])
-            detector._resolve(
-                PICKING_LATE,
-                pickings - still,
-                self.env._("The picking is done, cancelled or rescheduled."),
-            )
-            after = cases[-1].id
-        return done
 
     # ------------------------------------------------------------------
     # D10: pick shortage on validation; D7: blocking master data
