@@ -149,17 +149,21 @@ class WfmonDetector(models.AbstractModel):
         """Publish the business event ``type_code`` for the cases just opened on
         ``records`` (``case_of``: ``{record id: case}``)."""
         cases = self.env["wfmon.case"].browse([case_of[rec.id].id for rec in records])
-        case_data = dict(zip(cases.ids, cases.sudo()._wfmon_event_data(), strict=True))
-        data = [
-            _jsonable(
-                {
-                    "case": case_data[case_of[rec.id].id],
-                    "document": {"model": rec._name, "id": rec.id, "name": rec.display_name},
-                    **((payloads or {}).get(rec.id) or {}),
-                }
-            )
-            for rec in records
-        ]
+
+        def data():
+            # Built only when the events are written (not by core's no-op publisher).
+            case_data = dict(zip(cases.ids, cases.sudo()._wfmon_event_data(), strict=True))
+            return [
+                _jsonable(
+                    {
+                        "case": case_data[case_of[rec.id].id],
+                        "document": {"model": rec._name, "id": rec.id, "name": rec.display_name},
+                        **((payloads or {}).get(rec.id) or {}),
+                    }
+                )
+                for rec in records
+            ]
+
         self.env["wfmon.publisher"]._publish(type_code, records, data)
 
     @api.model

@@ -19,11 +19,21 @@ class WfmonPublisher(models.AbstractModel):
         :param str event_type: dotted event name, e.g. ``case.opened``
         :param records: recordset the events are about (any model)
         :param payloads: optional list of dicts (one per record, same order)
-            holding the event data; defaults to ``records._wfmon_event_data()``
-            when the model provides it.
+            holding the event data, or a function returning that list, called
+            only when the events are written (core publishes nothing, so
+            detectors do not build data nobody reads); defaults to
+            ``records._wfmon_event_data()`` when the model provides it.
         :return: whatever the implementation returns (``None`` in core)
         """
         return None
+
+    @api.model
+    def _resolve_payloads(self, records, payloads):
+        """The event data of ``records``: ``payloads`` (called when it is a
+        function), else :meth:`_event_payloads`."""
+        if callable(payloads):
+            payloads = payloads()
+        return self._event_payloads(records) if payloads is None else payloads
 
     @api.model
     def _event_payloads(self, records):

@@ -59,11 +59,11 @@ def capture_events(env, data=True):
     original = publisher_cls._publish
 
     def _publish(self, event_type, records, payloads=None):
-        found = payloads
+        found = payloads() if callable(payloads) else payloads
         if found is None and data and hasattr(records, "_wfmon_event_data"):
             found = records._wfmon_event_data()
         events.append(PublishedEvent(event_type, records._name, tuple(records.ids), found))
-        return original(self, event_type, records, payloads)
+        return original(self, event_type, records, found if found is not None else payloads)
 
     with patch.object(publisher_cls, "_publish", _publish):
         yield events

@@ -25,7 +25,9 @@ class WfmonDistributionLine(models.Model):
     _order = "case_id, sequence, id"
 
     case_id = fields.Many2one("wfmon.case", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="case_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="case_id.company_id", store=True, index=True, precompute=True
+    )
     case_state = fields.Selection(related="case_id.state", string="Case Status")
     currency_id = fields.Many2one(related="case_id.currency_id")
     sequence = fields.Integer(default=10)

@@ -104,39 +104,41 @@ class TestQueryCounts(DistributionCase):
         large = self._validate_overhead(50)
         self.assertBounded(small, large, 40, "validate overhead")
 
-    def test_picking_scanner_batch_is_bounded(self):
-        def late_pickings(count):
-            Picking = self.env["stock.picking"]
-            customers = self.env.ref("stock.stock_location_customers")
-            # Planned and confirmed on Monday 10:00, scanned the next day.
-            with freeze_time(MONDAY_10):
-                pickings = Picking.create(
-                    [
-                        {
-                            "picking_type_id": self.wh_north.out_type_id.id,
-                            "scheduled_date": MONDAY_10,
-                            "move_ids": [
-                                (
-                                    0,
-                                    0,
-                                    {
-                                        "name": "Late",
-                                        "product_id": self.widget.id,
-                                        "product_uom_qty": 1,
-                                        "product_uom": self.widget.uom_id.id,
-                                        "location_id": self.wh_north.lot_stock_id.id,
-                                        "location_dest_id": customers.id,
-                                    },
-                                )
-                            ],
-                        }
-                        for _i in range(count)
-                    ]
-                )
-                pickings.action_confirm()
-                pickings.scheduled_date = MONDAY_10
-            return pickings
+    def _late_pickings(self, count):
+        """``count`` deliveries planned and confirmed on Monday 10:00 (late the next day)."""
+        Picking = self.env["stock.picking"]
+        customers = self.env.ref("stock.stock_location_customers")
+        # Planned and confirmed on Monday 10:00, scanned the next day.
+        with freeze_time(MONDAY_10):
+            pickings = Picking.create(
+                [
+                    {
+                        "picking_type_id": self.wh_north.out_type_id.id,
+                        "scheduled_date": MONDAY_10,
+                        "move_ids": [
+                            (
+                                0,
+                                0,
+                                {
+                                    "name": "Late",
+                                    "product_id": self.widget.id,
+                                    "product_uom_qty": 1,
+                                    "product_uom": self.widget.uom_id.id,
+                                    "location_id": self.wh_north.lot_stock_id.id,
+                                    "location_dest_id": customers.id,
+                                },
+                            )
+                        ],
+                    }
+                    for _i in range(count)
+                ]
+            )
+            pickings.action_confirm()
+            pickings.scheduled_date = MONDAY_10
+        return pickings
 
+    def test_picking_scanner_batch_is_bounded(self):
+        late_pickings = self._late_pickings
         scan = self.env["stock.picking"]._cron_wfmon_picking_sla
         first = late_pickings(20)
         with freeze_time("2026-11-24 16:00:00"):
@@ -159,3 +161,29 @@ class TestQueryCounts(DistributionCase):
             200,
         )
         self.assertBounded(small, large, 180, "picking scanner")
+
+    def test_picking_scanner_idle_pass_reads_nothing_open(self):
+        """With nothing due, the late-picking scanner costs the same few queries
+        whether 5 or 105 late pickings have their case open: it never reads them."""
+        scan = self.env["stock.picking"]._cron_wfmon_picking_sla
+        pickings = self._late_pickings(5)
+        with freeze_time("2026-11-24 16:00:00"):
+            scan()
+            small = self._queries(scan)
+        pickings |= self._late_pickings(100)
+        with freeze_time("2026-11-24 16:00:00"):
+            scan()
+            large = self._queries(scan)
+        self.assertEqual(
+            self.Case.search_count(
+                [
+                    ("res_id", "in", pickings.ids),
+                    ("res_model", "=", "stock.picking"),
+                    ("is_open", "=", True),
+                ]
+            ),
+            105,
+        )
+        _logger.info("picking scanner, idle pass: %s queries (5 open), %s (105 open)", small, large)
+        self.assertEqual(small, large, "the idle pass reads the open pickings")
+        self.assertLessEqual(large, 25, "the idle pass costs a fixed handful of queries")

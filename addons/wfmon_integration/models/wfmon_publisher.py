@@ -10,6 +10,5 @@ class WfmonPublisher(models.AbstractModel):
         super()._publish(event_type, records, payloads=payloads)
         if not records:
             return self.env["wfmon.event"]
-        if payloads is None:
-            payloads = self._event_payloads(records)
+        payloads = self._resolve_payloads(records, payloads)
         return self.env["wfmon.event"]._record_events(event_type, records, payloads)
