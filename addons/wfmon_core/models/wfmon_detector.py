@@ -203,43 +203,56 @@ class WfmonDetector(models.AbstractModel):
         domain,
         process,
         reason,
+        keep=None,
+        recheck=None,
         batch_size=SCAN_BATCH,
         max_batches=20,
+        progress=None,
     ):
         """A scanner that reads only what is due: the records whose signal holds
         and that have no open case yet, and the open cases whose signal cleared.
 
-        ``domain`` is the whole signal, on stored (preferably indexed) fields of
-        ``model``: a record matching it must have an open case of ``type_code``,
-        a record not matching it must not. Dates that move with the clock go
-        into it as thresholds computed for this call (``("scheduled_date", "<=",
-        now - window)``): a record becomes due when the threshold passes its
-        stored date, as Odoo's time-based automation rules do. Each call:
+        ``domain`` is the signal, on stored (preferably indexed) fields of
+        ``model``: a record matching it must have an open case of ``type_code``.
+        Dates that move with the clock go into it as thresholds computed for
+        this call (``("scheduled_date", "<=", now - window)``): a record becomes
+        due when the threshold passes its stored date, as with Odoo's time-based
+        automation rules and core's ``sla_next_check``. Each call:
 
         1. opens: ``process(records)`` on the records matching ``domain`` with
-           no open case of ``type_code`` (one anti-join query per batch, in
-           batches of ``batch_size`` by increasing id, at most ``max_batches``
-           per call; the id cursor is kept in the system parameter
+           no open case of ``type_code`` (one anti-join query per batch, by
+           increasing id, at most ``max_batches`` batches per call; the id
+           cursor is kept in the system parameter
            ``<_scan_prefix>.scan_cursor.<name>`` and the cron framework is told
-           what remains, so it runs again at once). ``process`` opens the cases
-           (``_detect`` / ``_detect_opened`` with ``bump=False``); a record it
-           leaves without a case is offered again on the next pass;
+           what remains, so it runs the job again at once). ``process`` opens
+           the cases (``_detect`` / ``_detect_opened`` with ``bump=False``); a
+           record it leaves without a case is offered again on the next pass;
         2. resolves, with ``reason``, the open cases of ``type_code`` on
-           ``model`` whose record no longer matches ``domain`` (one anti-join
-           query per batch of cases).
+           ``model`` whose record no longer matches ``keep`` (default:
+           ``domain``; one anti-join query per batch of cases);
+        3. only with ``recheck``: calls ``recheck(records)`` on the records of
+           the other open cases, by batches with a cursor of their own
+           (``...scan_cursor.<name>.recheck``). This is for signals that depend
+           on data the domain cannot see change (a partner's address, stock
+           reservations): its cost grows with the open cases, so prefer storing
+           the signal's inputs and putting them in the domain.
 
-        Open cases whose signal still holds are not read at all: with nothing
-        due a call costs a fixed handful of queries, whatever the number of
-        open records and cases. An archived case type (the detector switched
-        off) opens nothing; its open cases are still resolved when they clear.
+        Without ``recheck``, open cases whose signal still holds are not read:
+        with nothing due a call costs a fixed handful of queries whatever the
+        number of open records and cases. An archived case type (the detector
+        switched off) opens nothing; its open cases are still resolved.
 
         :param model: a recordset of the model (its environment is the scanner's)
-        :return: the number of records given to ``process``
+        :param domain: the signal, or ``None`` for a scanner that opens nothing
+            (it resolves and re-checks the cases its hot-path detector opened)
+        :param keep: domain of the records whose open case stays open
+        :param progress: a dict the call adds its ``done`` and ``remaining``
+            counts to, for a cron that runs several scans and tells the cron
+            framework once; without it the call tells it
+        :return: the number of records given to ``process`` and ``recheck``
         """
-        # sudo: scanners run as the cron user and must see every open case and
-        # the cursor, which is technical state of the scheduled action.
+        # sudo: scanners run as the cron user and must see every open case.
         Case = self.env["wfmon.case"].sudo()
-        params = self.env["ir.config_parameter"].sudo()
         case_type = Case._get_type(type_code)
         open_cases = Case._search(
             [
@@ -249,37 +262,27 @@ class WfmonDetector(models.AbstractModel):
                 ("is_open", "=", True),
             ]
         )
-        without_case = [
-            *domain,
-            ("id", "not in", open_cases.subselect(SQL.identifier("wfmon_case", "res_id"))),
-        ]
-        key = f"{self._scan_prefix}.scan_cursor.{name}"
-        cursor = int(params.get_param(key) or 0) if case_type.active else 0
+        keep = domain if keep is None else keep
         done = remaining = 0
-        for _batch in range(max_batches if case_type.active else 0):
-            records = model.search(
-                [*without_case, ("id", ">", cursor)], order="id", limit=batch_size
+        key = f"{self._scan_prefix}.scan_cursor.{name}"
+        if domain is not None and case_type.active:
+            without_case = [
+                *domain,
+                ("id", "not in", open_cases.subselect(SQL.identifier("wfmon_case", "res_id"))),
+            ]
+            found, remaining = self._scan_batches(
+                key, model, without_case, process, batch_size, max_batches
             )
-            if records:
-                process(records)
-                done += len(records)
-            if len(records) < batch_size:
-                cursor = 0
-                break
-            cursor = records[-1].id
-        else:
-            remaining = model.search_count([*without_case, ("id", ">", cursor)]) if cursor else 0
-        if str(cursor) != (params.get_param(key) or "0"):
-            params.set_param(key, str(cursor))
+            done += found
         # Cases whose record left the signal (done, cancelled, rescheduled...).
-        signal = model._search(domain)
+        kept = model._search(keep)
         after = 0
         while True:
             cases = Case.search_fetch(
                 [
                     ("id", "in", open_cases),
                     ("id", ">", after),
-                    ("res_id", "not in", signal.subselect()),
+                    ("res_id", "not in", kept.subselect()),
                 ],
                 ["res_id"],
                 order="id",
@@ -289,8 +292,47 @@ class WfmonDetector(models.AbstractModel):
                 break
             self._resolve(type_code, model.browse(cases.mapped("res_id")).exists(), reason)
             after = cases[-1].id
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if recheck is not None:
+            with_case = [
+                *keep,
+                ("id", "in", open_cases.subselect(SQL.identifier("wfmon_case", "res_id"))),
+            ]
+            found, left = self._scan_batches(
+                f"{key}.recheck", model, with_case, recheck, batch_size, max_batches
+            )
+            done += found
+            remaining += left
+        if progress is None:
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        else:
+            progress["done"] = progress.get("done", 0) + done
+            progress["remaining"] = progress.get("remaining", 0) + remaining
         return done
+
+    @api.model
+    def _scan_batches(self, key, model, domain, process, batch_size, max_batches):
+        """``process`` over the records matching ``domain`` by increasing id,
+        from the cursor kept in the system parameter ``key``, at most
+        ``max_batches`` batches; ``(records processed, records left)``."""
+        # sudo: the cursor is technical state of the scheduled action.
+        params = self.env["ir.config_parameter"].sudo()
+        stored = params.get_param(key) or "0"
+        cursor = int(stored)
+        done = remaining = 0
+        for _batch in range(max_batches):
+            records = model.search([*domain, ("id", ">", cursor)], order="id", limit=batch_size)
+            if records:
+                process(records)
+                done += len(records)
+            if len(records) < batch_size:
+                cursor = 0
+                break
+            cursor = records[-1].id
+        else:
+            remaining = model.search_count([*domain, ("id", ">", cursor)])
+        if str(cursor) != stored:
+            params.set_param(key, str(cursor))
+        return done, remaining
 
     @api.model
     def _scan(self, name, model, domain, process, batch_size=SCAN_BATCH, max_batches=20):

@@ -447,8 +447,9 @@ class PurchaseOrder(models.Model):
 
     @api.model
     def _cron_wfmon_inbound_delay(self, batch_size=200):
-        """D3 scanner: purchase orders with late or moved receipts, then the open
-        cases of orders received or cancelled since."""
+        """D3 scanner: purchase orders with late or moved receipts (cases opened
+        or refreshed), and resolution of the cases of orders received, cancelled
+        or back on time since (core's ``_scan_due``)."""
         now = fields.Datetime.now()
         detector = self.env["wfmon.distribution.detector"]
         Order = as_scanner(self)
@@ -461,26 +462,16 @@ class PurchaseOrder(models.Model):
                 ["|", ("date_planned", "<", now), ("wfmon_date_moved", "=", True)],
             ),
         ]
-        done = detector._scan(
+        # The impact (committed orders waiting for the receipt) is computed in
+        # Python over sale orders: open cases are re-checked on every pass.
+        check = lambda orders: orders._wfmon_check_inbound_delay()  # noqa: E731
+        return detector._scan_due(
             "inbound_delay",
+            INBOUND_DELAY,
             Order,
             domain,
-            lambda orders: orders._wfmon_check_inbound_delay(),
+            check,
+            self.env._("The receipt is done, cancelled or back on time."),
+            recheck=check,
             batch_size=batch_size,
         )
-        # Cases of orders the scan no longer matches (received, cancelled, or
-        # back on time): the scan above handled the others.
-        after = 0
-        while True:
-            cases = detector._open_case_batch(INBOUND_DELAY, self._name, after_id=after)
-            if not cases:
-                break
-            orders = Order.browse(cases.mapped("res_id")).exists()
-            still = Order.search([("id", "in", orders.ids), *domain])
-            detector._resolve(
-                INBOUND_DELAY,
-                orders - still,
-                self.env._("The receipt is done, cancelled or back on time."),
-            )
-            after = cases[-1].id
-        return done

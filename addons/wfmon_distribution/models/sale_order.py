@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import float_compare, format_datetime
+from odoo.tools import SQL, float_compare, format_datetime
 
 from odoo.addons.wfmon_core.models.wfmon_detector import as_scanner, detectors_off, is_scanner
 from odoo.addons.wfmon_core.tools.engine import flag, with_flags
@@ -705,63 +705,63 @@ class SaleOrder(models.Model):
 
     @api.model
     def _cron_wfmon_master_data(self, batch_size=500):
-        """D7 scanner: open orders not fully delivered; then orders whose case
-        is open but which are no longer open orders."""
+        """D7 scanner: open orders not fully delivered, and resolution of the
+        cases of orders delivered or cancelled since (core's ``_scan_due``).
+        The gaps are read from partners, products and routes, which the scan
+        cannot see change: the open cases are re-checked on every pass."""
         detector = as_scanner(self.env["wfmon.distribution.detector"])
-        done = detector._scan(
+        check = lambda orders: orders._wfmon_check_master_data()  # noqa: E731
+        return detector._scan_due(
             "master_data",
+            MASTER_DATA,
             as_scanner(self),
             [("state", "=", "sale"), ("delivery_status", "!=", "full")],
-            lambda orders: orders._wfmon_check_master_data(),
+            check,
+            self.env._("The order is delivered or cancelled."),
+            recheck=check,
             batch_size=batch_size,
         )
-        self._wfmon_resolve_closed(MASTER_DATA, self.env._("The order is delivered or cancelled."))
-        return done
-
-    def _wfmon_resolve_closed(self, type_code, reason, still_open=None):
-        """Resolve the cases of ``type_code`` whose order is cancelled or (by
-        default) fully delivered, in batches of open cases."""
-        detector = self.env["wfmon.distribution.detector"]
-        still_open = still_open or (lambda o: o.state == "sale" and o.delivery_status != "full")
-        after = 0
-        while True:
-            cases = detector._open_case_batch(type_code, self._name, after_id=after)
-            if not cases:
-                break
-            orders = self.browse(cases.mapped("res_id")).exists()
-            detector._resolve(type_code, orders.filtered(lambda o: not still_open(o)), reason)
-            after = cases[-1].id
 
     # ------------------------------------------------------------------
     # Re-check scanner (D1, D4, D5 clear)
     # ------------------------------------------------------------------
     @api.model
-    def _cron_wfmon_recheck(self):
-        """Resolve fulfillment, credit and margin cases whose signal cleared."""
+    def _cron_wfmon_recheck(self, batch_size=500):
+        """Resolve fulfillment, credit and margin cases whose signal cleared.
+
+        Their detectors run when orders are confirmed; this scanner opens
+        nothing. Margin cases clear when the order is cancelled (a stored
+        state: only those are read); fulfillment and credit read reservations,
+        invoices and credit limits, so their open cases are re-checked."""
         detector = self.env["wfmon.distribution.detector"]
-        after = 0
-        while True:
-            cases = detector._open_case_batch(FULFILLMENT, self._name, after_id=after)
-            if not cases:
-                break
-            self.browse(cases.mapped("res_id")).exists()._wfmon_recheck_fulfillment()
-            after = cases[-1].id
-        after = 0
-        while True:
-            cases = detector._open_case_batch(CREDIT, self._name, after_id=after)
-            if not cases:
-                break
-            orders = self.browse(cases.mapped("res_id")).exists()
+        progress = {}
+
+        def recheck_credit(orders):
             breaches = orders._wfmon_credit_breaches()
             detector._resolve(
                 CREDIT,
-                orders.filtered(lambda o, found=breaches: o.id not in found),
+                orders.filtered(lambda o: o.id not in breaches),
                 self.env._("The customer is within its credit limit and has no overdue invoice."),
             )
-            after = cases[-1].id
-        self._wfmon_resolve_closed(
-            MARGIN, self.env._("The order was cancelled."), still_open=lambda o: o.state != "cancel"
-        )
+
+        for name, type_code, keep, recheck in (
+            ("recheck_fulfillment", FULFILLMENT, [], lambda o: o._wfmon_recheck_fulfillment()),
+            ("recheck_credit", CREDIT, [], recheck_credit),
+            ("recheck_margin", MARGIN, [("state", "!=", "cancel")], None),
+        ):
+            detector._scan_due(
+                name,
+                type_code,
+                self,
+                None,
+                None,
+                self.env._("The order was cancelled."),
+                keep=keep,
+                recheck=recheck,
+                batch_size=batch_size,
+                progress=progress,
+            )
+        self.env["ir.cron"]._notify_progress(**progress)
         return True
 
     # ------------------------------------------------------------------
@@ -843,28 +843,40 @@ class SaleOrder(models.Model):
 
     @api.model
     def _cron_wfmon_uninvoiced(self, batch_size=500):
-        """D6 scanner: open or refresh the cases, then resolve the cases of
-        orders invoiced since."""
+        """D6 scanner: cases on the orders delivered more than their warehouse's
+        number of days ago with something delivered and not invoiced, and
+        resolution of those invoiced or cancelled since (core's ``_scan_due``:
+        the orders whose case is open are not read)."""
         now = fields.Datetime.now()
-        detector = self.env["wfmon.distribution.detector"]
-        done = detector._scan(
+        gap = ("id", "in", self._wfmon_uninvoiced_gap_sql())
+        return self.env["wfmon.distribution.detector"]._scan_due(
             "uninvoiced",
+            INVOICE_GAP,
             self,
-            self._wfmon_uninvoiced_domain(now),
+            [*self._wfmon_uninvoiced_domain(now), gap],
             lambda orders: orders._wfmon_check_uninvoiced(),
+            self.env._("Everything delivered is invoiced."),
+            keep=[("state", "!=", "cancel"), gap],
             batch_size=batch_size,
         )
-        after = 0
-        while True:
-            cases = detector._open_case_batch(INVOICE_GAP, self._name, after_id=after)
-            if not cases:
-                break
-            orders = self.browse(cases.mapped("res_id")).exists()
-            gaps = orders._wfmon_uninvoiced_lines()
-            detector._resolve(
-                INVOICE_GAP,
-                orders.filtered(lambda o, found=gaps: o.id not in found or o.state == "cancel"),
-                self.env._("Everything delivered is invoiced."),
-            )
-            after = cases[-1].id
-        return done
+
+    @api.model
+    def _wfmon_uninvoiced_gap_sql(self):
+        """The orders with a line delivered beyond what is invoiced, in SQL (the
+        test of ``_wfmon_uninvoiced_lines``, at the line's unit rounding)."""
+        self.env["sale.order.line"].flush_model(
+            [
+                "order_id",
+                "product_id",
+                "display_type",
+                "qty_delivered",
+                "qty_invoiced",
+                "product_uom",
+            ]
+        )
+        return SQL(
+            """(SELECT line.order_id FROM sale_order_line line
+                  JOIN uom_uom uom ON uom.id = line.product_uom
+                 WHERE line.product_id IS NOT NULL AND line.display_type IS NULL
+                   AND line.qty_delivered - line.qty_invoiced >= uom.rounding / 2)"""
+        )
