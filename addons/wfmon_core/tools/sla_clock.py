@@ -185,16 +185,25 @@ class WorkSchedule:
             and (parity is None or att.week_type is None or att.week_type == parity)
         ]
 
-    def _day_intervals(self, day: date) -> list[Interval]:
+    @cached_property
+    def _days(self) -> dict[date, tuple[Interval, ...]]:
+        """The intervals of the days already computed (a schedule is read for a
+        whole batch of cases: each day's time-zone arithmetic is done once)."""
+        return {}
+
+    def _day_intervals(self, day: date) -> tuple[Interval, ...]:
         """Raw naive-UTC intervals of the attendances of the local ``day``."""
-        midnight = datetime.combine(day, time())
-        return [
-            (
-                _local_to_utc(midnight + _hour_offset(att.hour_from), self.zone),
-                _local_to_utc(midnight + _hour_offset(att.hour_to), self.zone),
+        found = self._days.get(day)
+        if found is None:
+            midnight = datetime.combine(day, time())
+            found = self._days[day] = tuple(
+                (
+                    _local_to_utc(midnight + _hour_offset(att.hour_from), self.zone),
+                    _local_to_utc(midnight + _hour_offset(att.hour_to), self.zone),
+                )
+                for att in self._attendances_on(day)
             )
-            for att in self._attendances_on(day)
-        ]
+        return found
 
     def intervals(self, start: datetime, end: datetime) -> list[Interval]:
         """Return the naive-UTC working intervals inside ``[start, end)``.
