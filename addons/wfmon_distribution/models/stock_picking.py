@@ -71,7 +71,10 @@ class StockPicking(models.Model):
         sites = detector._sites(self.picking_type_id.warehouse_id)
         details, payloads, severity, lines = {}, {}, {}, {}
         states = dict(self._fields["state"]._description_selection(self.env))
+        dates = {}  # formatted once per distinct date: formatting reads the language
         for picking in self:
+            if picking.scheduled_date not in dates:
+                dates[picking.scheduled_date] = format_datetime(self.env, picking.scheduled_date)
             _limit, schedule, hours = by_wh[picking.picking_type_id.warehouse_id.id]
             # Counted over the last LATE_HORIZON_DAYS at most: the schedules
             # cover that window, and older pickings are just "very late".
@@ -93,7 +96,7 @@ class StockPicking(models.Model):
                 picking=picking.name,
                 state=states[picking.state],
                 started=self.env._("picking started") if started else self.env._("not started"),
-                date=format_datetime(self.env, picking.scheduled_date),
+                date=dates[picking.scheduled_date],
                 late=max(late_hours, 0.0),
                 window=hours,
                 partner=f" {picking.partner_id.display_name}" if picking.partner_id else "",
