@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark of benchmarks/ through this one runner, then one JSON results file.
-#   scripts/bench.sh [NAME ...]     NAME: core, distribution, delivery (default: all, in that order)
+#   scripts/bench.sh [NAME ...]     NAME: core, distribution, scanner, delivery (default: all, in
+#                                   that order)
 # Each benchmark gets a database of its own with the module it measures (no demo data; created
 # once, updated afterwards) and is fed to `odoo shell`. Its options come from
 # WFMON_BENCH_ARGS_<NAME> (e.g. WFMON_BENCH_ARGS_DELIVERY="--events 2000 --rounds 5"), or from
@@ -13,13 +14,18 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/wfmon-env.sh"
 cd "$WFMON_REPO"
 
-declare -A MODULE=([core]=wfmon_core [distribution]=wfmon_distribution [delivery]=wfmon_integration)
+# A benchmark's modules, comma-separated (the scanner's anchor is a base.automation rule).
+declare -A MODULE=(
+    [core]=wfmon_core [distribution]=wfmon_distribution
+    [scanner]=wfmon_distribution,base_automation [delivery]=wfmon_integration
+)
 declare -A DATABASE=(
     [core]="${WFMON_BENCH_DB:-wfmon_bench}"
     [distribution]="${WFMON_BENCH_DIST_DB:-wfmon_bench_dist}"
+    [scanner]="${WFMON_BENCH_SCANNER_DB:-wfmon_bench_scanner}"
     [delivery]="${WFMON_BENCH_DELIVERY_DB:-wfmon_bench_delivery}"
 )
-ALL=(core distribution delivery)
+ALL=(core distribution scanner delivery)
 
 NAMES=("$@")
 [ "${#NAMES[@]}" -gt 0 ] || NAMES=("${ALL[@]}")
@@ -50,10 +56,11 @@ for name in "${NAMES[@]}"; do
         args="${WFMON_BENCH_ARGS:-}"
     fi
     common=(-c "$CONF" -d "$db" --addons-path="$(wfmon_addons_path)" --log-level=warn)
+    wanted="'${module//,/\',\'}'"
     installed="$(wfmon_psql_odoo -d "$db" -Atc \
-        "SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name = '$module'" \
+        "SELECT count(*) FROM ir_module_module WHERE state = 'installed' AND name IN ($wanted)" \
         2>/dev/null || echo 0)"
-    if [ "$installed" != 1 ]; then
+    if [ "$installed" != "$(tr ',' '\n' <<<"$module" | wc -l)" ]; then
         wfmon_say "creating $db with $module (no demo data)"
         env TZ=UTC "${WFMON_ODOO_CMD[@]}" "${common[@]}" -i "$module" --without-demo=all \
             --stop-after-init </dev/null

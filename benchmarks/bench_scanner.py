@@ -1,0 +1,371 @@
+#!/usr/bin/env python3
+"""Benchmark of a scheduled scanner against Odoo's own time-based automation rule.
+
+The anchor is what an Odoo user builds without this suite: a ``base.automation`` rule "Based
+on date field" on the picking's scheduled date, delayed by the warehouse's SLA window, over the
+open deliveries, whose action schedules an activity. The scanner is wfmon_distribution's
+late-picking scanner (D2, ``stock.picking._cron_wfmon_picking_sla``), which opens a case per
+late picking (chatter, follower, audit line, analysis lines, priority raised) through core's
+due-driven scanner (``wfmon.detector._scan_due``).
+
+For each size (``--sizes 10000,100000``) it creates that many late pickings (SQL copies of one
+picking confirmed through the ORM, see bench_distribution.py) and measures, with the machine's
+load printed beside each round:
+
+- the first pass: the rule's first run (its ``last_run`` empty: every late picking gets its
+  activity) and the scanner called as its cron calls it until a full pass is done (every late
+  picking gets its case). Each first pass but the scanner's last runs inside a savepoint that
+  is rolled back, so the rounds (``--first-rounds``, interleaved rule, scanner, rule, ...)
+  start alike. The rule
+  handles one record at a time: with ``--anchor-first N`` (default 2,000) its first pass is
+  measured on the first N pickings only and compared per picking (its cost per picking does not
+  depend on how many there are; the report says when this applies). The last round's cases
+  stay open for the idle pass;
+- the idle pass: with the cases open and the rule's last run set to now, the next run of each
+  with nothing new (``--rounds`` interleaved rounds).
+
+Figures: the median time and queries of each, their ratio scanner / rule (the median of the
+per-round ratios), and how the idle pass grows from the smallest size to the largest (per open
+picking). Everything happens in one transaction that is rolled back.
+
+Needs a database with wfmon_distribution and base_automation installed (no demo data); ``make
+bench BENCH=scanner`` makes it. Options in ``WFMON_BENCH_ARGS`` (``odoo shell``) or next to
+Odoo's own options when run standalone, as bench_distribution.py.
+"""
+
+import argparse
+import os
+import shlex
+import statistics
+import sys
+import time
+from types import SimpleNamespace
+
+import bench_distribution as dist
+import benchlib
+
+SCAN_KEY = dist.SCAN_KEY
+OPEN_STATES = ("confirmed", "waiting", "assigned")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000", help="comma-separated numbers of late pickings")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved idle rounds")
+    parser.add_argument("--first-rounds", type=int, default=1, help="interleaved first-pass rounds")
+    parser.add_argument(
+        "--anchor-first",
+        type=int,
+        default=2000,
+        help="pickings the rule's first pass is measured on (0: all of them)",
+    )
+    parser.add_argument("--batch-size", type=int, default=500, help="the scanner's batch size")
+    parser.add_argument("--partners", type=int, default=100, help="customers of the pickings")
+    parser.add_argument(
+        "--no-analyze",
+        dest="analyze",
+        action="store_false",
+        help="do not refresh the planner's statistics before each measure",
+    )
+    return parser.parse_known_args(argv)
+
+
+def progress(message):
+    print(f"bench_scanner: {message}", file=sys.stderr, flush=True)
+
+
+def make_rule(env, warehouse, pickings):
+    """The anchor: a time-based automation rule scheduling an activity on late pickings."""
+    hours = warehouse._wfmon_setting("wfmon_picking_sla_hours")
+    model = env["ir.model"]._get("stock.picking")
+    date_field = env["ir.model.fields"]._get("stock.picking", "scheduled_date")
+    rule = env["base.automation"].create(
+        {
+            "name": "Bench: late delivery",
+            "model_id": model.id,
+            "trigger": "on_time",
+            "trg_date_range": int(round(hours)),
+            "trg_date_range_type": "hour",
+            "filter_domain": repr(
+                [
+                    ("state", "in", list(OPEN_STATES)),
+                    ("picking_type_code", "in", ["outgoing", "internal"]),
+                    ("id", "in", pickings.ids),
+                ]
+            ),
+        }
+    )
+    rule.trg_date_id = date_field
+    env["ir.actions.server"].create(
+        {
+            "name": "Late delivery: schedule an activity",
+            "model_id": model.id,
+            "base_automation_id": rule.id,
+            "usage": "base_automation",
+            "state": "next_activity",
+            "activity_type_id": env.ref("mail.mail_activity_data_todo").id,
+            "activity_summary": "Late delivery",
+            "activity_user_type": "specific",
+            "activity_user_id": env.ref("base.user_admin").id,
+        }
+    )
+    return rule
+
+
+def set_rule_scope(rule, pickings):
+    """Point the rule at ``pickings`` (the whole set, or the first-pass sample)."""
+    domain = [
+        ("state", "in", list(OPEN_STATES)),
+        ("picking_type_code", "in", ["outgoing", "internal"]),
+        ("id", "in", pickings.ids),
+    ]
+    rule.filter_domain = repr(domain)
+
+
+def run_rule(env, rule):
+    return dist.measure(env, lambda: env["base.automation"]._check())
+
+
+def run_scanner(env, batch_size):
+    """The scanner as its cron calls it, until the pass is complete: (seconds, queries, calls)."""
+    params = env["ir.config_parameter"].sudo()
+    Picking = env["stock.picking"].with_context(tracking_disable=False)
+    seconds = queries = calls = 0
+    while True:
+        call_seconds, call_queries = dist.measure(
+            env, lambda: Picking._cron_wfmon_picking_sla(batch_size=batch_size)
+        )
+        seconds += call_seconds
+        queries += call_queries
+        calls += 1
+        if params.get_param(SCAN_KEY) in (False, "", "0"):
+            return seconds, queries, calls
+
+
+def count_outcomes(env, pickings):
+    cases = env["wfmon.case"].search_count(
+        [
+            ("res_model", "=", "stock.picking"),
+            ("res_id", "in", pickings.ids),
+            ("type_id.code", "=", "distribution.picking_late"),
+            ("is_open", "=", True),
+        ]
+    )
+    activities = env["mail.activity"].search_count(
+        [("res_model", "=", "stock.picking"), ("res_id", "in", pickings.ids)]
+    )
+    return cases, activities
+
+
+def in_savepoint(env, func):
+    """``func()`` inside a savepoint that is rolled back afterwards."""
+    env.flush_all()
+    savepoint = env.cr.savepoint()
+    try:
+        return func()
+    finally:
+        env.flush_all()
+        savepoint.close(rollback=True)
+        env.invalidate_all()
+
+
+def run_size(env, warehouse, size, args):
+    fill = SimpleNamespace(pickings=size, fill="sql", partners=args.partners, fill_batch=1000)
+    pickings = dist.make_late_pickings(env, warehouse, fill)
+    # Spread the copies' scheduled dates over six weeks before LATE_DATE (all of them late),
+    # as real pickings' dates are: nothing is computed once for a date they share.
+    env.cr.execute(
+        "UPDATE stock_picking SET scheduled_date = scheduled_date - (id %% 4001) * interval "
+        "'15 minutes' WHERE id = ANY(%s)",
+        (pickings.ids,),
+    )
+    env.invalidate_all()
+    sample = pickings[: args.anchor_first] if args.anchor_first else pickings
+    rule = make_rule(env, warehouse, pickings)
+    params = env["ir.config_parameter"].sudo()
+    result = {"size": len(pickings), "sample": len(sample), "first": {}, "idle": {}}
+
+    # First pass, in savepoints rolled back after each round.
+    first = {"rule": [], "scanner": []}
+    for index in range(max(args.first_rounds, 1)):
+        set_rule_scope(rule, sample)
+        dist.analyze(env)
+        seconds, queries = in_savepoint(env, lambda: run_rule(env, rule))
+        first["rule"].append((seconds / len(sample), queries / len(sample)))
+        progress(
+            f"{size}: first pass {index + 1}/{args.first_rounds} rule on {len(sample)} "
+            f"pickings: {seconds:.1f}s, {queries} queries (load {benchlib.loadavg()})"
+        )
+        params.set_param(SCAN_KEY, "0")
+        dist.analyze(env)
+
+        def scanner_first():
+            seconds, queries, calls = run_scanner(env, args.batch_size)
+            opened, _activities = count_outcomes(env, pickings)
+            return seconds, queries, calls, opened
+
+        # The last round's cases stay: they are the idle state measured below.
+        last = index == max(args.first_rounds, 1) - 1
+        seconds, queries, calls, opened = (
+            scanner_first() if last else in_savepoint(env, scanner_first)
+        )
+        first["scanner"].append((seconds / len(pickings), queries / len(pickings)))
+        progress(
+            f"{size}: first pass {index + 1}/{args.first_rounds} scanner: {opened} cases in "
+            f"{calls} call(s), {seconds:.1f}s, {queries} queries (load {benchlib.loadavg()})"
+        )
+    result["first"] = first
+
+    # Idle pass: the scanner's cases are open; the rule ran at "now" (what its first run
+    # leaves behind: its next run looks only at the dates that passed since; the rule
+    # does not read the activities it made, so they need not be there).
+    set_rule_scope(rule, pickings)
+    env.cr.execute(
+        "UPDATE base_automation SET last_run = now() at time zone 'UTC' WHERE id = %s",
+        (rule.id,),
+    )
+    env.invalidate_all()
+    cases, activities = count_outcomes(env, pickings)
+    progress(f"{size}: idle state: {cases} open cases, {activities} activities")
+    idle = {"rule": [], "scanner": []}
+    for index in range(args.rounds):
+        dist.analyze(env)
+        idle["rule"].append(run_rule(env, rule))
+        dist.analyze(env)
+        seconds, queries, _calls = run_scanner(env, args.batch_size)
+        idle["scanner"].append((seconds, queries))
+        progress(
+            f"{size}: idle round {index + 1}/{args.rounds}: rule {idle['rule'][-1][0]:.3f}s "
+            f"{idle['rule'][-1][1]} queries, scanner {seconds:.3f}s {queries} queries "
+            f"(load {benchlib.loadavg()})"
+        )
+    after = count_outcomes(env, pickings)
+    assert after == (cases, activities), f"an idle pass changed something: {after}"
+    result["idle"] = idle
+    result["open"] = cases
+    return result
+
+
+def ratio_summary(scanner, rule):
+    """Median of the per-round ratios scanner / rule, and their summary."""
+    ratios = [s / r for s, r in zip(scanner, rule, strict=True) if r]
+    return (statistics.median(ratios) if ratios else None), (
+        benchlib.summary(ratios) if ratios else None
+    )
+
+
+def report(results):
+    print("\nLate-picking scanner (D2) vs a base.automation time rule scheduling an activity")
+    print(f"{'size':>7} {'pass':>6} {'scanner':>22} {'rule':>22}  ratio time | queries (goal)")
+    for res in results:
+        size = res["size"]
+        for kind, unit in (("first", "per picking"), ("idle", "per pass")):
+            scan, rule = res[kind]["scanner"], res[kind]["rule"]
+            t_ratio, t_rounds = ratio_summary([s for s, _q in scan], [r for r, _q in rule])
+            q_ratio, _ = ratio_summary([q for _s, q in scan], [q for _t, q in rule])
+            scan_t = statistics.median(s for s, _q in scan)
+            scan_q = statistics.median(q for _s, q in scan)
+            rule_t = statistics.median(r for r, _q in rule)
+            rule_q = statistics.median(q for _t, q in rule)
+            if kind == "first":
+                shown = (
+                    f"{1000 * scan_t:8.2f} ms {scan_q:7.2f} q",
+                    f"{1000 * rule_t:8.2f} ms {rule_q:7.2f} q",
+                )
+                goal = "<= 0.10"
+            else:
+                shown = (f"{scan_t:8.3f} s {scan_q:8.0f} q", f"{rule_t:8.3f} s {rule_q:8.0f} q")
+                goal = "<= 1.00"
+            print(
+                f"{size:7d} {kind:>6} {shown[0]:>22} {shown[1]:>22}  {t_ratio:5.3f}x | "
+                f"{q_ratio:5.3f}x ({goal}) {unit}"
+                + (
+                    f"; rule measured on {res['sample']} pickings"
+                    if kind == "first" and res["sample"] != size
+                    else ""
+                )
+            )
+            label = f"late-picking scanner, {kind} pass, {size} open late pickings"
+            benchlib.record(
+                "scanner",
+                label + (" (per picking)" if kind == "first" else ""),
+                scan_t,
+                "s",
+                anchor="base.automation time rule scheduling an activity"
+                + (f" (first pass on {res['sample']} pickings)" if kind == "first" else ""),
+                anchor_value=rule_t,
+                ratio=t_ratio,
+                ratio_rounds=t_rounds,
+                queries=scan_q,
+                anchor_queries=rule_q,
+                queries_ratio=q_ratio,
+                goal=goal,
+                open_cases=res["open"],
+            )
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        grow_s = [
+            statistics.median(s for s, _q in res["idle"]["scanner"]) for res in (small, large)
+        ]
+        grow_r = [statistics.median(r for r, _q in res["idle"]["rule"]) for res in (small, large)]
+        factor = large["size"] / small["size"]
+        print(
+            f"idle pass from {small['size']} to {large['size']} open pickings ({factor:.0f}x): "
+            f"scanner {grow_s[1] / grow_s[0]:.1f}x, rule {grow_r[1] / grow_r[0]:.1f}x "
+            "(linear growth would be the size factor or less)"
+        )
+        benchlib.record(
+            "scanner",
+            f"idle pass growth {small['size']} -> {large['size']} open late pickings",
+            grow_s[1] / grow_s[0],
+            "x",
+            anchor="the same growth of the base.automation rule",
+            anchor_value=grow_r[1] / grow_r[0],
+            ratio=(grow_s[1] / grow_s[0]) / (grow_r[1] / grow_r[0]),
+            size_factor=factor,
+        )
+
+
+def run(env, args):
+    dist.OPTIONS["analyze"] = args.analyze
+    env = env(context=dict(env.context, tracking_disable=True))
+    warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+    results = []
+    try:
+        for size in (int(s) for s in args.sizes.split(",") if s.strip()):
+            savepoint = env.cr.savepoint()
+            try:
+                results.append(run_size(env, warehouse, size, args))
+            finally:
+                env.flush_all()
+                savepoint.close(rollback=True)
+                env.invalidate_all()
+        report(results)
+    finally:
+        env.cr.rollback()
+        print("(rolled back: the database is unchanged)")
+
+
+def main():
+    args, odoo_args = parse_args(sys.argv[1:])
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    import odoo
+    from odoo import api
+    from odoo.tools import config
+
+    config.parse_config(odoo_args)
+    odoo.service.server.load_server_wide_modules()
+    registry = odoo.modules.registry.Registry(config["db_name"])
+    with registry.cursor() as cr:
+        run(api.Environment(cr, odoo.SUPERUSER_ID, {}), args)
+
+
+if "env" in globals():
+    # Fed to `odoo shell` on stdin: it provides `env`; options come from WFMON_BENCH_ARGS.
+    _args, _unknown = parse_args(shlex.split(os.environ.get("WFMON_BENCH_ARGS", "")))
+    if _unknown:
+        sys.exit(f"bench_scanner: unknown option(s) in WFMON_BENCH_ARGS: {_unknown}")
+    run(env, _args)  # noqa: F821 - odoo shell global
+elif __name__ == "__main__":
+    main()
