@@ -186,6 +186,12 @@ class WorkSchedule:
         ]
 
     @cached_property
+    def _results(self) -> dict[tuple, object]:
+        """Results already computed on this schedule: the cases of a batch share
+        their start (now) and their targets, so each sum is worked out once."""
+        return {}
+
+    @cached_property
     def _days(self) -> dict[date, tuple[Interval, ...]]:
         """The intervals of the days already computed (a schedule is read for a
         whole batch of cases: each day's time-zone arithmetic is done once)."""
@@ -225,11 +231,29 @@ class WorkSchedule:
         return _subtract(_merge(clipped), holes)
 
 
+def _memoized(function):
+    """``function(schedule, *args)``, computed once per schedule and arguments."""
+
+    def wrapper(schedule: WorkSchedule, *args):
+        key = (function.__name__, *args)
+        try:
+            return schedule._results[key]
+        except KeyError:
+            result = schedule._results[key] = function(schedule, *args)
+            return result
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper
+
+
+@_memoized
 def _working_us(schedule: WorkSchedule, start: datetime, end: datetime) -> int:
     """Working microseconds in ``[start, end)``."""
     return sum(_length_us(s, e) for s, e in schedule.intervals(start, end))
 
 
+@_memoized
 def _add_working_us(schedule: WorkSchedule, start: datetime, amount_us: int) -> datetime:
     """Earliest instant at which ``amount_us`` working microseconds have elapsed."""
     if amount_us <= 0:
@@ -252,6 +276,7 @@ def _add_working_us(schedule: WorkSchedule, start: datetime, amount_us: int) -> 
     )
 
 
+@_memoized
 def _subtract_working_us(schedule: WorkSchedule, end: datetime, amount_us: int) -> datetime:
     """Latest instant from which ``amount_us`` working microseconds elapse until ``end``."""
     if amount_us <= 0:
