@@ -183,7 +183,8 @@ def run_size(env, warehouse, size, args):
     sample = pickings[: args.anchor_first] if args.anchor_first else pickings
     rule = make_rule(env, warehouse, pickings)
     params = env["ir.config_parameter"].sudo()
-    result = {"size": len(pickings), "sample": len(sample), "first": {}, "idle": {}}
+    result = {"size": len(pickings), "sample": len(sample), "first": {}, "idle": {}, "load": {}}
+    loads = {"first": [], "idle": []}
 
     # First pass, in savepoints rolled back after each round.
     first = {"rule": [], "scanner": []}
@@ -210,6 +211,7 @@ def run_size(env, warehouse, size, args):
             scanner_first() if last else in_savepoint(env, scanner_first)
         )
         first["scanner"].append((seconds / len(pickings), queries / len(pickings)))
+        loads["first"].append(benchlib.loadavg())
         progress(
             f"{size}: first pass {index + 1}/{args.first_rounds} scanner: {opened} cases in "
             f"{calls} call(s), {seconds:.1f}s, {queries} queries (load {benchlib.loadavg()})"
@@ -234,6 +236,7 @@ def run_size(env, warehouse, size, args):
         dist.analyze(env)
         seconds, queries, _calls = run_scanner(env, args.batch_size)
         idle["scanner"].append((seconds, queries))
+        loads["idle"].append(benchlib.loadavg())
         progress(
             f"{size}: idle round {index + 1}/{args.rounds}: rule {idle['rule'][-1][0]:.3f}s "
             f"{idle['rule'][-1][1]} queries, scanner {seconds:.3f}s {queries} queries "
@@ -243,6 +246,7 @@ def run_size(env, warehouse, size, args):
     assert after == (cases, activities), f"an idle pass changed something: {after}"
     result["idle"] = idle
     result["open"] = cases
+    result["load"] = loads
     return result
 
 
@@ -301,6 +305,8 @@ def report(results):
                 queries_ratio=q_ratio,
                 goal=goal,
                 open_cases=res["open"],
+                loadavg_rounds=res["load"][kind],
+                rule_sample=res["sample"] if kind == "first" else res["size"],
             )
     if len(results) > 1:
         small, large = results[0], results[-1]
