@@ -16,7 +16,21 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         if not detectors_off(self.env):
             posted.filtered(lambda m: m.move_type == "in_invoice")._wfmon_check_bill_variance()
+            posted._wfmon_refresh_uninvoiced()
         return posted
+
+    def _wfmon_refresh_uninvoiced(self):
+        """Customer invoices posted: the analysis of the open invoicing-gap cases
+        of their orders shows what is still not invoiced (the scanner reads only
+        the orders without a case; it resolves those invoiced in full)."""
+        orders = self.filtered(
+            lambda m: m.move_type in ("out_invoice", "out_refund")
+        ).invoice_line_ids.sale_line_ids.order_id
+        if not orders:
+            return
+        open_cases = self.env["wfmon.distribution.detector"]._open_cases(INVOICE_GAP, orders)
+        if open_cases:
+            orders.browse(list(open_cases))._wfmon_check_uninvoiced()
 
     def button_cancel(self):
         res = super().button_cancel()

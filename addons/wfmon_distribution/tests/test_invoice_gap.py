@@ -41,6 +41,34 @@ class TestInvoiceGap(DistributionCase):
             scan()
         self.assertEqual(case.state, "resolved")
 
+    def test_partial_invoice_refreshes_the_analysis(self):
+        """The scanner reads only orders without a case: a posted customer
+        invoice refreshes the analysis of its order's open case; the scanner
+        resolves it once everything delivered is invoiced."""
+        self._stock(self.widget, self.wh_north, 10)
+        with freeze_time(MONDAY_10):
+            order = self._order([(self.widget, 4)])
+            order.action_confirm()
+            self._validate(order.picking_ids)
+        scan = self.env["sale.order"]._cron_wfmon_uninvoiced
+        with freeze_time(datetime(2026, 11, 27, 10, 0)):
+            scan()
+        case = self._cases(INVOICE_GAP, order)
+        with freeze_time(datetime(2026, 11, 27, 10, 30)):
+            invoice = order._create_invoices()
+            invoice.invoice_line_ids.quantity = 1
+            invoice.action_post()
+        line = case.distribution_line_ids
+        self.assertEqual((line.quantity, line.available_qty, line.missing_qty), (4, 1, 3))
+        with freeze_time(datetime(2026, 11, 27, 11, 0)):
+            scan()
+        self.assertTrue(case.is_open, "3 delivered units are not invoiced")
+        with freeze_time(datetime(2026, 11, 27, 11, 30)):
+            rest = order._create_invoices()
+            rest.action_post()
+            scan()
+        self.assertEqual(case.state, "resolved")
+
     def test_warehouse_days_override(self):
         self.wh_north.wfmon_uninvoiced_days = 10
         self._stock(self.widget, self.wh_north, 10)
