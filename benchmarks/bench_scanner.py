@@ -342,6 +342,9 @@ def run(env, args):
             savepoint = env.cr.savepoint()
             try:
                 results.append(run_size(env, warehouse, size, args))
+            except Exception as error:  # noqa: BLE001 - report the sizes that completed
+                progress(f"{size}: failed ({error!r}); the sizes done before are reported")
+                break
             finally:
                 env.flush_all()
                 savepoint.close(rollback=True)
