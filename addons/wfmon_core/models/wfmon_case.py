@@ -191,6 +191,14 @@ class WfmonCase(models.Model):
                 "ON wfmon_case (fingerprint) WHERE is_open AND fingerprint IS NOT NULL"
             )
         )
+        # The open cases of a document, by type: what scanners anti-join their
+        # documents with (wfmon.detector._scan_due).
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS wfmon_case_open_document "
+                "ON wfmon_case (res_id, type_id, res_model) WHERE is_open"
+            )
+        )
 
     # ------------------------------------------------------------------
     # Compute

@@ -254,51 +254,64 @@ class WfmonDetector(models.AbstractModel):
         # sudo: scanners run as the cron user and must see every open case.
         Case = self.env["wfmon.case"].sudo()
         case_type = Case._get_type(type_code)
-        open_cases = Case._search(
-            [
-                ("type_id", "=", case_type.id),
-                ("res_model", "=", model._name),
-                ("res_id", "!=", False),
-                ("is_open", "=", True),
-            ]
-        )
+
+        def has_open_case():
+            # NOT EXISTS / EXISTS on the partial index of open cases: an anti-join,
+            # where NOT IN (subquery) turns quadratic once its rows outgrow work_mem.
+            Case.flush_model(["type_id", "res_model", "res_id", "is_open"])
+            return SQL(
+                "EXISTS (SELECT 1 FROM wfmon_case open_case WHERE open_case.type_id = %s "
+                "AND open_case.res_model = %s AND open_case.res_id = %s AND open_case.is_open)",
+                case_type.id,
+                model._name,
+                SQL.identifier(model._table, "id"),
+            )
+
         keep = domain if keep is None else keep
         done = remaining = 0
         key = f"{self._scan_prefix}.scan_cursor.{name}"
         if domain is not None and case_type.active:
-            without_case = [
-                *domain,
-                ("id", "not in", open_cases.subselect(SQL.identifier("wfmon_case", "res_id"))),
-            ]
             found, remaining = self._scan_batches(
-                key, model, without_case, process, batch_size, max_batches
+                key,
+                model,
+                domain,
+                process,
+                batch_size,
+                max_batches,
+                where=lambda: SQL("NOT %s", has_open_case()),
             )
             done += found
         # Cases whose record left the signal (done, cancelled, rescheduled...).
-        kept = model._search(keep)
         after = 0
         while True:
-            cases = Case.search_fetch(
+            kept = model._search(keep)
+            kept.add_where(SQL("%s = wfmon_case.res_id", SQL.identifier(model._table, "id")))
+            cases = Case._search(
                 [
-                    ("id", "in", open_cases),
+                    ("type_id", "=", case_type.id),
+                    ("res_model", "=", model._name),
+                    ("res_id", "!=", False),
+                    ("is_open", "=", True),
                     ("id", ">", after),
-                    ("res_id", "not in", kept.subselect()),
                 ],
-                ["res_id"],
                 order="id",
                 limit=batch_size,
             )
+            cases.add_where(SQL("NOT EXISTS %s", kept.subselect(SQL("1"))))
+            cases = Case.browse(list(cases))
             if not cases:
                 break
             self._resolve(type_code, model.browse(cases.mapped("res_id")).exists(), reason)
             after = cases[-1].id
         if recheck is not None:
-            with_case = [
-                *keep,
-                ("id", "in", open_cases.subselect(SQL.identifier("wfmon_case", "res_id"))),
-            ]
             found, left = self._scan_batches(
-                f"{key}.recheck", model, with_case, recheck, batch_size, max_batches
+                f"{key}.recheck",
+                model,
+                keep,
+                recheck,
+                batch_size,
+                max_batches,
+                where=has_open_case,
             )
             done += found
             remaining += left
@@ -310,17 +323,27 @@ class WfmonDetector(models.AbstractModel):
         return done
 
     @api.model
-    def _scan_batches(self, key, model, domain, process, batch_size, max_batches):
-        """``process`` over the records matching ``domain`` by increasing id,
-        from the cursor kept in the system parameter ``key``, at most
-        ``max_batches`` batches; ``(records processed, records left)``."""
+    def _scan_batches(self, key, model, domain, process, batch_size, max_batches, where=None):
+        """``process`` over the records matching ``domain`` (and the SQL
+        condition ``where()``, if given) by increasing id, from the cursor kept
+        in the system parameter ``key``, at most ``max_batches`` batches;
+        ``(records processed, records left)``."""
         # sudo: the cursor is technical state of the scheduled action.
         params = self.env["ir.config_parameter"].sudo()
         stored = params.get_param(key) or "0"
         cursor = int(stored)
+
+        def query(after, limit=None):
+            found = model._search(
+                [*domain, ("id", ">", after)], order="id" if limit else None, limit=limit
+            )
+            if where is not None:
+                found.add_where(where())
+            return found
+
         done = remaining = 0
         for _batch in range(max_batches):
-            records = model.search([*domain, ("id", ">", cursor)], order="id", limit=batch_size)
+            records = model.browse(list(query(cursor, batch_size)))
             if records:
                 process(records)
                 done += len(records)
@@ -329,7 +352,7 @@ class WfmonDetector(models.AbstractModel):
                 break
             cursor = records[-1].id
         else:
-            remaining = model.search_count([*domain, ("id", ">", cursor)])
+            remaining = len(query(cursor))
         if str(cursor) != stored:
             params.set_param(key, str(cursor))
         return done, remaining
