@@ -3,6 +3,8 @@
 #   a) Odoo 18.0 importable            (scripts/check-odoo.sh)
 #   b) Python requirements             (requirements.txt, requirements-oca.txt, requirements-test.txt;
 #                                       Odoo's own pins are frozen)
+#      and a browser for the tours     (Chrome or Chromium as Odoo finds it; as root, Debian's
+#                                       `chromium` is installed when there is none)
 #   c) lint                            (scripts/lint.sh; WFMON_LINT=0 skips it locally)
 #   d) plain-Python tests              (pytest tests: tests/unit, tests/test_*.py; no odoo)
 #   e) PostgreSQL                      (scripts/pg-up.sh)
@@ -51,6 +53,23 @@ wfmon_py odoo-pins >"$WFMON_RUN/odoo-pins.txt" \
 if ! wfmon_pip_install "$WFMON_RUN/pip.log" "${WFMON_REQUIREMENTS[@]}"; then
     finish 1 "pip could not install ${WFMON_REQUIREMENTS[*]} without moving one of Odoo's pins ($WFMON_RUN/odoo-pins.txt); full log: $WFMON_RUN/pip.log"
 fi
+
+step "browser for the tours (Chrome or Chromium, as Odoo's HttpCase finds it)"
+# Without one Odoo skips every tour instead of failing it: stop here with the reason.
+if ! CHROME="$(wfmon_py chrome)"; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "wfmon: no runnable Chrome or Chromium found; installing Debian's 'chromium' (log: $WFMON_RUN/apt-chromium.log)"
+        { DEBIAN_FRONTEND=noninteractive apt-get update -q \
+            && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+            >"$WFMON_RUN/apt-chromium.log" 2>&1 \
+            || finish 1 "apt-get could not install chromium; see $WFMON_RUN/apt-chromium.log"
+        CHROME="$(wfmon_py chrome)" \
+            || finish 1 "chromium was installed but does not run; see $WFMON_RUN/apt-chromium.log"
+    else
+        finish 2 "the tours need Chrome or Chromium on PATH (one of: google-chrome, chromium, chromium-browser, google-chrome-stable); install it as root: apt-get install chromium"
+    fi
+fi
+echo "wfmon: browser ${CHROME//$'\t'/, }"
 
 # c) ------------------------------------------------------------------------------------------
 if [ "${WFMON_LINT:-1}" != 0 ]; then

@@ -11,6 +11,8 @@ $WFMON_PYTHON; only ``check-odoo``, ``addons-path`` and ``odoo-pins`` import Odo
   check-odoo                         exit 0 when ``import odoo`` gives Odoo 18.0
   odoo-pins                          pip constraints freezing the packages Odoo pins
   has-module NAME                    exit 0 when NAME is importable
+  chrome                             the Chrome / Chromium that Odoo's browser tests (tours)
+                                     start, with its version; exit 1 when there is none
   port-free PORT                     exit 0 when 127.0.0.1:PORT can be bound
   tcp-open HOST PORT                 exit 0 when something accepts a connection there
   junit-counts FILE                  "<passed> <failed>" of a pytest JUnit XML report
@@ -150,6 +152,36 @@ def has_module(name):
     import importlib.util
 
     return importlib.util.find_spec(name) is not None
+
+
+# --- browser -----------------------------------------------------------------------------------
+
+# The names Odoo 18 tries on Linux, in its order (odoo/tests/common.py, _find_executable: the
+# first one found on PATH wins). Debian's package `chromium` installs /usr/bin/chromium.
+CHROME_NAMES = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
+
+
+def chrome():
+    """``(path, version)`` of the browser Odoo's HttpCase.browser_js starts, else ``None``.
+
+    A browser that is found but does not run (a missing library) counts as none: the
+    tours would be skipped by Odoo, and `make test` must not pass without them.
+    """
+    import shutil
+    import subprocess
+
+    for name in CHROME_NAMES:
+        path = shutil.which(name)
+        if not path:
+            continue
+        try:
+            out = subprocess.run(
+                [path, "--version"], capture_output=True, text=True, timeout=60, check=True
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return path, out.stdout.strip()
+    return None
 
 
 # --- network -----------------------------------------------------------------------------------
@@ -411,6 +443,7 @@ def _parser():
     sub.add_parser("check-odoo")
     sub.add_parser("odoo-pins")
     sub.add_parser("has-module").add_argument("name")
+    sub.add_parser("chrome")
     sub.add_parser("port-free").add_argument("port", type=int)
     p = sub.add_parser("tcp-open")
     p.add_argument("host")
@@ -436,25 +469,33 @@ def _parser():
     return parser
 
 
+# Commands that only answer yes (exit 0) or no (exit 1).
+PROBES = {
+    "check-odoo": lambda args: check_odoo(),
+    "has-module": lambda args: has_module(args.name),
+    "port-free": lambda args: port_free(args.port),
+    "tcp-open": lambda args: tcp_open(args.host, args.port),
+}
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     command = args.command
+    if command in PROBES:
+        return 0 if PROBES[command](args) else 1
     if command == "modules":
         addons = _env_path("WFMON_ADDONS", REPO / "addons")
         for name in modules(addons, suite=args.suite, with_tests=args.with_tests):
             print(name)
     elif command == "addons-path":
         print(addons_path())
-    elif command == "check-odoo":
-        return 0 if check_odoo() else 1
     elif command == "odoo-pins":
         print("\n".join(odoo_pins()))
-    elif command == "has-module":
-        return 0 if has_module(args.name) else 1
-    elif command == "port-free":
-        return 0 if port_free(args.port) else 1
-    elif command == "tcp-open":
-        return 0 if tcp_open(args.host, args.port) else 1
+    elif command == "chrome":
+        found = chrome()
+        if not found:
+            return 1
+        print(*found, sep="\t")
     elif command == "junit-counts":
         print(*junit_counts(args.file))
     elif command == "odoo-result":

@@ -108,3 +108,24 @@ def test_an_ignore_pattern_needs_its_reason(tmp_path, files):
     ignore.write_text("# fine\nfirst\nsecond\n")
     problems = wfmon.odoo_result(log, str(ignore), 0, "x")[2]
     assert problems == [f"{ignore} is malformed (see above)"]
+
+
+def _fake_browser(directory, name, script):
+    path = directory / name
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_chrome_is_found_as_odoo_finds_it(tmp_path, monkeypatch):
+    _fake_browser(tmp_path, "chromium-browser", "echo Chromium 1.0")
+    _fake_browser(tmp_path, "chromium", "echo Chromium 2.0")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert wfmon.chrome() == (str(tmp_path / "chromium"), "Chromium 2.0"), "Odoo's order"
+
+
+def test_no_chrome_or_one_that_does_not_run_is_none(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert wfmon.chrome() is None
+    _fake_browser(tmp_path, "google-chrome", "echo missing libnss3.so >&2; exit 127")
+    assert wfmon.chrome() is None, "a browser that cannot start would only skip the tours"
