@@ -28,6 +28,7 @@
         "views/wfmon_case_log_views.xml",
         "views/ir_actions_server_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/wfmon_case_resolve_views.xml",
         "views/wfmon_core_menus.xml",
     ],
     "demo": [

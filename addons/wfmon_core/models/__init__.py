@@ -24,6 +24,7 @@ from . import wfmon_case_digest
 from . import wfmon_case_mixin
 from . import wfmon_detector
 from . import wfmon_case_reporting
+from . import wfmon_case_manual
 from . import wfmon_rule
 from . import ir_actions_server
 from . import res_config_settings

@@ -9,3 +9,4 @@ from . import test_security
 from . import test_reporting
 from . import test_reporting_glance
 from . import test_advisory
+from . import test_manual_report

@@ -1,0 +1,1 @@
+from . import wfmon_case_resolve
