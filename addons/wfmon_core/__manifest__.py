@@ -39,6 +39,9 @@
         "web.assets_backend_lazy": [
             "wfmon_core/static/src/views/graph_colors.js",
         ],
+        "web.assets_tests": [
+            "wfmon_core/static/tests/tours/*.js",
+        ],
     },
     "application": True,
     "installable": True,

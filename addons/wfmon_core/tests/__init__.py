@@ -10,3 +10,4 @@ from . import test_reporting
 from . import test_reporting_glance
 from . import test_advisory
 from . import test_manual_report
+from . import test_tours

@@ -1,5 +1,6 @@
 import json
 import re
+import unittest
 from collections import namedtuple
 from contextlib import contextmanager
 from datetime import datetime
@@ -8,6 +9,7 @@ from unittest.mock import patch
 
 from odoo.modules.module import get_module_path
 from odoo.tests import HttpCase, TransactionCase, new_test_user
+from odoo.tests.common import _find_executable as _find_chrome
 from odoo.tools import SQL, mute_logger
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -422,3 +424,37 @@ class WfmonRpcCase(HttpCase):
         if field.type == "many2one_reference":
             return (current or 0) + 1
         return False
+
+
+class WfmonTourCase(HttpCase):
+    """A role's journey through the demo, as an Odoo tour in headless Chromium.
+
+    The tour logs in as the role's demo user (the demo's passwords equal the
+    logins) and fails on any JS error or console error; a console warning
+    lands in the server log, whose gate fails ``make test`` on it. Odoo skips a
+    browser test when no browser starts: here that is a failure, so that a
+    machine without Chromium cannot pass the journeys by skipping them.
+    Needs the demo data (``make test`` installs it).
+    """
+
+    #: seconds a whole journey may take (two shared cores, many screens)
+    tour_timeout = 600
+
+    def demo_user(self, xmlid):
+        """The demo user ``xmlid``; the test is skipped on a database without demo data."""
+        user = self.env.ref(xmlid, raise_if_not_found=False)
+        if not user:
+            self.skipTest(f"no demo data ({xmlid})")
+        return user
+
+    def start_journey(self, tour, user, url="/odoo"):
+        """Run the tour ``tour`` from ``url`` logged in as ``user``."""
+        if not _find_chrome():
+            self.fail(
+                "no Chrome or Chromium for the tours: install Debian's chromium "
+                "(scripts/run-tests.sh does it as root)"
+            )
+        try:
+            self.start_tour(url, tour, login=user.login, timeout=self.tour_timeout)
+        except unittest.SkipTest as exc:
+            self.fail(f"the browser did not run the tour {tour}: {exc}")
