@@ -283,6 +283,28 @@ def suite_context_keys(env, prefix="wfmon_"):
     return {key for key in keys if key.startswith(prefix)}
 
 
+def view_spec(env, model, view_type="form"):
+    """The ``web_read`` specification the web client sends to open ``model``'s
+    ``view_type`` view: every field of the view, the display name of linked
+    records, and the fields of the sub-lists (as the user ``env`` sees them)."""
+    models = env[model].get_views([(False, view_type)])["models"]
+
+    def spec(name, depth=0):
+        result = {}
+        for fname, field in models[name]["fields"].items():
+            if field["type"] in ("many2one", "reference"):
+                result[fname] = {"fields": {"display_name": {}}}
+            elif field["type"] in ("one2many", "many2many"):
+                co_model = field["relation"]
+                nested = spec(co_model, depth + 1) if co_model in models and depth < 2 else {}
+                result[fname] = {"fields": nested or {"display_name": {}}, "limit": 40}
+            else:
+                result[fname] = {}
+        return result
+
+    return spec(model)
+
+
 class WfmonRpcCase(HttpCase):
     """Attacks over the real JSON-RPC endpoint (``/web/dataset/call_kw``),
     logged in as each role: the reusable harness of the adversarial suites.
@@ -362,6 +384,12 @@ class WfmonRpcCase(HttpCase):
             )
             return RpcOutcome(None, name, message)
         return RpcOutcome(body.get("result"), None, "")
+
+    def open_view(self, role, records, view_type="form"):
+        """Read ``records`` as the web client does to show them in their
+        ``view_type`` view, as ``role`` over JSON-RPC: the outcome of opening them."""
+        spec = view_spec(self.env(user=self.role_users[role]), records._name, view_type)
+        return self.rpc(role, records._name, "web_read", records.ids, specification=spec)
 
     def assertRefused(self, outcome, msg=""):
         self.assertTrue(outcome.error, f"accepted, should be refused: {msg}")

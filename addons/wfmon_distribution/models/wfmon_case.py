@@ -36,11 +36,18 @@ class WfmonCase(models.Model):
             case.distribution_line_count = counts.get(case.id, 0)
 
     def _compute_remedy_picking_id(self):
-        pickings = self.env["stock.picking"].browse(
-            [c.res_id for c in self if c.res_model == "stock.picking" and c.res_id]
+        # sudo: a case opens for everyone who may see it, also for a manager
+        # without Sales or Inventory rights; this only finds which delivery a
+        # remedy could help (the button proposing one is for warehouse staff).
+        pickings = (
+            self.env["stock.picking"]
+            .sudo()
+            .browse([c.res_id for c in self if c.res_model == "stock.picking" and c.res_id])
         )
-        orders = self.env["sale.order"].browse(
-            [c.res_id for c in self if c.res_model == "sale.order" and c.res_id]
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .browse([c.res_id for c in self if c.res_model == "sale.order" and c.res_id])
         )
         pickings = pickings.exists()
         orders = orders.exists()
@@ -63,7 +70,7 @@ class WfmonCase(models.Model):
                         for m in p.move_ids
                     )
                 )
-            )[:1]
+            )[:1].with_env(self.env)
 
     def action_wfmon_propose_remedy(self):
         """Open a new remedy for the case's delivery, with the recommendation."""

@@ -205,8 +205,41 @@ class WfmonDistributionRemedy(models.Model):
     def create(self, vals_list):
         # wfmon.reference.mixin numbers the batch.
         remedies = super().create(vals_list)
+        remedies.filtered(lambda r: not r.case_id)._link_open_case()
         remedies._log_on_case(self.env._("Remedy proposed"))
         return remedies
+
+    def _link_open_case(self):
+        """A remedy proposed from the delivery itself goes on the open case it
+        helps: the delivery's own (late, short picked), else its order's."""
+        if not self:
+            return
+        # sudo: the proposer may not see the case (the engine logs on it).
+        cases = (
+            self.env["wfmon.case"]
+            .sudo()
+            .search(
+                [
+                    ("is_open", "=", True),
+                    "|",
+                    "&",
+                    ("res_model", "=", "stock.picking"),
+                    ("res_id", "in", self.picking_id.ids),
+                    "&",
+                    ("res_model", "=", "sale.order"),
+                    ("res_id", "in", self.sale_order_id.ids),
+                ],
+                order="id",
+            )
+        )
+        for remedy in self:
+            found = cases.filtered(
+                lambda c, r=remedy: (c.res_model, c.res_id) == ("stock.picking", r.picking_id.id)
+            ) or cases.filtered(
+                lambda c, r=remedy: (c.res_model, c.res_id) == ("sale.order", r.sale_order_id.id)
+            )
+            if found:
+                remedy.case_id = found[0].id
 
     # ------------------------------------------------------------------
     # Actions
@@ -343,11 +376,17 @@ class WfmonDistributionRemedy(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _wfmon_transfers_done(self, pickings):
-        """Reserve the deliveries whose remedy transfer was just validated."""
-        remedies = self.search(
+        """Reserve the deliveries whose remedy transfer was just validated.
+
+        Runs inside Odoo's own validation, for whoever may validate a transfer:
+        warehouse staff need no monitoring group for it.
+        """
+        # sudo: only finds the remedies behind these transfers; the deliveries
+        # are reserved with the validating user's rights.
+        remedies = self.sudo().search(
             [("result_picking_id", "in", pickings.ids), ("kind", "=", "transfer")]
         )
-        deliveries = remedies.picking_id.filtered(
+        deliveries = remedies.picking_id.with_env(pickings.env).filtered(
             lambda p: p.state in ("confirmed", "waiting", "assigned")
         )
         if deliveries:
