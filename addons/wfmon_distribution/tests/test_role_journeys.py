@@ -54,10 +54,9 @@ class TestRoleJourneys(WfmonRpcCase, DistributionCase):
         (shown,) = self.open_view("regional", self._cases(FULFILLMENT, self.order)).result
         self.assertEqual(shown["remedy_picking_id"]["display_name"], self.delivery.name)
         # Proposing a remedy is warehouse work: not offered to the manager.
-        arch = (
-            self.env(user=self.role_users["regional"])["wfmon.case"]
-            .get_views([(False, "form")])["views"]["form"]["arch"]
-        )
+        arch = self.env(user=self.role_users["regional"])["wfmon.case"].get_views(
+            [(False, "form")]
+        )["views"]["form"]["arch"]
         self.assertNotIn("action_wfmon_propose_remedy", arch)
 
     def test_warehouse_staff_validates_the_transfer_of_a_remedy(self):
@@ -106,3 +105,26 @@ class TestRoleJourneys(WfmonRpcCase, DistributionCase):
         self.assertFalse(outcome.error, outcome.message)
         self.assertEqual(order.state, "sale")
         self.assertTrue(self._cases(FULFILLMENT, order), "the shortage is still detected")
+
+    def test_store_staff_see_no_warehouse_menus(self):
+        Menu = self.env["ir.ui.menu"]
+        warehouse_menus = {
+            self.env.ref(xmlid).id
+            for xmlid in (
+                "wfmon_distribution.wfmon_case_menu_supervisor_queue",
+                "wfmon_distribution.wfmon_distribution_line_menu_at_risk",
+                "wfmon_distribution.wfmon_distribution_remedy_menu",
+                "wfmon_integration.wfmon_recommendation_menu",
+            )
+        }
+        clerk = self.role_users["wfmon_user"]
+        self.assertFalse(warehouse_menus & Menu.with_user(clerk)._visible_menu_ids())
+        supervisor_menus = Menu.with_user(self.supervisor)._visible_menu_ids()
+        self.assertIn(
+            self.env.ref("wfmon_distribution.wfmon_case_menu_supervisor_queue").id,
+            supervisor_menus,
+        )
+        self.assertIn(
+            self.env.ref("wfmon_distribution.wfmon_distribution_remedy_menu").id, supervisor_menus
+        )
+        self.assertLessEqual(warehouse_menus, Menu.with_user(self.lead)._visible_menu_ids())
