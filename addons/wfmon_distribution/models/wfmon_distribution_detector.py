@@ -23,16 +23,35 @@ class WfmonDistributionDetector(models.AbstractModel):
         self, type_code, records, payloads=None, lines=None, refresh=None, **options
     ):
         cases, opened = super()._detect_opened(type_code, records, payloads, **options)
-        if lines is None or not cases:
+        if not cases:
+            return cases, opened
+        case_of = dict(zip(records.ids, cases, strict=True))
+        if opened:
+            self._assign_supervisor(cases.browse([case_of[rec_id].id for rec_id in opened.ids]))
+        if lines is None:
             return cases, opened
         bump = options.get("bump", True)
-        case_of = dict(zip(records.ids, cases, strict=True))
         targets = records if (bump if refresh is None else refresh) else opened
         self._replace_lines(
             cases.browse([case_of[rec_id].id for rec_id in targets.ids]),
             {case_of[rec_id].id: lines.get(rec_id, []) for rec_id in targets.ids},
         )
         return cases, opened
+
+    @api.model
+    def _assign_supervisor(self, cases):
+        """Give the new cases nobody owns to their warehouse's supervisor (the
+        manager of its site): a case of a warehouse always reaches a person,
+        even where no team serves the warehouse."""
+        # sudo: the engine routes cases; the user running the detector may not
+        # edit cases.
+        for manager, group in (
+            cases.sudo()
+            .filtered(lambda c: not c.user_id and c.site_id.manager_id)
+            .grouped(lambda c: c.site_id.manager_id)
+            .items()
+        ):
+            group.write({"user_id": manager.id})
 
     @api.model
     def _replace_lines(self, cases, lines_by_case):

@@ -10,3 +10,4 @@ from . import test_pick_shortage
 from . import test_performance
 from . import test_rules
 from . import test_role_journeys
+from . import test_demo

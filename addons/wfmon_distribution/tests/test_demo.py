@@ -1,0 +1,78 @@
+"""The demo every journey runs on: one user per role, every open case reaches
+a person who sees it in their queue, every pending approval someone can give."""
+
+import unittest
+
+from odoo.tests import TransactionCase, tagged
+
+#: role -> (demo user, groups the role needs)
+ROLES = {
+    "store clerk": ("wfmon_core.demo_user_clerk", ["wfmon_core.group_wfmon_user"]),
+    "warehouse supervisor": (
+        "wfmon_core.demo_user_supervisor",
+        ["wfmon_core.group_wfmon_user", "stock.group_stock_user"],
+    ),
+    "regional manager": ("wfmon_core.demo_user_regional", ["wfmon_core.group_wfmon_manager"]),
+    "Finance approver": (
+        "wfmon_distribution.demo_user_finance",
+        ["account.group_account_manager"],
+    ),
+    "sales manager": (
+        "wfmon_distribution.demo_user_sales_manager",
+        ["sales_team.group_sale_manager"],
+    ),
+    "administrator": ("base.user_admin", ["wfmon_core.group_wfmon_admin", "base.group_system"]),
+}
+
+
+@tagged("post_install", "-at_install")
+class TestDemo(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not cls.env.ref("wfmon_core.demo_user_clerk", raise_if_not_found=False):
+            raise unittest.SkipTest("no demo data")
+
+    def test_one_user_per_role_whose_password_is_the_login(self):
+        for role, (xmlid, groups) in ROLES.items():
+            user = self.env.ref(xmlid)
+            for group in groups:
+                self.assertTrue(user.has_group(group), f"{role}: {group}")
+            if xmlid != "base.user_admin":
+                # The readme lists the logins; the passwords equal them.
+                self.env["res.users"].with_user(user)._check_credentials(
+                    {"type": "password", "password": user.login}, {"interactive": False}
+                )
+        finance = self.env.ref("wfmon_distribution.demo_user_finance")
+        sales = self.env.ref("wfmon_distribution.demo_user_sales_manager")
+        self.assertFalse(finance.has_group("sales_team.group_sale_manager"))
+        self.assertFalse(sales.has_group("account.group_account_manager"))
+
+    def test_every_open_case_reaches_someone_who_sees_it(self):
+        cases = self.env["wfmon.case"].search([("is_open", "=", True)])
+        self.assertTrue(cases.filtered(lambda c: c.domain == "distribution"))
+        for case in cases:
+            people = case.user_id | case.team_id.lead_id | case.team_id.member_ids
+            self.assertTrue(people, f"{case.summary}: no owner and no team")
+            self.assertTrue(
+                any(case.with_user(user).has_access("read") for user in people),
+                f"{case.summary}: its owner and team cannot see it",
+            )
+        supervisor = self.env.ref("wfmon_core.demo_user_supervisor")
+        queue = (
+            self.env["wfmon.case"]
+            .with_user(supervisor)
+            .search([("domain", "=", "distribution"), ("is_open", "=", True)])
+        )
+        self.assertEqual(
+            queue.ids,
+            cases.filtered(lambda c: c.domain == "distribution").ids,
+            "the supervisor's queue holds the distribution cases of his warehouses",
+        )
+
+    def test_every_pending_approval_can_be_given(self):
+        requests = self.env["wfmon.approval.request"].search([("state", "=", "pending")])
+        self.assertTrue(requests)
+        for request in requests:
+            approvers = request.assignment_ids.filtered(lambda a: a.state == "pending").user_id
+            self.assertTrue(approvers - request.requester_id, f"{request.source_name}: nobody")
