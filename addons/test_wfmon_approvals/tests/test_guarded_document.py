@@ -68,6 +68,15 @@ class TestGuardedDocument(GuardedDocumentCase):
         self.assertFalse(doc.wfmon_approval_request_ids)
         self.assertFalse(doc.approved_under)
 
+    def test_the_approval_button_opens_the_one_request(self):
+        doc = self._doc()
+        doc.action_confirm()
+        action = doc.with_user(self.requester).action_wfmon_view_approvals()
+        self.assertEqual(
+            (action["res_id"], action["views"]),
+            (doc.wfmon_approval_request_ids.id, [(False, "form")]),
+        )
+
     def test_blocked_then_resumes_by_itself_exactly_once(self):
         doc = self._doc()
         response = doc.action_confirm()

@@ -516,6 +516,10 @@ class WfmonApprovalMixin(models.AbstractModel):
         )
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
+        requests = self.env["wfmon.approval.request"].search(action["domain"], limit=2)
+        if len(requests) == 1:
+            # The one request of the document: straight to it.
+            action.update({"res_id": requests.id, "view_mode": "form", "views": [(False, "form")]})
         return action
 
     @api.model

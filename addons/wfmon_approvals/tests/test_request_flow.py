@@ -1,5 +1,8 @@
+from lxml import etree
+
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.wfmon_core.tests.common import capture_events
 
@@ -143,6 +146,43 @@ class TestRequestFlow(WfmonApprovalCase):
             form.reason = "Not this week"
         form.record.action_confirm()
         self.assertEqual(request.state, "rejected")
+
+    def test_approve_dialog_does_not_ask_the_decision_again(self):
+        _case, request = self._submit()
+        approver = request.with_user(self.store_manager)
+        action = approver.with_context(wfmon_decision="approve").action_open_decide_wizard()
+        self.assertEqual(action["name"], "Approve")
+        Wizard = self.env["wfmon.approval.decide"].with_user(self.store_manager)
+        arch = etree.fromstring(Wizard.get_views([(False, "form")])["views"]["form"]["arch"])
+        self.assertEqual(arch.xpath("//field[@name='decision']/@invisible"), ["1"])
+        wizard = Wizard.with_context(**action["context"]).create({})
+        shown = [
+            button.get("string")
+            for button in arch.xpath("//footer/button[@type='object']")
+            if not safe_eval(button.get("invisible", "False"), {"decision": wizard.decision})
+        ]
+        self.assertEqual(shown, ["Approve"], "one button, the decision already made")
+        wizard.action_confirm()
+        self.assertEqual(request.level_sequence, 2)
+
+    def test_approval_todo_offers_approve_reject_discard(self):
+        _case, request = self._submit()
+        activity = self._activities(request).with_user(self.store_manager)
+        self.assertTrue(activity.wfmon_is_approval)
+        Activity = self.env["mail.activity"].with_user(self.store_manager)
+        view = self.env.ref("mail.mail_activity_view_form_popup")
+        arch = etree.fromstring(Activity.get_views([(view.id, "form")])["views"]["form"]["arch"])
+        values = {
+            "id": activity.id,
+            "chaining_type": activity.chaining_type,
+            "wfmon_is_approval": True,
+        }
+        shown = [
+            button.get("string")
+            for button in arch.xpath("//footer/button")
+            if not safe_eval(button.get("invisible", "False"), values)
+        ]
+        self.assertEqual(shown, ["Approve", "Reject", "Discard"])
 
     def test_requester_withdraws(self):
         _case, request = self._submit()
