@@ -133,7 +133,14 @@ class StockPicking(models.Model):
             details=details,
             lines=lines,
             severity=severity,
-            summary={p.id: self.env._("%s is late", p.name) for p in self},
+            summary={
+                p.id: self.env._(
+                    "%(picking)s for %(partner)s is late", picking=p.name, partner=p.partner_id.name
+                )
+                if p.partner_id
+                else self.env._("%s is late", p.name)
+                for p in self
+            },
             site={p.id: sites.get(p.picking_type_id.warehouse_id.id) for p in self},
             bump=False,
         )
@@ -312,6 +319,19 @@ class StockPicking(models.Model):
     # D8: carrier / shipment exception reported from outside
     # ------------------------------------------------------------------
     @api.model
+    def _wfmon_carrier_status_label(self, status):
+        """What a carrier's status code means, as the case says it."""
+        labels = {
+            "exception": self.env._("Shipment exception"),
+            "label_failed": self.env._("Label refused"),
+            "failed": self.env._("Delivery failed"),
+            "returned": self.env._("Returned to sender"),
+            "lost": self.env._("Lost in transit"),
+            "damaged": self.env._("Damaged in transit"),
+        }
+        return labels.get(status, status)
+
+    @api.model
     def _wfmon_carrier_event(self, data):
         """Open (or resolve) the logistics case of a picking from a carrier event.
 
@@ -348,6 +368,7 @@ class StockPicking(models.Model):
         if status not in CARRIER_EXCEPTIONS:
             raise UserError(self.env._("Unknown carrier status %s.", status))
         carrier = data.get("carrier") or self.env._("Carrier")
+        what = self._wfmon_carrier_status_label(status)
         sites = detector._sites(picking.picking_type_id.warehouse_id)
         return detector._detect(
             CARRIER,
@@ -357,12 +378,19 @@ class StockPicking(models.Model):
                 picking.id: self.env._(
                     "%(carrier)s reported %(status)s on %(date)s: %(msg)s",
                     carrier=carrier,
-                    status=status,
+                    status=what.lower(),
                     date=format_datetime(self.env, fields.Datetime.now()),
                     msg=data.get("message") or "-",
                 )
             },
             severity="high" if status in ("label_failed", "lost") else "medium",
-            summary={picking.id: self.env._("%(p)s: %(s)s", p=picking.name, s=status)},
+            summary={
+                picking.id: self.env._(
+                    "%(picking)s: %(what)s (%(carrier)s)",
+                    picking=picking.name,
+                    what=what.lower(),
+                    carrier=carrier,
+                )
+            },
             site={picking.id: sites.get(picking.picking_type_id.warehouse_id.id)},
         )
