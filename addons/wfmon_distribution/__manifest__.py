@@ -41,5 +41,10 @@
     "demo": [
         "demo/wfmon_distribution_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "wfmon_distribution/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

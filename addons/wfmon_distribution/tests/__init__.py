@@ -11,3 +11,4 @@ from . import test_performance
 from . import test_rules
 from . import test_role_journeys
 from . import test_demo
+from . import test_tours
