@@ -81,6 +81,8 @@ class WfmonApprovalRequest(models.Model):
     _wfmon_reference_prefix = "APR-"
     # Approvers and requesters comment without write access on the request.
     _mail_post_access = "read"
+    # The Activities menu opens the approver's requests as cards with Approve / Reject.
+    _systray_view = "kanban"
     _wfmon_engine_fields = frozenset(PROTECTED_FIELDS)
     _wfmon_engine_create = True
 
