@@ -34,3 +34,21 @@ class TestDistributionJourneys(WfmonTourCase):
             )
         )
         self.start_journey("wfmon_regional_tour", regional)
+
+    def test_finance_releases_the_credit_hold_from_her_activities(self):
+        finance = self.demo_user("wfmon_distribution.demo_user_finance")
+        order, request = self._request("wfmon_distribution.demo_so_credit")
+        self.assertEqual(request.policy_id.name, "Credit release")
+        self.start_journey("wfmon_finance_tour", finance)
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(order.state, "sale", "the order confirmed by itself")
+
+    def test_sales_manager_approves_the_margin_after_finance(self):
+        finance = self.demo_user("wfmon_distribution.demo_user_finance")
+        sales = self.demo_user("wfmon_distribution.demo_user_sales_manager")
+        order, request = self._request("wfmon_distribution.demo_so_battery")
+        request.with_user(finance).action_approve(reason="Northwind pays; release the credit.")
+        self.assertEqual((request.state, request.level_id.name), ("pending", "Sales manager"))
+        self.start_journey("wfmon_sales_manager_tour", sales)
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(order.state, "sale", "the order confirmed by itself")
