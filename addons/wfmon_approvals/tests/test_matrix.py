@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -158,3 +160,17 @@ class TestApprovalMatrix(WfmonApprovalCase):
         self.policy.level_ids.unlink()
         with self.assertRaisesRegex(UserError, "has no approval levels"):
             self._guard(self._cases(amount=1500))
+
+    def test_the_matrix_list_opens_the_policy_form(self):
+        """The menu's list is not edited in place (the levels live on the form)
+        and its group headers sum no hours."""
+        Policy = self.env["wfmon.approval.policy"]
+        arch = etree.fromstring(Policy.get_views([(False, "list")])["views"]["list"]["arch"])
+        self.assertFalse(arch.get("editable"))
+        columns = [
+            node.get("name")
+            for node in arch.xpath("//field[not(@column_invisible)][not(@optional='hide')]")
+        ]
+        self.assertLessEqual(len(columns), 10, columns)
+        self.assertNotIn("deadline_hours", columns)
+        self.assertIn("level_summary", columns)
