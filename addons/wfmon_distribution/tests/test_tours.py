@@ -52,3 +52,13 @@ class TestDistributionJourneys(WfmonTourCase):
         self.start_journey("wfmon_sales_manager_tour", sales)
         self.assertEqual(request.state, "approved")
         self.assertEqual(order.state, "sale", "the order confirmed by itself")
+
+    def test_administrator_sets_a_threshold_a_policy_and_an_endpoint(self):
+        admin = self.demo_user("base.user_admin")
+        self.start_journey("wfmon_admin_tour", admin)
+        self.assertEqual(self.env.company.wfmon_dist_large_order_amount, 12000)
+        level = self.env.ref("wfmon_distribution.approval_policy_remedy_supervisor")
+        self.assertEqual(level.backup_user_id, self.env.ref("wfmon_core.demo_user_regional"))
+        endpoint = self.env["wfmon.webhook.endpoint"].search([("name", "=", "ERP bridge")])
+        self.assertEqual(endpoint.url, "https://erp.example.com/hooks/wfmon")
+        self.assertTrue(endpoint.secret_shown, "shown once")
