@@ -76,3 +76,33 @@ class TestDemo(TransactionCase):
         for request in requests:
             approvers = request.assignment_ids.filtered(lambda a: a.state == "pending").user_id
             self.assertTrue(approvers - request.requester_id, f"{request.source_name}: nobody")
+
+    def test_each_role_finds_its_work_where_it_looks_first(self):
+        # The clerk's Overview: only kinds of case with open work she sees.
+        clerk = self.env.ref("wfmon_core.demo_user_clerk")
+        overview = self.env.ref("wfmon_core.wfmon_case_type_action_overview")
+        self.assertIn("search_default_with_open_cases", overview.context)
+        cards = (
+            self.env["wfmon.case.type"].with_user(clerk).search([("case_ids.is_open", "=", True)])
+        )
+        self.assertTrue(cards)
+        self.assertTrue(all(card.open_case_count for card in cards), "no zero cards")
+        # The approvers' Activities hold the requests waiting for them.
+        finance = self.env.ref("wfmon_distribution.demo_user_finance")
+        self.assertTrue(
+            self.env["wfmon.approval.request"]
+            .with_user(finance)
+            .search([("is_my_approval", "=", True)])
+        )
+        self.assertTrue(
+            self.env["mail.activity"].search(
+                [("user_id", "=", finance.id), ("res_model", "=", "wfmon.approval.request")]
+            )
+        )
+        # The administrator owns the integration cases (a failing endpoint).
+        admin = self.env.ref("base.user_admin")
+        integration = self.env["wfmon.case"].search(
+            [("domain", "=", "integration"), ("is_open", "=", True)]
+        )
+        self.assertTrue(integration)
+        self.assertEqual(integration.user_id, admin)
