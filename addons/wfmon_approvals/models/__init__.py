@@ -12,3 +12,4 @@ from . import wfmon_approval_request_reporting
 from . import wfmon_approval_mixin
 from . import mail_activity
 from . import wfmon_approval_digest
+from . import wfmon_publisher

@@ -36,6 +36,14 @@ class WfmonPublisher(models.AbstractModel):
         return self._event_payloads(records) if payloads is None else payloads
 
     @api.model
+    def _event_descriptions(self):
+        """``{event code: description}`` of the events a module publishes
+        without declaring them as data (it does not depend on the module that
+        stores event types): the registry names them with these words instead
+        of their code. Modules extend the dict."""
+        return {}
+
+    @api.model
     def _event_payloads(self, records):
         if hasattr(records, "_wfmon_event_data"):
             return records._wfmon_event_data()

@@ -177,7 +177,7 @@ class StockPicking(models.Model):
         res = super()._action_done()
         self._wfmon_raise_pick_shortage(shortages)
         self._wfmon_after_done()
-        # Remedy transfers (seed 003) arrived: reserve the deliveries they serve.
+        # Remedy transfers arrived: reserve the deliveries they serve.
         # Their origin starts with the remedy's reference: no query otherwise.
         remedy_transfers = self.filtered(lambda p: (p.origin or "").startswith("REM-"))
         if remedy_transfers:

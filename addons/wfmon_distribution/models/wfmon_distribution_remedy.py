@@ -9,7 +9,7 @@ KINDS = [
 
 
 class WfmonDistributionRemedy(models.Model):
-    """A supervisor-approved fix for a delivery at risk (seed 003).
+    """A supervisor-approved fix for a delivery at risk.
 
     Proposed from a fulfillment or late-picking case (or the delivery itself)
     with the options the data supports: a transfer from the warehouse that has

@@ -53,6 +53,9 @@ class WfmonEventType(models.Model):
         by_code = {t.code: t for t in found}
         missing = [c for c in dict.fromkeys(codes) if c not in by_code]
         if missing:
-            created = Type.create([{"code": c, "name": c, "direction": direction} for c in missing])
+            names = self.env["wfmon.publisher"]._event_descriptions()
+            created = Type.create(
+                [{"code": c, "name": names.get(c, c), "direction": direction} for c in missing]
+            )
             by_code.update({t.code: t for t in created})
         return by_code
