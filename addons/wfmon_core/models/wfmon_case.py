@@ -102,7 +102,8 @@ class WfmonCase(models.Model):
         index=True,
         tracking=True,
         copy=False,
-        group_expand=True,
+        # No empty columns: the kanban (on a phone, one column at a time) opens
+        # on the first state that holds cases, where the work is.
     )
     is_open = fields.Boolean(compute="_compute_is_open", store=True, index=True, precompute=True)
     user_id = fields.Many2one("res.users", string="Owner", index=True, tracking=True)

@@ -56,6 +56,32 @@ class WfmonCaseLog(models.Model):
     )
     res_model = fields.Char(string="Related Model", readonly=True)
     res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
+    # What the screens show: the stored values are codes for the machines that
+    # read the log (exports, events); people read the labels of those codes.
+    old_label = fields.Char(string="From", compute="_compute_labels")
+    new_label = fields.Char(string="To", compute="_compute_labels")
+
+    #: the case field whose selection names the values of each action
+    _VALUE_FIELDS = {
+        "open": "state",
+        "state": "state",
+        "resolve": "state",
+        "auto_resolve": "state",
+        "reopen": "state",
+        "sla": "sla_status",
+    }
+
+    @api.depends("action", "old_value", "new_value")
+    def _compute_labels(self):
+        Case = self.env["wfmon.case"]
+        labels = {
+            fname: dict(Case._fields[fname]._description_selection(self.env))
+            for fname in set(self._VALUE_FIELDS.values())
+        }
+        for line in self:
+            names = labels.get(self._VALUE_FIELDS.get(line.action), {})
+            line.old_label = names.get(line.old_value, line.old_value)
+            line.new_label = names.get(line.new_value, line.new_value)
 
     def write(self, vals):
         if vals:

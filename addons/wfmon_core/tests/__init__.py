@@ -11,3 +11,4 @@ from . import test_reporting_glance
 from . import test_advisory
 from . import test_manual_report
 from . import test_tours
+from . import test_case_screens

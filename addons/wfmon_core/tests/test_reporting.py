@@ -55,11 +55,18 @@ class TestReporting(WfmonCase):
         self.assertEqual(self.Case.search(action["domain"] + [("is_open", "=", True)]), cases[1:])
 
     def test_kanban_columns_follow_the_state_machine(self):
-        """Grouping by state (the kanban) shows every state, in workflow order."""
-        self._open()
+        """Grouping by state (the kanban) shows the states holding cases, in
+        workflow order: no empty column comes first (on a phone, one column
+        shows at a time)."""
+        waiting = self._open()
+        started = self._open()
+        started.action_start()
+        cancelled = self._open()
+        cancelled.action_cancel()
         groups = self.Case.read_group([("type_id", "=", self.case_type.id)], ["state"], ["state"])
+        workflow = [state for state, _label in self.Case._fields["state"].selection]
+        held = {waiting.state, "in_progress", "cancelled"}
         self.assertEqual(
-            [group["state"] for group in groups],
-            ["new", "assigned", "in_progress", "waiting", "resolved", "cancelled"],
+            [group["state"] for group in groups], [state for state in workflow if state in held]
         )
-        self.assertEqual(groups[0]["state_count"], 1)
+        self.assertTrue(all(group["state_count"] for group in groups), "no empty column")
