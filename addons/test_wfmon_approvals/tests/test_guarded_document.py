@@ -61,6 +61,31 @@ class TestGuardedDocument(GuardedDocumentCase):
     pending, runs by itself once approved (as the requester, exactly once), and
     an approval is void once the guarded values change."""
 
+    def test_the_matrix_names_the_guarded_action_and_the_fields_by_label(self):
+        Policy = self.env["wfmon.approval.policy"].with_user(self.admin)
+        choices = dict(Policy._fields["guarded_action"]._description_selection(Policy.env))
+        self.assertEqual(
+            choices["test.wfmon.document/action_confirm"], "Confirm (Approval test document)"
+        )
+        self.assertEqual(self.doc_policy.guarded_action, "test.wfmon.document/action_confirm")
+        with Form(Policy) as form:
+            form.name = "Documents from 5,000"
+            form.guarded_action = "test.wfmon.document/action_confirm"
+            self.assertEqual(form.model_name, "test.wfmon.document")
+            form.amount_field = "amount"
+            form.min_amount = 5000
+            with form.level_ids.new() as level:
+                level.name = "Salesperson"
+                level.approver_kind = "role"
+                level.role_path = "user_id"
+        policy = form.record
+        self.assertEqual(
+            (policy.model_name, policy.action_name), ("test.wfmon.document", "action_confirm")
+        )
+        arch = Policy.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn('placeholder="button_confirm"', arch)
+        self.assertIn("DynamicModelFieldSelectorChar", arch)
+
     def test_small_document_confirms_at_once(self):
         doc = self._doc(amount=10)
         self.assertIs(doc.action_confirm(), True)

@@ -9,6 +9,7 @@ from . import wfmon_approval_request
 from . import wfmon_approval_request_routing
 from . import wfmon_approval_request_escalation
 from . import wfmon_approval_request_reporting
+from . import wfmon_approval_request_display
 from . import wfmon_approval_mixin
 from . import mail_activity
 from . import wfmon_approval_digest

@@ -36,10 +36,11 @@ class WfmonApprovalLevel(models.Model):
         domain=[("share", "=", False)],
     )
     group_id = fields.Many2one("res.groups", string="Approver Group")
+    model_name = fields.Char(related="policy_id.model_name")
     role_path = fields.Char(
-        string="Role (field path)",
-        help="Path from the document to the approving user, e.g. site_id.manager_id, "
-        "user_id, team_id.user_id.",
+        string="Person on the Document",
+        help="The user the document names, e.g. the manager of its store or warehouse, or "
+        "its salesperson: chosen among the document's fields by their labels.",
     )
     mode = fields.Selection(MODES, required=True, default="any")
     min_approvals = fields.Integer(string="N", default=1)

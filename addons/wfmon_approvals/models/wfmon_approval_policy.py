@@ -37,18 +37,28 @@ class WfmonApprovalPolicy(models.Model):
         required=True,
         help="Name of the method the approval guards, e.g. button_confirm.",
     )
+    guarded_action = fields.Selection(
+        selection="_selection_guarded_action",
+        string="Action to Approve",
+        compute="_compute_guarded_action",
+        inverse="_inverse_guarded_action",
+        help="The action of a document that waits for the approval, among those the "
+        "installed modules can hold.",
+    )
     condition_domain = fields.Char(
         string="Condition",
         default="[]",
         help="Only documents matching this domain need the approval.",
     )
     amount_field = fields.Char(
-        help="Field of the document holding the amount compared with the band, "
-        "e.g. amount_total. Empty: the amount is 0.",
+        string="Amount",
+        help="The document's amount compared with the band (e.g. its total). "
+        "Empty: the amount is 0.",
     )
     currency_field = fields.Char(
-        help="Field of the document holding the amount's currency, e.g. currency_id. "
-        "Amounts in another currency are converted into the policy's currency.",
+        string="Amount Currency",
+        help="The currency of the document's amount. Amounts in another currency are "
+        "converted into the policy's currency.",
     )
     currency_id = fields.Many2one(
         "res.currency",
@@ -119,6 +129,40 @@ class WfmonApprovalPolicy(models.Model):
     # ------------------------------------------------------------------
     # Compute / constraints
     # ------------------------------------------------------------------
+    @api.model
+    def _selection_guarded_action(self):
+        """Every action a model of the registry holds for approval
+        (``_wfmon_guarded_actions`` of wfmon.approval.mixin), by its label and
+        its model's name: ``"model/method"`` keys."""
+        choices = []
+        for name, Model in self.env.registry.items():
+            actions = getattr(Model, "_wfmon_guarded_actions", None)
+            if not actions or Model._abstract or Model._transient:
+                continue
+            description = self.env["ir.model"]._get(name).name or Model._description
+            for method, label in actions.items():
+                choices.append((f"{name}/{method}", f"{label} ({description})"))
+        return sorted(choices, key=lambda choice: choice[1])
+
+    @api.depends("model_name", "action_name")
+    def _compute_guarded_action(self):
+        keys = {key for key, _label in self._selection_guarded_action()}
+        for policy in self:
+            key = f"{policy.model_name}/{policy.action_name}"
+            policy.guarded_action = key if key in keys else False
+
+    def _inverse_guarded_action(self):
+        for policy in self.filtered("guarded_action"):
+            model_name, action_name = policy.guarded_action.split("/", 1)
+            policy.model_id = self.env["ir.model"]._get(model_name)
+            policy.action_name = action_name
+
+    @api.onchange("guarded_action")
+    def _onchange_guarded_action(self):
+        # The form needs the model at once: the condition and the amount
+        # fields are chosen among its fields.
+        self._inverse_guarded_action()
+
     @api.depends("level_ids.sequence", "level_ids.display_name")
     def _compute_level_count(self):
         for policy in self:
@@ -229,6 +273,12 @@ class WfmonApprovalPolicy(models.Model):
         way is reported by extending :meth:`_extra_scopes_ok`.
         """
         return ()
+
+    @api.model
+    def _scope_labels(self):
+        """``{scope name: label}`` of the scopes of :meth:`_extra_scopes`, for
+        the screens: a document's signals are shown in words, not as names."""
+        return {}
 
     def _extra_scopes_ok(self, records):
         """``{record id: {policy id: frozenset(names of extra scopes that hold)}}``:

@@ -52,6 +52,16 @@ class WfmonApprovalPolicy(models.Model):
                         )
                     )
 
+    @api.model
+    def _scope_labels(self):
+        return {
+            **super()._scope_labels(),
+            **{
+                scope: self._fields[fname]._description_string(self.env)
+                for fname, (scope, _model) in DIST_SCOPES.items()
+            },
+        }
+
     def _extra_scopes(self):
         scopes = super()._extra_scopes()
         return scopes + tuple(scope for fname, (scope, _m) in DIST_SCOPES.items() if self[fname])

@@ -12,3 +12,4 @@ from . import test_rules
 from . import test_role_journeys
 from . import test_demo
 from . import test_tours
+from . import test_language
