@@ -40,6 +40,21 @@ registry.category("web_tour.tours").add("wfmon_sales_manager_tour", {
             trigger: ".o_field_widget[name='analysis'] table",
         },
         {
+            content: "The order, before she decides",
+            trigger: ".o-form-buttonbox button[name='action_open_source']",
+            run: "click",
+        },
+        {
+            content: "It shows the wait instead of a Confirm button",
+            trigger:
+                ".o_form_view:not(:has(.o_statusbar_buttons button[name='action_confirm'])) .o_statusbar_buttons button:contains('Waiting for Approval')",
+        },
+        {
+            content: "Back to the request",
+            trigger: ".o_breadcrumb .o_back_button a",
+            run: "click",
+        },
+        {
             trigger: ".o_statusbar_buttons button:contains('Approve')",
             run: "click",
         },
