@@ -39,10 +39,12 @@ def test_most_specific_wins_site_over_company_over_global():
     doc = facts(amount=1200, company_id=1, site_id=7, site_label="S01")
     sel = am.select_policy([generic, company, store], doc)
     assert sel.policy.key == 3
-    assert "matched policy 'Store S01' because" in sel.explanation
-    assert "store / warehouse is S01" in sel.explanation
-    assert "1,200.00 lies in [1,000.00, no limit)" in sel.explanation
-    assert "3 policies matched" in sel.explanation
+    assert sel.explanation == (
+        "Store S01 applies: the document is at S01 and the amount, 1,200.00, is from "
+        "1,000.00 up; it is the most specific of 3 matching policies (next: Company)."
+    )
+    for code in ("specificity", "guards", "site_id", "[", "'"):
+        assert code not in sel.explanation
     # another store: the company policy wins
     sel = am.select_policy([generic, company, store], facts(amount=1200, company_id=1, site_id=8))
     assert sel.policy.key == 2
@@ -54,7 +56,10 @@ def test_equal_specificity_falls_back_to_sequence_then_key():
     c = policy(3, "C", sequence=10)
     sel = am.select_policy([a, b, c], facts())
     assert sel.policy.key == 3
-    assert "same as 'B' but sequence 10 comes first" in sel.explanation
+    assert sel.explanation == (
+        "C applies: it applies to every such action; 3 policies match, equally specific: "
+        "it comes first in the matrix's order (before B)."
+    )
 
 
 def test_condition_and_case_type_and_extra_scope():
@@ -64,7 +69,7 @@ def test_condition_and_case_type_and_extra_scope():
     doc = facts(condition_ok=frozenset({1}), case_type_id=11, case_type_label="credit hold")
     sel = am.select_policy([cond, typed, extra], doc)
     assert sel.policy.key == 2
-    assert "exception type is credit hold" in sel.explanation
+    assert "it concerns credit hold" in sel.explanation
     doc = facts(condition_ok=frozenset(), extra_ok={3: frozenset({"product_category"})})
     assert am.select_policy([cond, typed, extra], doc).policy.key == 3
     assert am.mismatch(cond, facts()) == "condition not met"
@@ -162,7 +167,7 @@ def test_amount_per_policy_overrides_document_amount():
     sel = am.select_policy([small, large], doc)
     assert [p.key for p in sel.candidates] == [2, 1]
     assert sel.policy.key == 2
-    assert "the amount 1,500.00 lies in [1,000.00, no limit)" in sel.explanation
+    assert "the amount, 1,500.00, is from 1,000.00 up" in sel.explanation
     assert am.mismatch(large, facts(amount=1500, amounts={2: 999})) == "amount outside its band"
 
 
@@ -192,3 +197,53 @@ def test_guard_auto_approves_below_the_limit_only():
     assert am.guard_verdict(True, None, "abc", 100.0, 100.0).action == "request"
     assert am.guard_verdict(True, None, "abc", 0.0, 0.0).action == "request"
     assert am.guard_verdict(True, None, "abc", 99.0, 100.0).allowed
+
+
+def test_level_gaps_finds_levels_that_may_have_nobody():
+    finance, sales, both, backup = 1, 2, 3, 9
+    plan = am.LevelPlan
+    # Finance, then a sales manager who is the Finance approver: nobody is left
+    # for level 2 once she decided level 1 (the demo's dead end).
+    gaps = am.level_gaps([plan("Finance", frozenset({both})), plan("Sales", frozenset({both}))])
+    assert gaps == [am.LevelGap("Sales", "earlier", (both,))]
+    # Another sales manager, or a backup, closes the gap.
+    assert not am.level_gaps(
+        [plan("Finance", frozenset({both})), plan("Sales", frozenset({both, sales}))]
+    )
+    assert not am.level_gaps(
+        [plan("Finance", frozenset({both})), plan("Sales", frozenset({both}), backup)]
+    )
+    # A backup who decided an earlier level does not.
+    assert am.level_gaps(
+        [plan("Finance", frozenset({finance})), plan("Sales", frozenset({both}), finance)],
+        incompatible={both},
+    ) == [am.LevelGap("Sales", "incompatible")]
+    assert am.level_gaps([plan("Nobody", frozenset())]) == [am.LevelGap("Nobody", "empty")]
+    # A person on the document is known per document only: a backup covers it.
+    assert am.level_gaps([plan("Store manager", None)]) == [
+        am.LevelGap("Store manager", "document")
+    ]
+    assert not am.level_gaps([plan("Store manager", None, backup)])
+
+
+def test_the_explanation_names_the_signals_in_words():
+    credit = policy(1, "Credit release", extra_scopes=("credit_hold",))
+    both = policy(2, "Credit release and margin approval", extra_scopes=("credit_hold", "margin"))
+    reasons = {
+        "credit_hold": "the customer is over its credit limit",
+        "margin": "the margin is low",
+    }
+    doc = facts(
+        extra_ok={1: frozenset({"credit_hold"}), 2: frozenset({"credit_hold", "margin"})},
+        scope_reasons=reasons,
+    )
+    sel = am.select_policy([credit, both], doc)
+    assert sel.explanation == (
+        "Credit release and margin approval applies: the customer is over its credit limit "
+        "and the margin is low; it is the most specific of 2 matching policies "
+        "(next: Credit release)."
+    )
+    only = am.select_policy([credit], facts(extra_ok={1: frozenset({"credit_hold"})}))
+    assert only.explanation == (
+        "Credit release applies: credit hold applies; it is the only policy that matches."
+    )

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.approval_matrix import LevelPlan
+
 APPROVER_KINDS = [
     ("users", "Named users"),
     ("group", "Members of a group"),
@@ -95,6 +97,28 @@ class WfmonApprovalLevel(models.Model):
         if Model._name != "res.users":
             raise ValidationError(self.env._("Role path %s must end on a user.", self.role_path))
 
+    def _plan(self):
+        """This level as ``tools.approval_matrix.level_gaps`` reads it: its
+        approvers when known without a document, ``None`` for a person on it."""
+        self.ensure_one()
+        approvers = self._configured_approvers()
+        return LevelPlan(
+            self.name or "",
+            None if approvers is None else frozenset(approvers),
+            self.backup_user_id.id or None,
+        )
+
+    def _configured_approvers(self):
+        """The user ids this level names whatever the document (its users, its
+        group's active internal members); ``None`` for a person on the document."""
+        self.ensure_one()
+        if self.approver_kind == "users":
+            return self.user_ids.filtered("active").ids
+        if self.approver_kind == "group":
+            # sudo: routing lists the group's members whatever the requester may read.
+            return self.group_id.sudo().users.filtered(lambda u: u.active and not u.share).ids
+        return None
+
     def _raw_approvers(self, records):
         """``{record id: [user ids]}``: the configured approvers of this level for
         each record, before delegation and segregation of duties.
@@ -102,12 +126,8 @@ class WfmonApprovalLevel(models.Model):
         Reads in bulk (prefetch), so the cost does not grow with the records.
         """
         self.ensure_one()
-        if self.approver_kind == "users":
-            users = self.user_ids.filtered("active").ids
-            return {record.id: users for record in records}
-        if self.approver_kind == "group":
-            # sudo: routing lists the group's members whatever the requester may read.
-            users = self.group_id.sudo().users.filtered(lambda u: u.active and not u.share).ids
+        users = self._configured_approvers()
+        if users is not None:
             return {record.id: users for record in records}
         # sudo: the role is read on behalf of the policy (e.g. the store's manager),
         # not with the rights of the requester.

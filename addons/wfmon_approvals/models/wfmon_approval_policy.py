@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
-from ..tools.approval_matrix import DocumentFacts, PolicySpec, select_policy
+from ..tools.approval_matrix import DocumentFacts, PolicySpec, level_gaps, select_policy
 
 
 class WfmonApprovalPolicy(models.Model):
@@ -124,6 +124,13 @@ class WfmonApprovalPolicy(models.Model):
     level_count = fields.Integer(compute="_compute_level_count")
     level_summary = fields.Char(string="Approvers", compute="_compute_level_count")
     request_count = fields.Integer(compute="_compute_request_count")
+    level_warning = fields.Text(
+        string="Levels That May Have Nobody",
+        compute="_compute_level_warning",
+        help="Levels that segregation of duties may leave with nobody eligible: such a "
+        "level goes to the backup approver or the escalation contact, and an "
+        "administrator is told.",
+    )
     note = fields.Text(translate=True)
 
     # ------------------------------------------------------------------
@@ -168,6 +175,63 @@ class WfmonApprovalPolicy(models.Model):
         for policy in self:
             policy.level_count = len(policy.level_ids)
             policy.level_summary = " → ".join(policy.level_ids.mapped("display_name"))
+
+    @api.depends(
+        "level_ids.approver_kind",
+        "level_ids.user_ids",
+        "level_ids.group_id",
+        "level_ids.backup_user_id",
+        "level_ids.sequence",
+        "incompatible_group_ids",
+        "escalation_user_id",
+    )
+    def _compute_level_warning(self):
+        for policy in self:
+            levels = policy.level_ids.sorted(lambda lv: (lv.sequence, lv.id))
+            # sudo: the members of the groups, whatever the editor may read.
+            incompatible = policy.incompatible_group_ids.sudo().users.ids
+            gaps = level_gaps([level._plan() for level in levels], incompatible)
+            lines = [policy._gap_text(gap) for gap in gaps]
+            if lines:
+                lines.append(
+                    self.env._(
+                        "Such a level goes to %s, and an administrator is told.",
+                        policy._fallback_text(),
+                    )
+                )
+            policy.level_warning = "\n".join(lines) or False
+
+    def _gap_text(self, gap):
+        # sudo: names of the approvers the matrix names, for its editor.
+        names = ", ".join(self.env["res.users"].sudo().browse(gap.users).mapped("name"))
+        return {
+            "empty": self.env._("Level '%s' names nobody.", gap.level),
+            "incompatible": self.env._(
+                "Level '%s': all its approvers are in an incompatible group.", gap.level
+            ),
+            "earlier": self.env._(
+                "Level '%(level)s': its only approvers (%(names)s) also approve an earlier "
+                "level, and a person who decided one level cannot decide the next.",
+                level=gap.level,
+                names=names,
+            ),
+            "document": self.env._(
+                "Level '%s' asks a person named by the document, who may be missing or "
+                "excluded, and has no backup approver.",
+                gap.level,
+            ),
+        }[gap.reason]
+
+    def _fallback_text(self):
+        self.ensure_one()
+        if self.escalation_user_id:
+            return self.env._(
+                "the store or warehouse manager, else %s (the escalation contact)",
+                self.escalation_user_id.name,
+            )
+        return self.env._(
+            "the store or warehouse manager, if the document has one (no escalation contact is set)"
+        )
 
     def _compute_request_count(self):
         groups = self.env["wfmon.approval.request"]._read_group(
@@ -280,6 +344,13 @@ class WfmonApprovalPolicy(models.Model):
         the screens: a document's signals are shown in words, not as names."""
         return {}
 
+    @api.model
+    def _scope_reasons(self):
+        """``{scope name: why it holds on a document, in words}`` for the
+        explanation of a request ("the customer is over its credit limit");
+        by default the scope's label."""
+        return {scope: label.lower() for scope, label in self._scope_labels().items()}
+
     def _extra_scopes_ok(self, records):
         """``{record id: {policy id: frozenset(names of extra scopes that hold)}}``:
         the approval holds of each record, for every policy with extra scopes."""
@@ -329,6 +400,12 @@ class WfmonApprovalPolicy(models.Model):
         type_field = case_type_field or getattr(records, "_wfmon_approval_case_type_field", None)
         result = {}
         # sudo: scope and amounts are read on behalf of the policy, not the user.
+        scope_reasons = self._scope_reasons()
+        action_label = self.env._(
+            "%(action)s of a %(document)s",
+            action=getattr(records, "_wfmon_guarded_actions", {}).get(action_name, action_name),
+            document=records._description,
+        )
         for record in records.sudo():
             site = record[site_field] if site_field else self.env["wfmon.site"]
             case_type = record[type_field] if type_field else self.env["wfmon.case.type"]
@@ -345,6 +422,8 @@ class WfmonApprovalPolicy(models.Model):
                 amounts=amounts[record.id],
                 site_label=site.display_name or "",
                 case_type_label=case_type.display_name or "",
+                scope_reasons=scope_reasons,
+                action_label=action_label,
             )
             selection = select_policy(specs.values(), facts)
             if selection.policy:

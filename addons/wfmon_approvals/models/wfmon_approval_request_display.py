@@ -5,6 +5,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import format_amount, formatLang
 
+from ..tools.approval_matrix import NoApprover, route_level
+
 
 class WfmonApprovalRequest(models.Model):
     """What people read on a request (kept apart from the engine): the values
@@ -25,6 +27,80 @@ class WfmonApprovalRequest(models.Model):
         compute="_compute_action_label",
         help="What the document waits to do until it is approved.",
     )
+
+    routing_warning = fields.Text(
+        string="Later Levels Without Approver",
+        compute="_compute_routing_warning",
+        help="The later levels of this request that nobody may be eligible to decide once "
+        "the current one is decided, and where they will go instead.",
+    )
+
+    @api.depends("state", "level_id", "assignment_ids.state", "decision_ids")
+    def _compute_routing_warning(self):
+        for request in self:
+            request.routing_warning = (
+                request._later_level_gaps() if request.state == "pending" else False
+            )
+
+    def _later_level_gaps(self):
+        """What the request form says before anyone decides: the later levels
+        segregation of duties may leave with nobody, once the people asked now
+        (and those who decided before) are out of them."""
+        self.ensure_one()
+        # sudo: the routing of the request, read for whoever may see it.
+        request = self.sudo()
+        current = request.level_id
+        if not current:
+            return False
+        later = request.policy_id.level_ids.filtered(
+            lambda lv: (lv.sequence, lv.id) > (current.sequence, current.id)
+        ).sorted(lambda lv: (lv.sequence, lv.id))
+        document = self.env[request.res_model].browse(request.res_id).sudo().exists()
+        if not later or not document:
+            return False
+        day = fields.Date.context_today(self)
+        delegations = self.env["wfmon.approval.delegation"]._active_specs(day)
+        # Whoever decides now or decided before is out of the later levels.
+        deciders = set(
+            request.decision_ids.filtered(lambda d: d.decision in ("approve", "reject")).user_id.ids
+        ) | set(request.assignment_ids.filtered(lambda a: a.state == "pending").user_id.ids)
+        incompatible = request.policy_id.incompatible_group_ids.users.ids
+        lines = []
+        for level in later:
+            raw = level._raw_approvers(document).get(document.id, [])
+            try:
+                route_level(
+                    raw,
+                    requester=request.requester_id.id,
+                    decided=deciders,
+                    incompatible=incompatible,
+                    delegations=delegations,
+                    day=day,
+                    backup=level.backup_user_id.id or None,
+                )
+            except NoApprover as exc:
+                names = {
+                    u.id: u.name
+                    for u in self.env["res.users"]
+                    .sudo()
+                    .browse([user for user, _why in exc.excluded])
+                }
+                who = ", ".join(
+                    dict.fromkeys(names.get(user, "") for user, _why in exc.excluded)
+                ) or self.env._("nobody is named")
+                lines.append(
+                    self.env._(
+                        "Level '%(level)s' will have nobody eligible to decide it (%(who)s: "
+                        "a person who decided one level cannot decide the next, nor the "
+                        "requester). It will go to %(fallback)s, and an administrator "
+                        "will be told.",
+                        level=level.name,
+                        who=who,
+                        fallback=request.policy_id._fallback_text(),
+                    )
+                )
+            deciders |= set(raw)
+        return "\n".join(lines) or False
 
     @api.depends("res_model", "action_name")
     def _compute_action_label(self):

@@ -29,8 +29,8 @@ class TestApprovalMatrix(WfmonApprovalCase):
         self.assertEqual(request.requester_id, self.requester)
         self.assertEqual(request.amount, 1500)
         self.assertEqual(request.site_id, self.store)
-        self.assertIn("matched policy 'Overrides from 1,000' because", request.explanation)
-        self.assertIn("1,500.00 lies in [1,000.00, no limit)", request.explanation)
+        self.assertIn("Overrides from 1,000 applies:", request.explanation)
+        self.assertIn("the amount, 1,500.00, is from 1,000.00 up", request.explanation)
         self.assertTrue(request.name.startswith("APR-"))
 
     def test_most_specific_policy_wins(self):
@@ -55,13 +55,14 @@ class TestApprovalMatrix(WfmonApprovalCase):
         refund = self._cases(amount=10, site=self.store_2, case_type=self.other_type)
         self._guard(at_store | elsewhere | refund)
         self.assertEqual(self._request(at_store).policy_id, store_policy)
-        self.assertIn("store / warehouse is [TA1] Store One", self._request(at_store).explanation)
+        self.assertIn("the document is at [TA1] Store One", self._request(at_store).explanation)
         self.assertIn(
-            "more specific than 'Overrides from 1,000'", self._request(at_store).explanation
+            "the most specific of 2 matching policies (next: Overrides from 1,000)",
+            self._request(at_store).explanation,
         )
         self.assertEqual(self._request(elsewhere).policy_id, self.policy)
         self.assertEqual(self._request(refund).policy_id, type_policy)
-        self.assertIn("exception type is Refund", self._request(refund).explanation)
+        self.assertIn("it concerns Refund", self._request(refund).explanation)
 
     def test_condition_domain_and_band(self):
         self.policy.max_amount = 5000
@@ -78,7 +79,7 @@ class TestApprovalMatrix(WfmonApprovalCase):
         self._guard(normal | urgent | huge)
         self.assertEqual(self._request(normal).policy_id, self.policy)
         self.assertEqual(self._request(urgent).policy_id, critical)
-        self.assertIn("its condition holds", self._request(urgent).explanation)
+        self.assertIn("the document meets its condition", self._request(urgent).explanation)
         self.assertFalse(self._request(huge), "7,000 is outside [1,000, 5,000)")
 
     def test_amount_in_another_currency_is_converted(self):
@@ -132,13 +133,20 @@ class TestApprovalMatrix(WfmonApprovalCase):
 
     def test_matrix_is_edited_in_the_ui(self):
         # The action is picked from the list of named actions (the guarded
-        # document of test_wfmon_approvals checks the list); here the action
-        # of a model no module guards, set as developer mode does.
-        self.admin.groups_id += self.env.ref("base.group_no_one")
-        with Form(self.env["wfmon.approval.policy"].with_user(self.admin)) as form:
-            form.name = "Large overrides"
-            form.model_id = self.model_case
-            form.action_name = self.ACTION
+        # document of test_wfmon_approvals checks the list); the action of a
+        # model no module guards is set in developer mode, here by the ORM.
+        policy = (
+            self.env["wfmon.approval.policy"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "name": "Large overrides",
+                    "model_id": self.model_case.id,
+                    "action_name": self.ACTION,
+                }
+            )
+        )
+        with Form(policy) as form:
             form.amount_field = "impact_amount"
             form.min_amount = 10000
             with form.level_ids.new() as level:
@@ -147,7 +155,6 @@ class TestApprovalMatrix(WfmonApprovalCase):
                 level.group_id = self.finance_group
                 level.mode = "n"
                 level.min_approvals = 2
-        policy = form.record
         self.assertEqual(policy.level_summary, "Finance (2 of them)")
         self.assertEqual(policy.model_name, "wfmon.case")
 
@@ -178,3 +185,59 @@ class TestApprovalMatrix(WfmonApprovalCase):
         self.assertLessEqual(len(columns), 10, columns)
         self.assertNotIn("deadline_hours", columns)
         self.assertIn("level_summary", columns)
+
+    def test_the_matrix_warns_of_a_level_that_may_have_nobody(self):
+        both = [(6, 0, self.finance_1.ids)]
+        policy = self._policy(
+            "Finance, then Finance again",
+            levels=[
+                {"name": "Finance", "approver_kind": "users", "user_ids": both},
+                {"name": "Control", "approver_kind": "users", "user_ids": both},
+            ],
+            escalation_user_id=self.manager.id,
+        )
+        warning = policy.level_warning
+        self.assertIn("Level 'Control'", warning)
+        self.assertIn(self.finance_1.name, warning)
+        self.assertIn(self.manager.name, warning, "says who it would go to")
+        arch = policy.with_user(self.admin).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="level_warning"', arch)
+        # A second approver, or a backup, closes the gap.
+        policy.level_ids[1].user_ids += self.finance_2
+        self.assertFalse(policy.level_warning)
+        # A person on the document without a backup may be missing.
+        self.assertIn("no backup approver", self._policy("Store").level_warning)
+        self.assertFalse(self.policy.level_warning, "the store manager's level has a backup")
+
+    def test_the_request_says_before_anyone_decides_that_a_later_level_has_nobody(self):
+        self._policy(
+            "Finance, then Finance again at Store One",
+            min_amount=1000,
+            site_id=self.store.id,
+            levels=[
+                {
+                    "name": "Finance",
+                    "approver_kind": "users",
+                    "user_ids": [(6, 0, self.finance_1.ids)],
+                },
+                {
+                    "name": "Control",
+                    "approver_kind": "users",
+                    "user_ids": [(6, 0, self.finance_1.ids)],
+                },
+            ],
+            escalation_user_id=self.manager.id,
+        )
+        case = self._cases(amount=1500)
+        self._guard(case)
+        request = self._request(case)
+        warning = request.with_user(self.finance_1).routing_warning
+        self.assertIn("Level 'Control' will have nobody eligible", warning)
+        self.assertIn(self.finance_1.name, warning)
+        self.assertIn(self.manager.name, warning)
+        arch = request.with_user(self.finance_1).get_views([(False, "form")])["views"]["form"]
+        self.assertIn('name="routing_warning"', arch["arch"])
+        # The usual policy has a group at its second level: nothing to say.
+        other = self._cases(amount=1500, site=self.store_2)
+        self._guard(other)
+        self.assertFalse(self._request(other).routing_warning)

@@ -81,6 +81,11 @@ class DocumentFacts:
     #: labels used in explanations
     site_label: str = ""
     case_type_label: str = ""
+    #: ``{extra scope name: why it holds, in words}``, e.g. ``credit_hold`` ->
+    #: "the customer is over its credit limit"
+    scope_reasons: Mapping[str, str] = field(default_factory=dict)
+    #: the guarded action in words, e.g. "Confirm Order (Sales Order)"
+    action_label: str = ""
 
     def amount_for(self, policy: "PolicySpec") -> float:
         """The document's amount as ``policy`` measures it."""
@@ -151,29 +156,42 @@ def format_amount(value: float) -> str:
 
 
 def reasons(policy: PolicySpec, facts: DocumentFacts) -> list[str]:
-    """Human-readable reasons a matching policy applies."""
-    out = [f"it guards {policy.action} on {policy.model}"]
+    """Why a matching policy applies, in words a person would use."""
+    out = []
     if policy.site_id:
-        out.append(f"its store / warehouse is {facts.site_label or policy.site_id}")
+        out.append(f"the document is at {facts.site_label or 'its store / warehouse'}")
     if policy.case_type_id:
-        out.append(f"its exception type is {facts.case_type_label or policy.case_type_id}")
+        out.append(f"it concerns {facts.case_type_label or 'its exception type'}")
     for scope in policy.extra_scopes:
-        out.append(f"its {scope.replace('_', ' ')} matches")
-    if policy.company_id:
-        out.append("its company matches")
+        out.append(facts.scope_reasons.get(scope) or scope.replace("_", " ") + " applies")
     if policy.min_amount or policy.max_amount:
-        upper = format_amount(policy.max_amount) if policy.max_amount else "no limit"
-        out.append(
-            f"the amount {format_amount(facts.amount_for(policy))} lies in "
-            f"[{format_amount(policy.min_amount)}, {upper})"
-        )
+        amount = format_amount(facts.amount_for(policy))
+        if policy.min_amount and policy.max_amount:
+            band = (
+                f"between {format_amount(policy.min_amount)} and {format_amount(policy.max_amount)}"
+            )
+        elif policy.max_amount:
+            band = f"below {format_amount(policy.max_amount)}"
+        else:
+            band = f"from {format_amount(policy.min_amount)} up"
+        out.append(f"the amount, {amount}, is {band}")
     if policy.has_condition:
-        out.append("its condition holds")
+        out.append("the document meets its condition")
+    if not out:
+        out.append(f"it applies to every {facts.action_label or 'such action'}")
     return out
 
 
+def _join(parts: list[str]) -> str:
+    """``['a', 'b', 'c']`` -> ``'a, b and c'``."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def select_policy(policies: Iterable[PolicySpec], facts: DocumentFacts) -> Selection:
-    """Pick the most specific matching policy and explain the choice."""
+    """Pick the most specific matching policy and explain the choice in words:
+    "Credit release and margin approval applies: the customer is over its
+    credit limit and the margin or a discount is outside policy; it is the most
+    specific of 3 matching policies." """
     matching = sorted(
         (p for p in policies if mismatch(p, facts) is None),
         key=sort_key,
@@ -181,16 +199,19 @@ def select_policy(policies: Iterable[PolicySpec], facts: DocumentFacts) -> Selec
     if not matching:
         return Selection(None, "no approval policy matches", ())
     best = matching[0]
-    text = f"matched policy {best.name!r} because " + "; ".join(reasons(best, facts))
-    text += f" (specificity {specificity(best)}"
-    if len(matching) > 1:
-        runner = matching[1]
-        if specificity(runner) == specificity(best):
-            text += f", same as {runner.name!r} but sequence {best.sequence} comes first"
-        else:
-            text += f"; more specific than {runner.name!r} ({specificity(runner)})"
-        text += f"; {len(matching)} policies matched"
-    text += ")"
+    text = f"{best.name} applies: " + _join(reasons(best, facts))
+    if len(matching) == 1:
+        text += "; it is the only policy that matches."
+    elif specificity(matching[1]) == specificity(best):
+        text += (
+            f"; {len(matching)} policies match, equally specific: it comes first in the "
+            f"matrix's order (before {matching[1].name})."
+        )
+    else:
+        text += (
+            f"; it is the most specific of {len(matching)} matching policies "
+            f"(next: {matching[1].name})."
+        )
     return Selection(best, text, tuple(matching))
 
 
@@ -339,6 +360,59 @@ def route_level(
         raise NoApprover(tuple(excluded))
     required = required_approvals(mode if not used_backup else "any", n, len(assignments))
     return Routing(tuple(assignments), required, tuple(excluded), used_backup)
+
+
+@dataclass(frozen=True)
+class LevelPlan:
+    """A level as the matrix configures it, before any document: its approvers
+    when they are known without one (named users, a group's members), ``None``
+    for a person named by the document; its backup approver."""
+
+    name: str
+    approvers: frozenset[int] | None
+    backup: int | None = None
+
+
+#: why a level may be left with nobody eligible (see :func:`level_gaps`)
+GAP_REASONS = ("empty", "incompatible", "earlier", "document")
+
+
+@dataclass(frozen=True)
+class LevelGap:
+    level: str
+    reason: str  # one of GAP_REASONS
+    users: tuple[int, ...] = ()
+
+
+def level_gaps(levels: Iterable[LevelPlan], incompatible: Iterable[int] = ()) -> list[LevelGap]:
+    """The levels of a policy that may have nobody eligible to decide them.
+
+    Segregation of duties removes the members of the incompatible groups from
+    every level, and whoever decided an earlier level from the later ones: a
+    level whose approvers are ``empty``, all ``incompatible``, or all approvers
+    of an ``earlier`` level (``users``: them) may be left with nobody, unless its
+    backup approver is none of those. A level naming a person on the
+    ``document`` depends on each document: without a backup it may have nobody.
+    """
+    incompatible = frozenset(incompatible)
+    earlier: set[int] = set()
+    gaps = []
+    for level in levels:
+        backup_ok = level.backup is not None and level.backup not in incompatible | earlier
+        reason, users = None, ()
+        if level.approvers is None:
+            reason = "document"
+        elif not level.approvers:
+            reason = "empty"
+        elif not level.approvers - incompatible:
+            reason = "incompatible"
+        elif level.approvers - incompatible <= earlier:
+            reason = "earlier"
+            users = tuple(sorted(level.approvers - incompatible))
+        if reason and not backup_ok:
+            gaps.append(LevelGap(level.name, reason, users))
+        earlier |= level.approvers or set()
+    return gaps
 
 
 def level_outcome(required: int, approvals: int, rejections: int) -> str:

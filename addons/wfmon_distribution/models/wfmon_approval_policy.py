@@ -62,6 +62,19 @@ class WfmonApprovalPolicy(models.Model):
             },
         }
 
+    @api.model
+    def _scope_reasons(self):
+        return {
+            **super()._scope_reasons(),
+            "credit_hold": self.env._(
+                "the customer is over its credit limit or has invoices overdue"
+            ),
+            "margin_or_discount": self.env._("the margin or a discount is outside policy"),
+            "purchase_policy": self.env._(
+                "the purchase is outside policy (amount, vendor or price)"
+            ),
+        }
+
     def _extra_scopes(self):
         scopes = super()._extra_scopes()
         return scopes + tuple(scope for fname, (scope, _m) in DIST_SCOPES.items() if self[fname])
