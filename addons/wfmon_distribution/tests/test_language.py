@@ -3,6 +3,8 @@ names, JSON or hashes on the screens of the roles that are not administrators.""
 
 import re
 
+from lxml import etree
+
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import DistributionCase
@@ -80,6 +82,14 @@ class TestLanguage(DistributionCase):
         self.assertNotIn("credit_hold", shown)
         self.assertNotIn("{", shown)
         self.assertEqual(request.action_label, "Confirm Order")
+        self.assertTrue(
+            request.explanation.startswith(
+                "Credit release applies: the customer is over its credit limit"
+            ),
+            request.explanation,
+        )
+        for code in ("action_confirm", "sale.order", "specificity", "credit_hold"):
+            self.assertNotIn(code, request.explanation)
 
         def arch(user):
             return self.env(user=user)["wfmon.approval.request"].get_views([(False, "form")])[
@@ -108,3 +118,18 @@ class TestLanguage(DistributionCase):
         self.assertEqual((policy.model_name, policy.action_name), ("sale.order", "action_confirm"))
         arch = Policy.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('widget="DynamicModelFieldSelectorChar"', arch)
+
+    def test_a_held_order_shows_the_wait_in_one_banner(self):
+        arch = etree.fromstring(
+            self.env(user=self.salesman)["sale.order"].get_views([(False, "form")])["views"][
+                "form"
+            ]["arch"]
+        )
+        confirms = arch.xpath("//header/button[@name='action_confirm']")
+        self.assertEqual(len(confirms), 2)
+        for button in confirms:
+            self.assertIn("wfmon_approval_state == 'pending'", button.get("invisible"))
+        (wait,) = arch.xpath("//header/button[@name='action_wfmon_view_approvals']")
+        self.assertEqual(wait.get("invisible"), "wfmon_approval_state != 'pending'")
+        (credit,) = arch.xpath("//div[field[@name='partner_credit_warning']]")
+        self.assertIn("wfmon_approval_state == 'pending'", credit.get("invisible"))
