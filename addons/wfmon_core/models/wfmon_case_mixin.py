@@ -28,6 +28,13 @@ class WfmonCaseMixin(models.AbstractModel):
         groups="wfmon_core.group_wfmon_user",
     )
 
+    wfmon_case_names = fields.Char(
+        string="Open Cases On This Document",
+        compute="_compute_wfmon_case_names",
+        groups="wfmon_core.group_wfmon_user",
+        help="The kinds of the open cases the user may see, as the banner names them.",
+    )
+
     def _compute_wfmon_case_count(self):
         ids = [rec_id for rec_id in self._ids if isinstance(rec_id, int)]
         counts, blocking = {}, {}
@@ -53,3 +60,18 @@ class WfmonCaseMixin(models.AbstractModel):
         action["view_mode"] = "list,form,kanban"
         action["views"] = [(False, "list"), (False, "form"), (False, "kanban")]
         return action
+
+    def _compute_wfmon_case_names(self):
+        # One grouped query per batch; the user's record rules apply.
+        ids = [rec_id for rec_id in self._ids if isinstance(rec_id, int)]
+        names = {}
+        if ids:
+            groups = self.env["wfmon.case"]._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", ids), ("is_open", "=", True)],
+                ["res_id", "type_id"],
+                ["__count"],
+            )
+            for res_id, case_type, _count in groups:
+                names.setdefault(res_id, []).append(case_type.display_name)
+        for record in self:
+            record.wfmon_case_names = ", ".join(sorted(names.get(record.id, []))) or False

@@ -133,3 +133,19 @@ class TestLanguage(DistributionCase):
         self.assertEqual(wait.get("invisible"), "wfmon_approval_state != 'pending'")
         (credit,) = arch.xpath("//div[field[@name='partner_credit_warning']]")
         self.assertIn("wfmon_approval_state == 'pending'", credit.get("invisible"))
+
+    def test_the_document_banner_names_its_open_cases(self):
+        order, _request = self._held_order()
+        case = self._cases("distribution.credit_hold", order)
+        self.assertTrue(case)
+        seller = new_test_user(
+            self.env,
+            login="wfl_seller",
+            groups="sales_team.group_sale_manager,wfmon_core.group_wfmon_manager",
+        )
+        self.assertEqual(order.with_user(seller).wfmon_case_names, case.type_id.name)
+        arch = self.env(user=seller)["sale.order"].get_views([(False, "form")])["views"]["form"][
+            "arch"
+        ]
+        self.assertIn('name="wfmon_case_names"', arch)
+        self.assertNotIn("Exception cases are open", arch)
