@@ -187,6 +187,7 @@ class WfmonApprovalRequest(models.Model):
         schedules = routing_requests._schedules(now) if routing_requests else {}
         clocks = {}
         assignment_vals = []
+        nobody = {}
         for request in routing_requests:
             level = levels[request.id]
             policy = request.policy_id
@@ -207,24 +208,11 @@ class WfmonApprovalRequest(models.Model):
                     backup=level.backup_user_id.id or None,
                 )
             except NoApprover as exc:
-                # sudo: name the excluded users in the error, whatever the caller reads.
-                users = {
-                    u.id: u.name
-                    for u in self.env["res.users"].browse([u for u, _why in exc.excluded]).sudo()
-                }
-                detail = ", ".join(
-                    f"{users.get(u, u)} ({why})" for u, why in exc.excluded
-                ) or self.env._("nobody is configured")
-                raise UserError(
-                    self.env._(
-                        "Nobody can approve level '%(level)s' of policy '%(policy)s' for "
-                        "%(doc)s: %(detail)s. Ask an administrator to complete the matrix.",
-                        level=level.name,
-                        policy=policy.name,
-                        doc=request.source_name,
-                        detail=detail,
-                    )
-                ) from exc
+                # Nobody eligible after the segregation rules: the decisions
+                # already given stand (no error, no rollback); the level goes to
+                # whoever takes over at a deadline, and an administrator is told.
+                routing = None
+                nobody[request.id] = exc.excluded
             deadline, remind = self._plan_clock(
                 clocks, schedules[request.id], now, policy.deadline_hours, policy.remind_ratio
             )
@@ -232,7 +220,7 @@ class WfmonApprovalRequest(models.Model):
                 {
                     "level_id": level.id,
                     "level_sequence": request.level_sequence + 1,
-                    "required_approvals": routing.required,
+                    "required_approvals": routing.required if routing else 1,
                     "level_started": now,
                     "deadline": deadline,
                     "remind_date": remind,
@@ -240,7 +228,7 @@ class WfmonApprovalRequest(models.Model):
                     "escalated": False,
                 }
             )
-            for assignment in routing.assignments:
+            for assignment in routing.assignments if routing else ():
                 assignment_vals.append(
                     {
                         "request_id": request.id,
@@ -255,5 +243,84 @@ class WfmonApprovalRequest(models.Model):
             self.env["wfmon.approval.assignment"].sudo()._wfmon_engine().create(assignment_vals)
         )
         assignments._schedule_activities()
+        if nobody:
+            requests.browse(list(nobody))._route_to_fallback(nobody, documents)
         if finished:
             finished._finish_approved(now)
+
+    def _route_to_fallback(self, excluded, documents):
+        """The levels of these requests have nobody eligible (``excluded``:
+        ``{request id: ((user id, why), ...)}``): hand each to whoever takes over
+        at a deadline (the level's backup, the store manager, the policy's
+        escalation contact, see ``_escalation_user``), and tell the
+        administrators at once. With nobody to take over the request waits; the
+        deadline hands it over once the matrix names someone."""
+        # sudo: names of the excluded users, whatever the deciding user may read.
+        names = {
+            user.id: user.name
+            for user in self.env["res.users"]
+            .sudo()
+            .browse({user for pairs in excluded.values() for user, _why in pairs})
+        }
+        why_words = {
+            "requester": self.env._("the requester"),
+            "decided an earlier level": self.env._("decided an earlier level"),
+            "incompatible group": self.env._("in an incompatible group"),
+        }
+        vals, bodies, todos = [], {}, {}
+        for request in self:
+            who = ", ".join(
+                f"{names.get(user, user)} ({why_words.get(why, why)})"
+                for user, why in excluded[request.id]
+            ) or self.env._("the level names nobody")
+            user = request._escalation_user(documents.get(request.id))
+            if user:
+                vals.append(
+                    {
+                        "request_id": request.id,
+                        "level_id": request.level_id.id,
+                        "level_sequence": request.level_sequence,
+                        "user_id": user.id,
+                        "escalated": True,
+                    }
+                )
+                outcome = self.env._("It went to %s instead.", user.name)
+            else:
+                outcome = self.env._(
+                    "Nobody takes over (no backup approver, store manager or escalation "
+                    "contact): the request waits until the matrix names someone."
+                )
+            text = self.env._(
+                "Nobody can approve level '%(level)s' of policy '%(policy)s' for %(doc)s: "
+                "%(who)s. %(outcome)s",
+                level=request.level_id.name,
+                policy=request.policy_id.name,
+                doc=request.source_name,
+                who=who,
+                outcome=outcome,
+            )
+            bodies[request.id] = Markup("<p>%s</p>") % text
+            todos[request.id] = text
+        self._message_log_batch(bodies=bodies)
+        # sudo: assignments are engine records (see _engine).
+        assignments = self.env["wfmon.approval.assignment"].sudo()._wfmon_engine().create(vals)
+        assignments._schedule_activities(escalation=True)
+        self._tell_administrators(todos)
+
+    def _tell_administrators(self, texts):
+        """A to-do for each Operations Monitor administrator on each request of
+        ``texts`` (``{request id: what to fix}``)."""
+        admins = (
+            self.env.ref("wfmon_core.group_wfmon_admin")
+            .sudo()
+            .users.filtered(lambda u: u.active and not u.share)
+        )
+        # sudo: the engine schedules the administrators' to-dos whoever decided.
+        for request in self.sudo():
+            for admin in admins:
+                request.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=admin.id,
+                    summary=self.env._("Nobody can approve level '%s'", request.level_id.name),
+                    note=texts[request.id],
+                )

@@ -167,6 +167,15 @@ class WfmonApprovalCase(TransactionCase):
         )
 
     def _activities(self, request):
+        """The approval to-dos of ``request`` (not the administrators' to-dos)."""
         return self.env["mail.activity"].search(
-            [("res_model", "=", request._name), ("res_id", "=", request.id)]
+            [
+                ("res_model", "=", request._name),
+                ("res_id", "=", request.id),
+                (
+                    "activity_type_id",
+                    "=",
+                    self.env.ref("wfmon_approvals.mail_activity_type_wfmon_approval").id,
+                ),
+            ]
         )

@@ -1,6 +1,7 @@
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError, UserError
+from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -55,14 +56,64 @@ class TestSegregationOfDuties(WfmonApprovalCase):
         with self.assertRaisesRegex(AccessError, "incompatible"):
             request.with_user(self.finance_1).action_approve()
 
-    def test_nobody_eligible_is_a_clear_error(self):
+    def _admin_todos(self, request):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", request._name),
+                ("res_id", "=", request.id),
+                ("user_id", "=", self.admin.id),
+            ]
+        )
+
+    def test_a_first_level_nobody_may_decide_goes_to_the_escalation_contact(self):
+        self.store.manager_id = self.requester
+        self.policy.level_ids[0].backup_user_id = False
+        self.policy.escalation_user_id = self.manager
+        case = self._cases(amount=1500)
+        allowed, _response = self._guard(case)
+        self.assertFalse(allowed, "the document waits: no error, nothing lost")
+        request = self._request(case)
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(self._activities(request).user_id, self.manager)
+        self.assertIn("requester", self._admin_todos(request).note or "")
+        self.assertIn("Store manager", self._admin_todos(request).summary)
+
+    def test_with_nobody_at_all_the_request_waits_and_an_administrator_is_told(self):
         self.store.manager_id = self.requester
         self.policy.level_ids[0].backup_user_id = False
         case = self._cases(amount=1500)
-        with self.assertRaisesRegex(
-            UserError, "Nobody can approve level 'Store manager'.*requester"
-        ):
+        allowed, _response = self._guard(case)
+        self.assertFalse(allowed)
+        request = self._request(case)
+        self.assertEqual(request.state, "pending")
+        self.assertFalse(request.assignment_ids.filtered(lambda a: a.state == "pending"))
+        self.assertTrue(self._admin_todos(request), "an administrator is told at once")
+        # Once the matrix names someone, the deadline hands the level over.
+        self.policy.escalation_user_id = self.manager
+        request._engine()._escalate(fields.Datetime.now())
+        self.assertIn(self.manager, request.assignment_ids.user_id)
+
+    def test_a_decision_given_is_never_rolled_back_by_a_later_level(self):
+        """The demo's dead end: Finance is also the only approver of the next
+        level, whom segregation of duties bars from it. Her approval stands,
+        through the request and through the approval to-do's Mark Done."""
+        self.finance_group.users = self.store_manager
+        self.policy.escalation_user_id = self.manager
+        for through_activity in (False, True):
+            case = self._cases(amount=1500)
             self._guard(case)
+            request = self._request(case)
+            self.assertIn("Level 'Finance' will have nobody eligible", request.routing_warning)
+            if through_activity:
+                self._activities(request).with_user(self.store_manager).action_done()
+            else:
+                request.with_user(self.store_manager).action_approve()
+            approvals = request.decision_ids.filtered(lambda d: d.decision == "approve")
+            self.assertEqual(approvals.user_id, self.store_manager, "recorded, not rolled back")
+            self.assertEqual(request.state, "pending")
+            self.assertEqual(request.level_id.name, "Finance")
+            self.assertEqual(self._activities(request).user_id, self.manager)
+            self.assertTrue(self._admin_todos(request))
 
     def test_outsider_and_rpc_bypass_attempts(self):
         _case, request = self._submit()
