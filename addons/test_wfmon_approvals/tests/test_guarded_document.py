@@ -142,13 +142,16 @@ class TestGuardedDocument(GuardedDocumentCase):
         doc.with_user(self.requester).amount = 4000
         request.with_user(self.finance_1).action_approve()
         self.assertEqual(request.state, "expired", "the approved values changed")
+        # Said by the field's label, with the request that replaced it.
         self.assertIn(
-            "amount", request.decision_ids.filtered(lambda d: d.decision == "expire").reason
+            "(Amount)", request.decision_ids.filtered(lambda d: d.decision == "expire").reason
         )
         self.assertEqual(doc.state, "draft")
         new = doc.wfmon_approval_request_ids - request
         self.assertEqual(new.state, "pending")
         self.assertEqual(new.amount, 4000)
+        self.assertEqual(request.successor_id, new)
+        self.assertIn(new.name, request.expiry_reason)
 
     def test_change_while_pending_replaces_the_request(self):
         doc = self._doc()
@@ -158,7 +161,7 @@ class TestGuardedDocument(GuardedDocumentCase):
         doc.action_confirm()
         self.assertEqual(first.state, "expired")
         self.assertIn(
-            "partner_id", first.decision_ids.filtered(lambda d: d.decision == "expire").reason
+            "(Partner)", first.decision_ids.filtered(lambda d: d.decision == "expire").reason
         )
         self.assertEqual(
             len(doc.wfmon_approval_request_ids.filtered(lambda r: r.state == "pending")), 1

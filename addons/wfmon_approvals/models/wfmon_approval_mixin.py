@@ -331,6 +331,8 @@ class WfmonApprovalMixin(models.AbstractModel):
         if consume:
             consume._engine().write({"consumed": True, "consumed_date": now})
         created = Request._submit(decided["items"], now=now)
+        # An expired request names the request that replaced it.
+        Request.sudo().browse([r.id for r in decided["stale"]])._link_successors(created)
         # The caller learns which records run under an approval now (e.g. to
         # close the hold case they were waiting on): a server flag, so that no
         # client can claim an approval (see _wfmon_approval_consumed).
@@ -397,7 +399,8 @@ class WfmonApprovalMixin(models.AbstractModel):
             elif verdict.expire == "changed":
                 result["stale"][request] = self.env._(
                     "The document changed after the request (%s): a new approval is needed.",
-                    ", ".join(request._snapshot_changes(snapshot)) or self.env._("guarded values"),
+                    ", ".join(request._snapshot_labels(request._snapshot_changes(snapshot)))
+                    or self.env._("guarded values"),
                 )
             if verdict.allowed:
                 result["allowed"] |= record
@@ -503,6 +506,12 @@ class WfmonApprovalMixin(models.AbstractModel):
         ]
         values = {"policy": policy.id}
         for fname in filter(None, names):
+            field = record._fields[fname]
+            if fname in scope_fields and field.related:
+                # A derived scope (the site of the order's warehouse): what a
+                # person sets is the first field of its path. The mapping filled
+                # in later (a warehouse given its site) changes nothing approved.
+                fname = field.related.split(".")[0]
             value = record[fname]
             if isinstance(value, models.BaseModel):
                 value = value.ids

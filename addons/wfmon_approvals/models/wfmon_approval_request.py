@@ -541,8 +541,10 @@ class WfmonApprovalRequest(models.Model):
     # Guard support
     # ------------------------------------------------------------------
     def _expire(self, reason):
-        """Invalidate requests whose document changed (or vanished)."""
+        """Invalidate requests whose document changed (or vanished); each says
+        why (``expiry_reason``, shown on the form)."""
         if self:
+            self._engine().write({"expiry_reason": reason})
             self._close("expired", "expire", reason, automated=True)
 
     def _snapshot_changes(self, snapshot):

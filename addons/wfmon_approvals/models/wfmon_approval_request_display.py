@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import format_amount, formatLang
 
 from ..tools.approval_matrix import NoApprover, route_level
+from .wfmon_approval_request import PROTECTED_FIELDS
 
 
 class WfmonApprovalRequest(models.Model):
@@ -13,6 +14,16 @@ class WfmonApprovalRequest(models.Model):
     the approval was given on, in the document's own words."""
 
     _inherit = "wfmon.approval.request"
+    _wfmon_engine_fields = frozenset(PROTECTED_FIELDS | {"successor_id", "expiry_reason"})
+
+    successor_id = fields.Many2one(
+        "wfmon.approval.request",
+        string="Replaced By",
+        readonly=True,
+        index="btree_not_null",
+        help="The request that replaced this one when it expired (the document changed).",
+    )
+    expiry_reason = fields.Text(string="Why It Expired", readonly=True)
 
     snapshot_html = fields.Html(
         string="Values Approved",
@@ -174,3 +185,37 @@ class WfmonApprovalRequest(models.Model):
                 return format_amount(self.env, value, self.currency_id)
             return formatLang(self.env, value)
         return value if value not in (None, False, "") else self.env._("None")
+
+    def _snapshot_labels(self, keys):
+        """The labels of the snapshot keys ``keys`` (fields of the document's
+        model; ``policy`` is the policy), for the reason a request expired."""
+        self.ensure_one()
+        Model = self.env.get(self.res_model)
+        labels = []
+        for key in keys:
+            if key == "policy":
+                labels.append(self.env._("the policy"))
+            elif Model is not None and key in Model._fields:
+                labels.append(Model._fields[key]._description_string(self.env))
+            else:
+                labels.append(key)
+        return labels
+
+    def _link_successors(self, created):
+        """These expired requests were replaced by ``created`` (the new requests
+        of the same documents and actions): each names its successor."""
+        new_of = {(r.res_model, r.res_id, r.action_name): r for r in created}
+        bodies = {}
+        for request in self:
+            successor = new_of.get((request.res_model, request.res_id, request.action_name))
+            if not successor:
+                continue
+            reason = self.env._(
+                "%(reason)s Replaced by %(name)s.",
+                reason=request.expiry_reason or "",
+                name=successor.name,
+            ).strip()
+            request._engine().write({"successor_id": successor.id, "expiry_reason": reason})
+            bodies[request.id] = Markup("<p>%s</p>") % self.env._("Replaced by %s.", successor.name)
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)

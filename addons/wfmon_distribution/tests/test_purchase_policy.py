@@ -72,6 +72,33 @@ class TestPurchasePolicy(DistributionCase):
         self.assertEqual(len(purchase.wfmon_approval_request_ids), 2)
         self.assertEqual(purchase.state, "draft")
 
+    def test_an_expired_request_says_why_and_links_its_successor(self):
+        purchase = self._purchase([(self.widget, 10, {"price_unit": 75.0})])
+        purchase.button_confirm()
+        first = purchase.wfmon_approval_request_ids
+        purchase.order_line.price_unit = 80.0
+        purchase.button_confirm()
+        second = purchase.wfmon_approval_request_ids - first
+        self.assertEqual(first.state, "expired")
+        self.assertEqual(first.successor_id, second)
+        self.assertIn("Total", first.expiry_reason, "the changed value, by its label")
+        self.assertNotIn("amount_total", first.expiry_reason)
+        self.assertIn(second.name, first.expiry_reason)
+
+    def test_a_site_filled_in_later_does_not_void_the_approval(self):
+        """The warehouse gets its monitoring site after the request: a derived
+        value, not a change a person made to what was approved."""
+        self.wh_north.wfmon_site_id = False
+        purchase = self._purchase([(self.widget, 10, {"price_unit": 75.0})]).with_user(self.buyer)
+        purchase.button_confirm()
+        request = purchase.wfmon_approval_request_ids
+        self.wh_north.wfmon_site_id = self.env["wfmon.site"].create(
+            {"name": "North site", "code": "NS1", "kind": "warehouse"}
+        )
+        self._approve(purchase)
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(purchase.state, "purchase", "confirmed by itself, not expired")
+
     def test_within_policy(self):
         purchase = self._purchase([(self.widget, 10)])
         purchase.button_confirm()
