@@ -1,5 +1,7 @@
 """The case screens speak the user's language and open where the work is."""
 
+from lxml import etree
+
 from odoo.tests import tagged
 
 from .common import WfmonCase
@@ -35,3 +37,21 @@ class TestCaseScreens(WfmonCase):
     def test_what_happened_comes_before_the_tabs(self):
         arch = self._arch(self.user)
         self.assertLess(arch.index('name="details"'), arch.index("<notebook"))
+
+    def test_the_grouped_kanban_loads_in_its_default_order(self):
+        """The web client keeps, as order terms of a grouped view, the fields
+        described with an aggregator key; an internal field (the priority score
+        the queues sort by) has none, so the columns load."""
+        self._open(site_id=self.store_a.id)
+        kanban = etree.fromstring(self._arch(self.user, "kanban"))
+        order = kanban.get("default_order") or "id"
+        described = self.Case.with_user(self.user).fields_get()
+        kept = [
+            term
+            for term in order.split(",")
+            if term.split()[0] == "state" or "aggregator" in described.get(term.split()[0], {})
+        ]
+        groups = self.Case.with_user(self.user).web_read_group(
+            [], ["__count"], ["state"], orderby=",".join(kept)
+        )["groups"]
+        self.assertTrue(groups)
