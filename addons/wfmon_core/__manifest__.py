@@ -19,6 +19,7 @@
         "data/base_automation_data.xml",
         "views/wfmon_case_views.xml",
         "views/wfmon_case_priority_views.xml",
+        "views/wfmon_case_related_views.xml",
         "views/wfmon_case_type_views.xml",
         "views/wfmon_team_views.xml",
         "views/wfmon_site_views.xml",

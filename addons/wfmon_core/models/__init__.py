@@ -21,6 +21,7 @@ from . import wfmon_case_sla
 from . import wfmon_case_escalation
 from . import wfmon_case_priority
 from . import wfmon_case_digest
+from . import wfmon_case_related
 from . import wfmon_case_mixin
 from . import wfmon_detector
 from . import wfmon_case_reporting

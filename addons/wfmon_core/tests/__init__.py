@@ -4,6 +4,7 @@ from . import test_sla
 from . import test_escalation
 from . import test_transitions
 from . import test_monitors
+from . import test_related_cases
 from . import test_audit
 from . import test_security
 from . import test_reporting
