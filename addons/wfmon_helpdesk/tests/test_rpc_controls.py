@@ -4,6 +4,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.wfmon_core.tests.common import WfmonRpcCase
 
+from ..models.helpdesk_ticket import _synced
 from .common import HelpdeskCase
 
 
@@ -171,8 +172,6 @@ class TestHelpdeskRpcControls(WfmonRpcCase, HelpdeskCase):
             self.ticket.wfmon_proposal_id, "advice without a category proposes nothing"
         )
         # An agent of another team cannot accept a proposal on a ticket they cannot see.
-        from odoo.addons.wfmon_helpdesk.models.helpdesk_ticket import _synced
-
         _synced(advice.sudo()).write({"helpdesk_category_id": self.cat_refund.id})
         with self.assertUnchanged(self.ticket):
             self.assertRefused(
