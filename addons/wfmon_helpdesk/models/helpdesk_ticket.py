@@ -418,6 +418,26 @@ class HelpdeskTicket(models.Model):
                 values["wfmon_document_ref"] = f"{document._name},{document.id}"
         return super().message_new(msg, custom_values=values)
 
+    def message_update(self, msg, update_vals=None):
+        """The customer answered by email: a ticket waiting on them goes back to
+        work (its team's first "in progress" stage), and the SLA clock runs again."""
+        res = super().message_update(msg, update_vals=update_vals)
+        for ticket in self.filtered(lambda t: t.stage_id.wfmon_case_state == "waiting"):
+            stage = ticket.team_id._get_applicable_stages().filtered(
+                lambda s: s.wfmon_case_state == "in_progress"
+            )[:1]
+            if stage:
+                ticket.write({"stage_id": stage.id})
+                ticket.message_post(
+                    body=Markup("<p>%s</p>")
+                    % self.env._(
+                        "The customer answered: back to %s, the SLA clock runs again.",
+                        stage.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return res
+
     @api.model
     def _wfmon_find_document(self, text):
         """The first document of :data:`DOCUMENT_MODELS` whose number appears in

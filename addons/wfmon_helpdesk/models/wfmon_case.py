@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .helpdesk_ticket import _synced, is_synced
+
 #: the ticket a case follows, set by the engine only
 TICKET_FIELDS = {"helpdesk_ticket_id", "helpdesk_team_id"}
 
@@ -31,17 +33,14 @@ class WfmonCase(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if "user_id" in vals:
-            from .helpdesk_ticket import _synced, is_synced
-
-            if not is_synced(self.env):
-                # An escalation step (or a manager) reassigned the case: the
-                # ticket follows. sudo: the ticket may be outside the rules of
-                # whoever reassigned the case.
-                for case in self.filtered("helpdesk_ticket_id"):
-                    ticket = _synced(case.helpdesk_ticket_id.sudo())
-                    if ticket.user_id != case.user_id:
-                        ticket.write({"user_id": case.user_id.id})
+        if "user_id" in vals and not is_synced(self.env):
+            # An escalation step (or a manager) reassigned the case: the ticket
+            # follows. sudo: the ticket may be outside the rules of whoever
+            # reassigned the case.
+            for case in self.filtered("helpdesk_ticket_id"):
+                ticket = _synced(case.helpdesk_ticket_id.sudo())
+                if ticket.user_id != case.user_id:
+                    ticket.write({"user_id": case.user_id.id})
         return res
 
     def _wfmon_check_not_ticket(self):

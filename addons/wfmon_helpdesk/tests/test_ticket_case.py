@@ -7,7 +7,7 @@ from odoo.tests import tagged
 
 from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
 
-from .common import HelpdeskCase
+from .common import EMAIL, HelpdeskCase
 
 
 @tagged("post_install", "-at_install")
@@ -100,6 +100,28 @@ class TestTicketCase(HelpdeskCase):
             self.assertEqual(case.state, "in_progress")
             self.assertAlmostEqual(case.paused_hours, 3.0, places=2)
             self.assertEqual(case.resolution_deadline, deadline + timedelta(hours=3))
+
+    def test_a_customer_reply_by_email_resumes_a_waiting_ticket(self):
+        ticket = self._email("Broken lamp", "The lamp arrived broken.")
+        case = ticket.wfmon_case_id
+        ticket.stage_id = self.stage_awaiting
+        self.assertEqual(case.sla_status, "paused")
+        with freeze_time(MONDAY_10 + timedelta(hours=2)):
+            reply = EMAIL.format(
+                to=f"complaints-test@{self.alias_domain.name}",
+                sender="alice@example.com",
+                sender_name="Alice Customer",
+                msg_id="reply-broken-lamp",
+                subject="Re: Broken lamp",
+                body="Here is the photo you asked for.",
+            ).replace(
+                "MIME-Version", f"In-Reply-To: {ticket.message_ids[-1].message_id}\nMIME-Version"
+            )
+            self.assertEqual(self.env["mail.thread"].message_process(False, reply), ticket.id)
+            self.assertEqual(ticket.stage_id, self.stage_progress)
+            self.assertEqual(case.state, "in_progress")
+            self.assertNotEqual(case.sla_status, "paused")
+            self.assertAlmostEqual(case.paused_hours, 2.0, places=2)
 
     def test_closing_needs_a_root_cause_and_resolves_the_case_with_it(self):
         ticket = self._ticket()
