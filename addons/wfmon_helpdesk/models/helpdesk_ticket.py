@@ -468,18 +468,17 @@ class HelpdeskTicket(models.Model):
             "target": "current",
         }
 
-    def action_wfmon_accept_proposal(self):
-        """The agent takes the proposed category: they set it on the ticket, with
-        their own rights, and the recommendation records their decision."""
-        self.ensure_one()
-        proposal = self.wfmon_proposal_id
-        if not proposal:
-            raise UserError(self.env._("Ticket %s has no category proposal.", self.number))
-        self.write({"category_id": proposal.helpdesk_category_id.id})
-        return proposal.action_accept()
-
-    def action_wfmon_dismiss_proposal(self):
+    def action_wfmon_accept_proposal(self, reason=None):
+        """The agent accepts the proposed category, with a reason (the dialog
+        asks for it): the recommendation records the decision and the case
+        sets the category on the ticket with the agent's own rights."""
         self.ensure_one()
         if not self.wfmon_proposal_id:
             raise UserError(self.env._("Ticket %s has no category proposal.", self.number))
-        return self.wfmon_proposal_id.action_dismiss()
+        return self.wfmon_proposal_id.action_accept(reason)
+
+    def action_wfmon_dismiss_proposal(self, reason=None):
+        self.ensure_one()
+        if not self.wfmon_proposal_id:
+            raise UserError(self.env._("Ticket %s has no category proposal.", self.number))
+        return self.wfmon_proposal_id.action_dismiss(reason)

@@ -43,6 +43,19 @@ class WfmonCase(models.Model):
                     ticket.write({"user_id": case.user_id.id})
         return res
 
+    def _wfmon_recommendation_accepted(self, recommendations):
+        """A person accepted a classifier's category: it goes on the ticket,
+        written with that person's own rights (no sudo: who may not edit the
+        ticket cannot accept it)."""
+        res = super()._wfmon_recommendation_accepted(recommendations)
+        for rec in recommendations.filtered(
+            lambda r: r.kind == "category" and r.helpdesk_category_id
+        ):
+            ticket = rec.case_id.helpdesk_ticket_id
+            if ticket and ticket.category_id != rec.helpdesk_category_id:
+                ticket.write({"category_id": rec.helpdesk_category_id.id})
+        return res
+
     def _wfmon_check_not_ticket(self):
         tied = self.filtered("helpdesk_ticket_id")
         if tied:

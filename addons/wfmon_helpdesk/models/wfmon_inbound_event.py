@@ -2,8 +2,6 @@ from odoo import api, models
 
 from odoo.addons.wfmon_integration.models.wfmon_inbound_event import InboundError, _is_record_id
 
-from .helpdesk_ticket import _synced
-
 
 class WfmonInboundEvent(models.Model):
     _inherit = "wfmon.inbound.event"
@@ -20,10 +18,11 @@ class WfmonInboundEvent(models.Model):
 
         data: ``ticket`` (number, e.g. HT00012) or ``ticket_id``; ``category``
         (name or full name) or ``category_id``; ``confidence`` (0..1); optional
-        ``model``, ``external_id``, ``reason``. Stored as a recommendation on the
-        ticket's case: under the source's review threshold the case goes to
-        manual review, above it the ticket shows the category as a proposal that
-        an agent accepts or dismisses. The ticket itself is never changed here.
+        ``model``, ``external_id``, ``reason``. Stored as a recommendation of kind
+        "category" on the ticket's case: under the source's review threshold the
+        case goes to manual review, above it the ticket shows the category as a
+        proposal that an agent accepts or dismisses, with a reason. The ticket
+        itself is never changed here.
         """
         ticket = self._find_record(
             env, "helpdesk.ticket", data.get("ticket_id"), data.get("ticket")
@@ -73,8 +72,9 @@ class WfmonInboundEvent(models.Model):
             model_name=data.get("model"),
             external_id=data.get("external_id"),
             inbound_event=self,
+            kind="category",
+            proposed_value=category.complete_name,
+            inputs_ref=f"helpdesk.ticket,{ticket.id}",
+            extra_vals={"helpdesk_category_id": category.id},
         )
-        # sudo: the proposal is stored with the advice; the source's user may
-        # have no write right on recommendations.
-        _synced(rec.sudo()).write({"helpdesk_category_id": category.id})
         return rec

@@ -1,14 +1,12 @@
-from odoo import api, fields, models
-from odoo.exceptions import AccessError
-
-from .helpdesk_ticket import is_synced
+from odoo import fields, models
 
 
 class WfmonRecommendation(models.Model):
-    """A classifier's category for a ticket is a recommendation like any other:
-    stored apart, with its source and confidence. Accepting it records the
-    decision only; the ticket's "Accept" button sets the category with the
-    agent's own rights and then accepts the recommendation."""
+    """A classifier's category for a ticket is a recommendation like any other
+    (kind "category"): stored apart, with its source and confidence, engine-only
+    like every field of a recommendation. When a person accepts it, the ticket's
+    case applies the category with that person's rights
+    (``wfmon.case._wfmon_recommendation_accepted``)."""
 
     _inherit = "wfmon.recommendation"
 
@@ -19,14 +17,3 @@ class WfmonRecommendation(models.Model):
         ondelete="set null",
     )
     helpdesk_ticket_id = fields.Many2one(related="case_id.helpdesk_ticket_id", string="Ticket")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if any("helpdesk_category_id" in vals for vals in vals_list) and not is_synced(self.env):
-            raise AccessError(self.env._("The proposed category is the classifier's, as sent."))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "helpdesk_category_id" in vals and not is_synced(self.env):
-            raise AccessError(self.env._("The proposed category is the classifier's, as sent."))
-        return super().write(vals)

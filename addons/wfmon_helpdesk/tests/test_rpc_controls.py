@@ -4,7 +4,6 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.wfmon_core.tests.common import WfmonRpcCase
 
-from ..models.helpdesk_ticket import _synced
 from .common import HelpdeskCase
 
 
@@ -143,9 +142,8 @@ class TestHelpdeskRpcControls(WfmonRpcCase, HelpdeskCase):
 
     def test_a_classifier_proposal_cannot_be_forged_or_taken_by_an_outsider(self):
         Recommendation = self.env["wfmon.recommendation"]
-        advice = Recommendation._attach(
-            self.case, self.env["wfmon.inbound.source"], "Category: Refund", 0.9
-        )
+        NoSource = self.env["wfmon.inbound.source"]
+        advice = Recommendation._attach(self.case, NoSource, "Call the customer back", 0.9)
         with self.assertUnchanged(advice):
             for role in ("agent", "helpdesk_manager", "admin"):
                 self.assertRefused(
@@ -154,7 +152,7 @@ class TestHelpdeskRpcControls(WfmonRpcCase, HelpdeskCase):
                         "wfmon.recommendation",
                         "write",
                         advice.ids,
-                        {"helpdesk_category_id": self.cat_refund.id},
+                        {"helpdesk_category_id": self.cat_refund.id, "kind": "category"},
                         context=self.attack_context,
                     ),
                     role,
@@ -171,8 +169,18 @@ class TestHelpdeskRpcControls(WfmonRpcCase, HelpdeskCase):
         self.assertFalse(
             self.ticket.wfmon_proposal_id, "advice without a category proposes nothing"
         )
-        # An agent of another team cannot accept a proposal on a ticket they cannot see.
-        _synced(advice.sudo()).write({"helpdesk_category_id": self.cat_refund.id})
+        proposal = Recommendation._attach(
+            self.case,
+            NoSource,
+            "Category: Refund",
+            0.9,
+            kind="category",
+            proposed_value="Refund",
+            extra_vals={"helpdesk_category_id": self.cat_refund.id},
+        )
+        self.ticket.invalidate_recordset()
+        self.assertEqual(self.ticket.wfmon_proposal_id, proposal)
+        # An agent of another team can neither accept it on the ticket nor directly.
         with self.assertUnchanged(self.ticket):
             self.assertRefused(
                 self.rpc(
@@ -180,16 +188,23 @@ class TestHelpdeskRpcControls(WfmonRpcCase, HelpdeskCase):
                     "helpdesk.ticket",
                     "action_wfmon_accept_proposal",
                     self.ticket.ids,
+                    "mine now",
                 )
             )
-        self.assertEqual(advice.state, "new")
-        # The agent of the store's team accepts it.
+            self.assertRefused(
+                self.rpc(
+                    "agent_south", "wfmon.recommendation", "action_accept", proposal.ids, "mine now"
+                )
+            )
+        self.assertEqual(proposal.state, "new")
+        # The agent of the store's team accepts it, with a reason.
         outcome = self.rpc(
-            "agent", "helpdesk.ticket", "action_wfmon_accept_proposal", self.ticket.ids
+            "agent", "helpdesk.ticket", "action_wfmon_accept_proposal", self.ticket.ids, "a refund"
         )
         self.assertFalse(outcome.error, outcome.message)
         self.assertEqual(self.ticket.category_id, self.cat_refund)
-        self.assertEqual(advice.state, "accepted")
+        self.assertEqual(proposal.state, "accepted")
+        self.assertEqual(self.case.type_id, self.type_refund)
 
     def test_a_customer_files_a_ticket_on_the_portal_and_it_becomes_a_case(self):
         self.authenticate("hd_portal", "hd_portal")

@@ -119,13 +119,19 @@ class TestSeedScenario(WfmonRpcCase, HelpdeskCase):
 
             # The agent accepts it, logged in, through JSON-RPC.
             outcome = self.rpc(
-                "agent", "helpdesk.ticket", "action_wfmon_accept_proposal", ticket.ids
+                "agent",
+                "helpdesk.ticket",
+                "action_wfmon_accept_proposal",
+                ticket.ids,
+                "The customer writes about a late parcel.",
             )
             self.assertFalse(outcome.error, outcome.message)
             self.assertEqual(ticket.category_id, self.cat_delivery)
             self.assertEqual(case.type_id, self.type_delivery, "case type by category")
             self.assertEqual(sure.state, "accepted")
             self.assertEqual(sure.decided_by_id, self.agent_a)
+            self.assertEqual(sure.kind, "category")
+            self.assertEqual(sure.decision_reason, "The customer writes about a late parcel.")
             self.assertEqual(unsure.state, "new", "the unsure one waits for its own decision")
 
             # The agent closes the ticket with its root cause: the SLA is met.
