@@ -1,0 +1,1 @@
+from . import retail_rules
