@@ -8,6 +8,15 @@ from . import pos_config
 from . import wfmon_escalation_step
 from . import wfmon_case
 from . import wfmon_retail_detector
+from . import wfmon_approval_policy
+from . import stock_quant
+from . import stock_scrap
+from . import stock_picking
+from . import purchase_order
+from . import stock_warehouse_orderpoint
+from . import wfmon_retail_substitution
+from . import wfmon_inbound_event
+from . import loyalty_program
 
 
 # POS scenarios (price overrides, refunds, cash, anomalies): retail_pos_* files below.

@@ -9,6 +9,9 @@ class WfmonCase(models.Model):
         compute="_compute_wfmon_retail_store_id",
         string="Retail Store",
     )
+    wfmon_retail_substitution_ids = fields.One2many(
+        "wfmon.retail.substitution", "case_id", string="Substitute Requests", readonly=True
+    )
 
     def _compute_wfmon_retail_store_id(self):
         stores = self.env["wfmon.retail.store"]._by_site(self.site_id)

@@ -1,4 +1,6 @@
 from . import test_stores
+from . import test_writeoff_transfer
+from . import test_replenishment_scenario
 
 
 # POS scenarios: test_r2*, test_r3*, test_r5*, test_r9* below.

@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import RetailCase
 
@@ -43,12 +43,8 @@ class TestStores(RetailCase):
         # A stock user sees every store (stock configuration); a monitoring
         # user without stock rights sees their own.
         self.assertIn(self.standard, Store.search([]))
-        monitor = self.env["res.users"].create(
-            {
-                "name": "Monitor Only",
-                "login": "wfr_monitor_only",
-                "groups_id": [(6, 0, self.env.ref("wfmon_core.group_wfmon_user").ids)],
-            }
+        monitor = new_test_user(
+            self.env, login="wfr_monitor_only", groups="wfmon_core.group_wfmon_user"
         )
         self.flagship.site_id.user_ids = [(4, monitor.id)]
         self.assertEqual(

@@ -1,0 +1,215 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import float_compare
+
+from odoo.addons.wfmon_core.models.wfmon_detector import as_scanner, detectors_off
+from odoo.addons.wfmon_core.tools.severity import next_severity
+
+from ..tools import retail_rules
+
+LOW_STOCK = "retail.low_stock"
+#: system parameter holding the time of the last low-stock scan
+SINCE_KEY = "wfmon_retail.low_stock.since"
+# POS orders that count as sales for the velocity
+POS_SOLD = ("paid", "done", "invoiced")
+
+
+class StockWarehouseOrderpoint(models.Model):
+    """Low stock at a store (seed 000's replenishment scenario).
+
+    A store's reordering rule forecast below its minimum opens a low-stock case
+    on the rule, raised one step for a promotion running at the store's shops,
+    one for a fast mover (recent POS and sale lines) and one at a stockout. The
+    detector replenishes at once (the rule's own procurement: an RFQ to its
+    vendor), links the RFQ to the case and submits it for confirmation through
+    the approval matrix (value and urgency); a vendor lead time beyond the
+    store's policy sends the case to merchandising for a substitute.
+
+    The scanner only looks at rules whose product moved (stock moves, POS lines)
+    or that changed since its last run: nothing moved, nothing is read. A case
+    stays open while its replenishment is on the way and resolves when the stock
+    on hand is back at the minimum.
+    """
+
+    _inherit = "stock.warehouse.orderpoint"
+
+    # ------------------------------------------------------------------
+    # Scanner
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_wfmon_retail_low_stock(self):
+        """Check the store reordering rules whose product moved since the last run."""
+        params = self.env["ir.config_parameter"].sudo()
+        now = fields.Datetime.now()
+        since = fields.Datetime.to_datetime(params.get_param(SINCE_KEY)) or now - timedelta(days=1)
+        orderpoints = self._wfmon_retail_moved_since(since)
+        if orderpoints:
+            as_scanner(orderpoints)._wfmon_retail_check()
+        params.set_param(SINCE_KEY, fields.Datetime.to_string(now))
+        return len(orderpoints)
+
+    @api.model
+    def _wfmon_retail_moved_since(self, since):
+        """The store reordering rules whose product moved (stock moves, POS
+        lines) or that were edited after ``since``: a fixed number of queries."""
+        stores = self.env["wfmon.retail.store"].sudo().search([])
+        if not stores:
+            return self.browse()
+        moved = {
+            product.id
+            for [product] in self.env["stock.move"]
+            .sudo()
+            ._read_group([("write_date", ">", since)], ["product_id"])
+        }
+        moved |= {
+            product.id
+            for [product] in self.env["pos.order.line"]
+            .sudo()
+            ._read_group([("create_date", ">", since)], ["product_id"])
+        }
+        domain = [("warehouse_id", "in", stores.warehouse_id.ids)]
+        if moved:
+            domain = [*domain, "|", ("product_id", "in", list(moved)), ("write_date", ">", since)]
+        else:
+            domain = [*domain, ("write_date", ">", since)]
+        # sudo: the scanner reads every store's rules.
+        return self.sudo().search(domain)
+
+    def action_wfmon_retail_check(self):
+        """Check these reordering rules now (button of the replenishment list)."""
+        self._wfmon_retail_check()
+        return True
+
+    # ------------------------------------------------------------------
+    # Detection
+    # ------------------------------------------------------------------
+    def _wfmon_retail_check(self):
+        """Open, refresh or resolve the low-stock cases of these rules, and
+        replenish the rules whose case opens now."""
+        if detectors_off(self.env) or not self:
+            return self.env["wfmon.case"]
+        detector = self.env["wfmon.retail.detector"]
+        stores = detector._stores(self.warehouse_id)
+        rules = self.filtered(lambda op: op.warehouse_id.id in stores and op.product_id)
+        if not rules:
+            return self.env["wfmon.case"]
+        below = rules.filtered(
+            lambda op: (
+                float_compare(
+                    op.qty_forecast, op.product_min_qty, precision_rounding=op.product_uom.rounding
+                )
+                < 0
+            )
+        )
+        # A case stays open while its replenishment is on the way (the forecast
+        # counts it): it resolves once the stock on hand is back at the minimum.
+        restocked = (rules - below).filtered(
+            lambda op: (
+                float_compare(
+                    op.qty_on_hand, op.product_min_qty, precision_rounding=op.product_uom.rounding
+                )
+                >= 0
+            )
+        )
+        detector._resolve(
+            LOW_STOCK,
+            restocked,
+            self.env._("The stock on hand is back at the reordering rule's minimum."),
+        )
+        if not below:
+            return self.env["wfmon.case"]
+        findings = below._wfmon_retail_findings(stores)
+        before = detector._open_cases(LOW_STOCK, below)
+        fresh = below.filtered(lambda op: op.id not in before)
+        purchases = fresh._wfmon_retail_replenish() if fresh else {}
+        cases = detector._low_stock_detect(below, findings, purchases, stores)
+        case_of = dict(zip(below.ids, cases, strict=True))
+        for rule in fresh:
+            case = case_of.get(rule.id)
+            order = purchases.get(rule.id)
+            if case and order:
+                order._wfmon_engine().write({"wfmon_retail_case_id": case.id})
+        orders = self.env["purchase.order"].browse(
+            {order.id for order in purchases.values() if order.state in ("draft", "sent")}
+        )
+        if orders:
+            # The RFQ goes through the approval matrix at once: routine ones within
+            # the automatic limit confirm, the others wait for their approver.
+            orders.button_confirm()
+        lead_breaches = [
+            rule for rule in below if findings[rule.id]["lead_exceeded"] and case_of.get(rule.id)
+        ]
+        for rule in lead_breaches:
+            detector._lead_time_escalate(
+                case_of[rule.id], rule, findings[rule.id]["lead_days"], stores
+            )
+        return cases
+
+    def _wfmon_retail_findings(self, stores):
+        """``{rule id: dict}``: forecast, minimum, promotion, velocity, cover,
+        severity raises, vendor and lead time of each rule (queries per batch:
+        one per store for the velocity, one per running promotion)."""
+        detector = self.env["wfmon.retail.detector"]
+        store_set = self.env["wfmon.retail.store"].sudo().browse([s.id for s in stores.values()])
+        promoted = detector._promoted(self.product_id, store_set)
+        velocity = detector._velocity(self.product_id, store_set)
+        result = {}
+        for rule in self:
+            store = stores[rule.warehouse_id.id]
+            key = (rule.product_id.id, store.id)
+            per_day = velocity.get(key, 0.0)
+            promotions = promoted.get(key, [])
+            finding = retail_rules.low_stock(
+                rule.qty_forecast,
+                rule.product_min_qty,
+                bool(promotions),
+                per_day,
+                store._setting("fast_mover_units"),
+            )
+            seller = rule.supplier_id or rule.product_id.with_company(
+                rule.company_id
+            )._select_seller(quantity=None)
+            lead_days = seller.delay if seller else None
+            result[rule.id] = {
+                "forecast": rule.qty_forecast,
+                "minimum": rule.product_min_qty,
+                "on_hand": rule.qty_on_hand,
+                "promotions": promotions,
+                "velocity": per_day,
+                "cover_days": retail_rules.days_of_cover(rule.qty_on_hand, per_day),
+                "raises": finding.raises,
+                "reasons": finding.reasons,
+                "vendor": seller.partner_id if seller else self.env["res.partner"],
+                "lead_days": lead_days,
+                "lead_exceeded": retail_rules.lead_time_exceeded(
+                    lead_days, store._setting("max_lead_days")
+                ),
+                "store": store,
+            }
+        return result
+
+    def _wfmon_retail_replenish(self):
+        """Run the rules' own procurement (an RFQ to their vendor) for these
+        rules; ``{rule id: draft purchase order}``."""
+        company = self.company_id[:1] or self.env.company
+        # sudo: replenishment is the engine's (Odoo creates RFQs as superuser too).
+        rules = self.sudo().with_company(company)
+        rules._procure_orderpoint_confirm(company_id=company)
+        lines = (
+            self.env["purchase.order.line"]
+            .sudo()
+            .search(
+                [("orderpoint_id", "in", self.ids), ("order_id.state", "in", ("draft", "sent"))]
+            )
+        )
+        result = {}
+        for line in lines:
+            result.setdefault(line.orderpoint_id.id, line.order_id)
+        return {rule_id: order.with_env(self.env) for rule_id, order in result.items()}
+
+    def _wfmon_retail_severity(self, raises):
+        severity = self.env.ref("wfmon_retail.case_type_low_stock").sudo().default_severity
+        for _step in range(raises):
+            severity = next_severity(severity)
+        return severity
