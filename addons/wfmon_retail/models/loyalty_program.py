@@ -112,10 +112,15 @@ class LoyaltyProgram(models.Model):
             if vals.get("active")
             else self.browse()
         )
+        checked = not detectors_off(self.env)
+        if activating and checked:
+            # Refused before anything is written (nothing half-done is left in
+            # the cache of the caller); checked again after a change of dates.
+            activating._wfmon_retail_require_ready()
         res = super().write(vals)
-        if detectors_off(self.env):
+        if not checked:
             return res
-        if activating:
+        if activating and {"date_from", "date_to", "pos_config_ids", "rule_ids"} & set(vals):
             activating._wfmon_retail_require_ready()
         if {"date_from", "date_to", "active", "pos_ok", "rule_ids", "reward_ids"} & set(vals):
             self.with_context(active_test=False)._wfmon_retail_schedule()
@@ -218,12 +223,13 @@ class LoyaltyProgram(models.Model):
             .sudo()
             .search([("company_id", "in", self.company_id.ids or self.env.company.ids)])
         )
-        stores = stores.filtered("pos_config_ids")
+        shops_of = stores._shops()
+        stores = stores.filtered(lambda s: shops_of[s.id])
         results = {}
         for program in self.sudo():
             failures = []
             where = stores.filtered(
-                lambda s, p=program: not p.pos_config_ids or s.pos_config_ids & p.pos_config_ids
+                lambda s, p=program: not p.pos_config_ids or shops_of[s.id] & p.pos_config_ids
             )
             if not where:
                 # Not a store promotion: nothing to check.

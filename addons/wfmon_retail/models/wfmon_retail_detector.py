@@ -171,7 +171,12 @@ class WfmonRetailDetector(models.AbstractModel):
         """Promotions (``loyalty.program``) running on ``day`` at the POS shops
         of ``stores``: ``{store id: programs}`` (one query)."""
         day = day or fields.Date.context_today(self)
-        configs = stores.pos_config_ids
+        shops_of = stores._shops()
+        configs = (
+            self.env["pos.config"]
+            .sudo()
+            .browse([c.id for shops in shops_of.values() for c in shops])
+        )
         # sudo: promotions are read for the detector, whoever triggers it.
         programs = (
             self.env["loyalty.program"]
@@ -194,7 +199,7 @@ class WfmonRetailDetector(models.AbstractModel):
         )
         result = {}
         for store in stores:
-            shops = store.pos_config_ids
+            shops = shops_of[store.id]
             if not shops:
                 continue
             result[store.id] = programs.filtered(
@@ -246,14 +251,15 @@ class WfmonRetailDetector(models.AbstractModel):
             window = days or store.company_id.wfmon_retail_velocity_days or 14
             since = now - timedelta(days=window)
             sold = {}
-            if store.pos_config_ids:
+            shops = store._shops()[store.id]
+            if shops:
                 # sudo: sales figures are aggregated for the detector.
                 for product, qty in (
                     self.env["pos.order.line"]
                     .sudo()
                     ._read_group(
                         [
-                            ("order_id.config_id", "in", store.pos_config_ids.ids),
+                            ("order_id.config_id", "in", shops.ids),
                             ("order_id.state", "in", POS_SOLD),
                             ("order_id.date_order", ">=", since),
                             ("product_id", "in", products.ids),

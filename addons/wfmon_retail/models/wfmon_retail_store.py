@@ -103,19 +103,28 @@ class WfmonRetailStore(models.Model):
     ]
 
     def _compute_pos_config_ids(self):
+        shops = self._shops()
+        for store in self:
+            store.pos_config_ids = shops[store.id]
+            store.pos_config_count = len(shops[store.id])
+
+    def _shops(self):
+        """``{store id: pos.config}``: the POS shops selling from each store's
+        warehouse, read now (one query; detectors use this rather than the
+        non-stored field, whose cache does not see shops created meanwhile)."""
         # sudo: which shops sell from the store is configuration the monitoring
-        # users see even without Point of Sale rights.
+        # users and the detectors see even without Point of Sale rights.
         configs = (
             self.env["pos.config"]
             .sudo()
             .search([("picking_type_id.warehouse_id", "in", self.warehouse_id.ids)])
         )
-        for store in self:
-            shops = configs.filtered(
+        return {
+            store.id: configs.filtered(
                 lambda c, s=store: c.picking_type_id.warehouse_id == s.warehouse_id
             )
-            store.pos_config_ids = shops
-            store.pos_config_count = len(shops)
+            for store in self
+        }
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,6 +1,8 @@
 from . import test_stores
 from . import test_writeoff_transfer
 from . import test_replenishment_scenario
+from . import test_promotion_readiness
+from . import test_late_vendor
 
 
 # POS scenarios: test_r2*, test_r3*, test_r5*, test_r9* below.

@@ -1,0 +1,89 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, count_queries
+
+from .common import RetailCase
+
+NOT_CONFIRMING = "retail.vendor_not_confirming"
+OVERDUE = "retail.receipt_overdue"
+
+
+@tagged("post_install", "-at_install")
+class TestLateVendor(RetailCase):
+    """An RFQ sent and not confirmed after the vendor's window, or a receipt past
+    its date, opens a case that escalates by supplier tier and stockout risk."""
+
+    def _scan(self):
+        return self.env["wfmon.retail.detector"]._scan_vendors()
+
+    @freeze_time(MONDAY_10)
+    def test_strategic_vendor_silent_while_the_store_runs_out(self):
+        # The standard store sells 2 coffees a day and has 4 left: 2 days of cover.
+        self._stock(self.coffee, self.wh_standard, 4)
+        customer = self.env["res.partner"].create({"name": "Cafe"})
+        sale = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "warehouse_id": self.wh_standard.id,
+                "order_line": [(0, 0, {"product_id": self.coffee.id, "product_uom_qty": 28})],
+            }
+        )
+        sale.action_confirm()
+        order = self._purchase(
+            [(self.coffee, 40)], warehouse=self.wh_standard, vendor=self.slow_vendor
+        ).with_user(self.buyer)
+        order.write({"state": "sent"})
+        self.assertEqual(order.wfmon_retail_sent_date, MONDAY_10)
+        # 16 working hours of a 9-17 week: Wednesday 10:00.
+        self.assertEqual(order.wfmon_retail_next_check, datetime(2026, 11, 25, 10, 0))
+        with freeze_time(datetime(2026, 11, 24, 16, 0)):
+            self.assertEqual(self._scan(), 0)
+        self.assertFalse(self._cases(NOT_CONFIRMING, order))
+        with freeze_time(datetime(2026, 11, 25, 11, 0)):
+            self._scan()
+        case = self._cases(NOT_CONFIRMING, order)
+        # Medium, raised for a strategic vendor and for the stockout risk.
+        self.assertEqual(case.severity, "critical")
+        self.assertEqual(case.site_id, self.standard.site_id)
+        self.assertIn("strategic", case.details)
+        self.assertIn("days of Coffee Beans", case.details)
+        # The vendor confirms: the case resolves; the receipt is followed up next.
+        order.button_confirm()
+        self.assertEqual(order.state, "purchase")
+        self.assertEqual(case.state, "resolved")
+        self.assertTrue(order.wfmon_retail_next_check)
+        late = order.date_planned + timedelta(days=2)
+        with freeze_time(late):
+            self._scan()
+        overdue = self._cases(OVERDUE, order)
+        self.assertEqual(len(overdue), 1)
+        self.assertIn(overdue.severity, ("high", "critical"))
+        receipt = order.picking_ids
+        for move in receipt.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        receipt.button_validate()
+        with freeze_time(late + timedelta(days=2)):
+            self._scan()
+        self.assertEqual(overdue.state, "resolved")
+
+    @freeze_time(MONDAY_10)
+    def test_nothing_due_costs_one_query(self):
+        order = self._purchase([(self.juice, 10)], warehouse=self.wh_standard)
+        order.write({"state": "sent"})
+        self._scan()
+        with count_queries(self.env) as counted:
+            self.assertEqual(self._scan(), 0)
+        self.assertLessEqual(counted.count, 1)
+
+    @freeze_time(MONDAY_10)
+    def test_purchases_of_other_warehouses_are_not_followed(self):
+        plain = self.env["stock.warehouse"].create({"name": "Central", "code": "RCE"})
+        order = self._purchase([(self.juice, 10)], warehouse=plain)
+        order.write({"state": "sent"})
+        self.assertTrue(order.wfmon_retail_sent_date)
+        self.assertFalse(order.wfmon_retail_next_check)
