@@ -8,7 +8,7 @@
     "website": "https://github.com/wfmon/wfmon",
     "author": "wfmon contributors",
     "license": "LGPL-3",
-    "depends": ["wfmon_distribution", "test_wfmon_approvals"],
+    "depends": ["wfmon_distribution", "wfmon_retail", "test_wfmon_approvals"],
     "data": [],
     "installable": True,
 }

@@ -3,6 +3,8 @@ from odoo.tests import new_test_user, tagged
 from odoo.addons.wfmon_core.tests.common import WfmonRpcCase
 from odoo.addons.wfmon_distribution.tests.common import DistributionCase
 
+from .retail_rows import RetailRows
+
 CREDIT = "distribution.credit_hold"
 FULFILLMENT = "distribution.fulfillment_at_risk"
 
@@ -11,7 +13,7 @@ GRANTING = ("approve", "auto", "resume")
 
 
 @tagged("post_install", "-at_install")
-class TestRpcAttacks(WfmonRpcCase, DistributionCase):
+class TestRpcAttacks(RetailRows, WfmonRpcCase, DistributionCase):
     """Every control, attacked over JSON-RPC as every role.
 
     Rows, not code, say what is attacked:
@@ -37,6 +39,7 @@ class TestRpcAttacks(WfmonRpcCase, DistributionCase):
         "admin": "base.group_system,wfmon_core.group_wfmon_admin,"
         "sales_team.group_sale_manager,purchase.group_purchase_manager,"
         "account.group_account_manager,stock.group_stock_manager",
+        **RetailRows.RETAIL_ROLES,
     }
     GUARDED = {
         ("sale.order", "action_confirm"): ("_held_sale_order", lambda o: o.state == "sale"),
@@ -52,6 +55,7 @@ class TestRpcAttacks(WfmonRpcCase, DistributionCase):
             "_held_document",
             lambda d: d.state == "confirmed",
         ),
+        **RetailRows.RETAIL_GUARDED,
     }
     #: writes that would put a held document where only its guarded action may
     STATE_WRITES = {
@@ -59,6 +63,7 @@ class TestRpcAttacks(WfmonRpcCase, DistributionCase):
         "purchase.order": [{"state": "purchase"}, {"state": "to approve"}, {"state": "done"}],
         "wfmon.distribution.remedy": [{"state": "done"}],
         "test.wfmon.document": [{"state": "confirmed"}],
+        **RetailRows.RETAIL_STATE_WRITES,
     }
     #: who normally runs each guarded action (also attacked key by key)
     OWNER = {
@@ -66,6 +71,7 @@ class TestRpcAttacks(WfmonRpcCase, DistributionCase):
         "purchase.order": "purchase",
         "wfmon.distribution.remedy": "wfmon_user",
         "test.wfmon.document": "internal",
+        **RetailRows.RETAIL_OWNER,
     }
 
     @classmethod
@@ -124,6 +130,8 @@ class TestRpcAttacks(WfmonRpcCase, DistributionCase):
                 cls.case, cls.env["wfmon.inbound.source"], text="Approve it", confidence=0.9
             ),
         }
+        cls._setup_retail()
+        cls.targets.update(cls._retail_targets())
         # Records of another company and another warehouse.
         cls.company_2 = cls.env["res.company"].create({"name": "Other Company"})
         cls.case_other_company = cls.Case.with_company(cls.company_2).create(

@@ -3,6 +3,7 @@ from . import test_writeoff_transfer
 from . import test_replenishment_scenario
 from . import test_promotion_readiness
 from . import test_late_vendor
+from . import test_retail_rpc
 
 
 # POS scenarios: test_r2*, test_r3*, test_r5*, test_r9* below.
