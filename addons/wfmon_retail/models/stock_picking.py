@@ -131,19 +131,31 @@ class StockPicking(models.Model):
         return response or result
 
     def button_validate(self):
+        """Validating a draft confirms it first: a draft the matrix holds goes
+        through the guard of ``action_confirm`` here (the others are left to
+        Odoo's own flow, untouched)."""
         drafts = self.filtered(lambda p: p.state == "draft")
-        if drafts and not detectors_off(self.env):
-            allowed, response = drafts.action_confirm(), None
-            still = drafts.filtered(lambda p: p.state == "draft")
-            if still:
-                if isinstance(allowed, dict):
-                    response = allowed
-                if response:
-                    return response
-                raise UserError(
-                    self.env._(
-                        "%s waits for approval before it can be validated.",
-                        ", ".join(still.mapped("name")),
-                    )
+        held = (
+            drafts._wfmon_approval_guarded("action_confirm")
+            if drafts and not detectors_off(self.env)
+            else drafts
+        )
+        if not held:
+            return super().button_validate()
+        self.invalidate_recordset(["wfmon_approval_holds"])
+        allowed, response = held._wfmon_approval_guard("action_confirm")
+        waiting = held - allowed
+        if waiting:
+            self.env["wfmon.retail.detector"]._transfer_held(
+                waiting.filtered(lambda p: p.id in waiting._wfmon_retail_transfers())
+            )
+            if response:
+                return response
+            raise UserError(
+                self.env._(
+                    "%s waits for approval before it can be validated.",
+                    ", ".join(waiting.mapped("name")),
                 )
-        return super().button_validate()
+            )
+        # The records the guard let through carry its verdict into Odoo's flow.
+        return super(StockPicking, self.with_env(allowed.env)).button_validate()

@@ -446,7 +446,7 @@ class WfmonRetailDetector(models.AbstractModel):
     def _scan_vendors(self, now=None, limit=500):
         """The orders whose next vendor check is due (an indexed search: none
         due, one query): open, refresh or resolve their late-vendor cases."""
-        now = now or fields.Datetime.now()
+        now = fields.Datetime.to_datetime(now) or fields.Datetime.now()
         # sudo: the scanner reads every store's purchases.
         orders = (
             self.env["purchase.order"]
