@@ -14,6 +14,7 @@
         "wfmon_core",
         "wfmon_approvals",
         "wfmon_integration",
+        "wfmon_stock",
         "point_of_sale",
         "pos_loyalty",
         "purchase_stock",
@@ -44,6 +45,5 @@
         "demo/wfmon_retail_demo.xml",
         # POS scenarios: demo/*_pos.xml below.
     ],
-    "post_init_hook": "post_init_hook",
     "installable": True,
 }

@@ -11,6 +11,8 @@ from ..tools import retail_rules
 LOW_STOCK = "retail.low_stock"
 #: system parameter holding the time of the last low-stock scan
 SINCE_KEY = "wfmon_retail.low_stock.since"
+#: overlap between two scans, for transactions that commit after the scan reads
+SINCE_MARGIN_MINUTES = 5
 # POS orders that count as sales for the velocity
 POS_SOLD = ("paid", "done", "invoiced")
 
@@ -46,7 +48,11 @@ class StockWarehouseOrderpoint(models.Model):
         orderpoints = self._wfmon_retail_moved_since(since)
         if orderpoints:
             as_scanner(orderpoints)._wfmon_retail_check()
-        params.set_param(SINCE_KEY, fields.Datetime.to_string(now))
+        # Next time, from the start of this transaction (what the write dates of
+        # the moves it cannot see yet will carry), less a margin for transactions
+        # that started earlier and commit later: a rule seen twice costs nothing.
+        since_next = self.env.cr.now() - timedelta(minutes=SINCE_MARGIN_MINUTES)
+        params.set_param(SINCE_KEY, fields.Datetime.to_string(since_next))
         return len(orderpoints)
 
     @api.model

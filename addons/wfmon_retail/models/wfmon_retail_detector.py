@@ -29,9 +29,8 @@ class WfmonRetailDetector(models.AbstractModel):
 
     @api.model
     def _sites(self, warehouses):
-        """``{warehouse id: site id}``, creating missing sites."""
-        warehouses._wfmon_ensure_site()
-        return {wh.id: wh.wfmon_site_id.id for wh in warehouses}
+        """``{warehouse id: site id}``, creating missing sites (wfmon_stock)."""
+        return warehouses._wfmon_site_map()
 
     @api.model
     def _stores(self, warehouses):
@@ -380,6 +379,14 @@ class WfmonRetailDetector(models.AbstractModel):
             vals["user_id"] = team.lead_id.id
         engine.write(vals)
         case._log_batch("escalate", new_values=[team.name], reasons=reason, automated=True)
+        if team.lead_id:
+            # The next action, on the case owner's to-do list (and the dashboards).
+            case.activity_schedule(
+                "wfmon_core.mail_activity_type_wfmon_escalation",
+                summary=self.env._("Decide on a substitute for %s", rule.product_id.display_name),
+                note=reason,
+                user_id=team.lead_id.id,
+            )
         # The request is the engine's (sudo inside): read it as such for the event.
         substitution = self.env["wfmon.retail.substitution"]._request_for(case, rule, reason)
         self.env["wfmon.publisher"]._publish(

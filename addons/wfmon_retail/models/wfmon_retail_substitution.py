@@ -167,6 +167,10 @@ class WfmonRetailSubstitution(models.Model):
         )
         order._wfmon_engine().write({"wfmon_retail_case_id": self.case_id.id})
         self.write({"state": "done", "purchase_id": order.id})
+        self.case_id.sudo().activity_feedback(
+            ["wfmon_core.mail_activity_type_wfmon_escalation"],
+            feedback=self.env._("Substitute %s approved.", product.display_name),
+        )
         self.case_id.sudo()._log_batch(
             "note",
             reasons=self.env._(

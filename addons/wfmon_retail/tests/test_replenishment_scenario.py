@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events, count_queries
 
 from .common import RetailCase
 
@@ -167,7 +168,12 @@ class TestReplenishmentScenario(RetailCase):
         self.assertEqual(pending.state, "pending")
         self.assertEqual(pending.requester_id, self.inbound_robot)
         self.assertIn(self.merchandiser, pending.assignment_ids.user_id)
+        # The next action is on the merchandiser's to-do list.
+        todo = case.activity_ids
+        self.assertEqual(todo.user_id, self.merchandiser)
+        self.assertIn("Decide on a substitute for Orange Juice", todo.summary)
         pending.with_user(self.merchandiser).action_approve()
+        self.assertFalse(case.activity_ids, "the to-do is done")
         self.assertEqual(substitution.state, "done")
         self.assertEqual(substitution.purchase_id.order_line.product_id, self.apple)
         self.assertEqual(substitution.purchase_id.wfmon_retail_case_id, case)
@@ -178,14 +184,21 @@ class TestReplenishmentScenario(RetailCase):
         reasons = " ".join(filter(None, case.log_ids.mapped("reason")))
         self.assertIn(order.name, reasons)
         self.assertIn("Substitute Apple Juice approved", reasons)
-        with freeze_time(MONDAY_10 + timedelta(days=2)):
-            case.invalidate_recordset(["age_days"])
-            self.assertEqual(case.age_days, 2)
         self.assertTrue(case.resolution_deadline)
-        groups = self.Case._read_group(
-            [("id", "=", case.id)], ["team_id", "user_id", "sla_status"], ["__count"]
+        with freeze_time(MONDAY_10 + timedelta(days=2)):
+            case.invalidate_recordset(["age_days", "age_bucket"])
+            self.assertEqual(case.age_days, 2)
+            # The dashboards group open cases by age bucket, team and owner.
+            groups = self.Case._read_group(
+                [("id", "=", case.id)], ["age_bucket", "team_id", "user_id"], ["__count"]
+            )
+        self.assertEqual(groups, [("d1_3", self.merch_team, self.merchandiser, 1)])
+        # Its next action: the merchandiser's approval of the substitute was done;
+        # the case's clock names the deadline, the RFQs are on it.
+        self.assertEqual(
+            self.env["purchase.order"].search([("wfmon_retail_case_id", "=", case.id)]),
+            order | substitution.purchase_id,
         )
-        self.assertEqual(groups, [(self.merch_team, self.merchandiser, case.sla_status, 1)])
         # The replenishment is on the way: the case stays open until it arrives.
         self.env["stock.warehouse.orderpoint"]._cron_wfmon_retail_low_stock()
         self.assertTrue(case.is_open)
@@ -248,3 +261,19 @@ class TestReplenishmentScenario(RetailCase):
         rule._wfmon_retail_check()
         self.assertEqual(len(case.wfmon_retail_substitution_ids), 1)
         self.assertEqual(case.escalation_level, 1)
+
+    def test_nothing_moved_costs_a_few_queries(self):
+        """The scanner reads the rules of products that moved since its last run
+        only: right after a run, with nothing moved, it reads no rule."""
+        Rule = self.env["stock.warehouse.orderpoint"]
+        Rule._cron_wfmon_retail_low_stock()
+        # As if the last run was after everything this test wrote.
+        later = self.env.cr.now() + timedelta(minutes=1)
+        self.env["ir.config_parameter"].set_param(
+            "wfmon_retail.low_stock.since", fields.Datetime.to_string(later)
+        )
+        with count_queries(self.env) as counted:
+            self.assertEqual(Rule._cron_wfmon_retail_low_stock(), 0)
+        # The cursor, the stores, two aggregates (moves, POS lines), one search of
+        # rules, the new cursor: a constant, whatever the number of rules.
+        self.assertLessEqual(counted.count, 10)
