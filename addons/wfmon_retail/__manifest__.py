@@ -40,6 +40,8 @@
         "views/wfmon_retail_substitution_views.xml",
         "views/wfmon_retail_menus.xml",
         # POS scenarios (price overrides, refunds, cash, anomalies): *_pos.xml below.
+        "data/wfmon_approval_policy_pos.xml",
+        "data/wfmon_retail_data_pos.xml",
     ],
     "demo": [
         "demo/wfmon_retail_demo.xml",

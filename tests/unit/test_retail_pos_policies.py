@@ -6,9 +6,9 @@ from datetime import date, datetime
 import pytest
 from conftest import load_tool
 
-price = load_tool("wfmon_retail", "price_policy")
-refund = load_tool("wfmon_retail", "refund_policy")
-cash = load_tool("wfmon_retail", "cash_policy")
+price = load_tool("wfmon_retail", "retail_pos_price")
+refund = load_tool("wfmon_retail", "retail_pos_refund")
+cash = load_tool("wfmon_retail", "retail_pos_cash")
 
 
 # --- price overrides and discounts ---------------------------------------------------------

@@ -20,3 +20,8 @@ from . import loyalty_program
 
 
 # POS scenarios (price overrides, refunds, cash, anomalies): retail_pos_* files below.
+from . import retail_pos_settings
+from . import retail_pos_signoff
+from . import retail_pos_order
+from . import retail_pos_session
+from . import retail_pos_anomaly

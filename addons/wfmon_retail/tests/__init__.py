@@ -7,3 +7,7 @@ from . import test_retail_rpc
 
 
 # POS scenarios: test_r2*, test_r3*, test_r5*, test_r9* below.
+from . import test_r2_pos_prices
+from . import test_r3_pos_refunds
+from . import test_r5_cash
+from . import test_r9_anomalies

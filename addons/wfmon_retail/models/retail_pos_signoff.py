@@ -1,0 +1,125 @@
+from odoo import api, fields, models
+
+from odoo.addons.wfmon_core.models.wfmon_detector import detectors_off
+
+#: the sign-off fields: only the engine writes them (``wfmon.engine.mixin``)
+SIGNOFF_FIELDS = frozenset(
+    {"wfmon_signoff_state", "wfmon_signoff_amount", "wfmon_signoff_reasons", "wfmon_signoff_date"}
+)
+
+SIGNOFF_STATES = [
+    ("none", "Not needed"),
+    ("pending", "Waiting for sign-off"),
+    ("signed", "Signed off"),
+]
+
+
+class WfmonRetailSignoffMixin(models.AbstractModel):
+    """A post-hoc sign-off of a document that has already happened.
+
+    A POS order is paid and a POS session is closed before the back office
+    sees them: nothing may block them. When a detector finds something above
+    policy on one (a price override, a refund out of policy, a cash
+    difference), it marks the document ``pending`` with the amount at stake
+    and runs :meth:`action_wfmon_sign_off` through the approval guard: the
+    matrix routes it by amount and role (store manager, then Finance for high
+    value); no policy (below the threshold) signs it off at once. When the last
+    level approves, the engine runs the sign-off again as the requester and the
+    document is ``signed``; the detector's cases resolve with the approval.
+
+    Only the guarded action moves a document to ``signed``
+    (``_wfmon_guarded_states``); the sign-off fields are the engine's
+    (``_wfmon_engine_fields``; a model adds its own stamps to the set).
+    """
+
+    _name = "wfmon.retail.signoff.mixin"
+    _inherit = ["wfmon.approval.mixin", "wfmon.engine.mixin"]
+    _description = "Retail: post-hoc sign-off"
+
+    _wfmon_guarded_actions = {"action_wfmon_sign_off": "Sign off"}
+    _wfmon_approval_site_field = "wfmon_site_id"
+    _wfmon_approval_snapshot_fields = ("wfmon_signoff_amount", "wfmon_signoff_reasons")
+    _wfmon_guarded_states = {"action_wfmon_sign_off": ("wfmon_signoff_state", ("signed",))}
+    _wfmon_engine_fields = SIGNOFF_FIELDS
+    #: case types resolved when the document is signed off
+    _wfmon_signoff_case_types = ()
+
+    wfmon_signoff_state = fields.Selection(
+        SIGNOFF_STATES,
+        string="Sign-off",
+        default="none",
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    wfmon_signoff_amount = fields.Float(
+        string="Amount to Sign Off",
+        digits="Product Price",
+        readonly=True,
+        copy=False,
+        help="What the findings put at stake, in the document's currency: the approval "
+        "policies are banded on it.",
+    )
+    wfmon_signoff_reasons = fields.Char(
+        string="Sign-off Reasons",
+        readonly=True,
+        copy=False,
+        help="The findings waiting for a sign-off (comma-separated).",
+    )
+    wfmon_signoff_date = fields.Datetime(string="Signed Off On", readonly=True, copy=False)
+
+    def _wfmon_approval_applicable(self, action_name):
+        if action_name != "action_wfmon_sign_off" or detectors_off(self.env):
+            return self.browse()
+        return self.filtered(lambda r: r.wfmon_signoff_state == "pending")
+
+    def _wfmon_approval_hold_names(self):
+        holds = super()._wfmon_approval_hold_names()
+        for record in self:
+            if record.wfmon_signoff_state == "pending" and record.wfmon_signoff_reasons:
+                holds.setdefault(record.id, set()).update(record.wfmon_signoff_reasons.split(","))
+        return holds
+
+    def action_wfmon_sign_off(self):
+        """Sign the pending findings off; goes through the approval matrix."""
+        allowed, response = self._wfmon_approval_guard("action_wfmon_sign_off")
+        signed = allowed.filtered(lambda r: r.wfmon_signoff_state == "pending")
+        if signed:
+            # sudo: the requester (a cashier) may not write the document; the
+            # guard let these through, and the stamp is the engine's.
+            signed.sudo()._wfmon_engine().write(
+                {"wfmon_signoff_state": "signed", "wfmon_signoff_date": fields.Datetime.now()}
+            )
+            self._wfmon_signoff_done(signed)
+        return response or True
+
+    @api.model
+    def _wfmon_signoff_done(self, records):
+        """Resolve the cases the sign-off answers."""
+        approvals = records._wfmon_approval_consumed("action_wfmon_sign_off")
+        detector = self.env["wfmon.detector"]
+        for record in records:
+            request = approvals.get(record.id)
+            reason = (
+                self.env._("Signed off under approval %s.", request.name)
+                if request
+                else self.env._("Within the limit signed off without approval.")
+            )
+            for type_code in self._wfmon_signoff_case_types:
+                detector._resolve(type_code, record, reason)
+
+    def _wfmon_signoff_request(self, amounts, reasons):
+        """Mark the records of ``self`` as waiting for a sign-off of ``amounts``
+        (``{id: amount}``) for ``reasons`` (``{id: set of names}``) and submit
+        them to the matrix (the caller keeps a failure from reaching a paid
+        order or a closed session)."""
+        for record in self:
+            # sudo: the detector runs as the cashier or closer; the stamp is the engine's.
+            record.sudo()._wfmon_engine().write(
+                {
+                    "wfmon_signoff_state": "pending",
+                    "wfmon_signoff_amount": amounts.get(record.id, 0.0),
+                    "wfmon_signoff_reasons": ",".join(sorted(reasons.get(record.id, ()))),
+                }
+            )
+        return self.action_wfmon_sign_off()
