@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark of benchmarks/ through this one runner, then one JSON results file.
-#   scripts/bench.sh [NAME ...]     NAME: core, distribution, scanner, delivery (default: all, in
-#                                   that order)
+#   scripts/bench.sh [NAME ...]     NAME: core, distribution, scanner, delivery, retail_pos
+#                                   (default: all, in that order)
 # Each benchmark gets a database of its own with the module it measures (no demo data; created
 # once, updated afterwards) and is fed to `odoo shell`. Its options come from
 # WFMON_BENCH_ARGS_<NAME> (e.g. WFMON_BENCH_ARGS_DELIVERY="--events 2000 --rounds 5"), or from
@@ -19,13 +19,16 @@ declare -A MODULE=(
     [core]=wfmon_core [distribution]=wfmon_distribution
     [scanner]=wfmon_distribution,base_automation [delivery]=wfmon_integration
 )
+MODULE[retail_pos]=wfmon_retail
 declare -A DATABASE=(
     [core]="${WFMON_BENCH_DB:-wfmon_bench}"
     [distribution]="${WFMON_BENCH_DIST_DB:-wfmon_bench_dist}"
     [scanner]="${WFMON_BENCH_SCANNER_DB:-wfmon_bench_scanner}"
     [delivery]="${WFMON_BENCH_DELIVERY_DB:-wfmon_bench_delivery}"
 )
+DATABASE[retail_pos]="${WFMON_BENCH_RETAIL_POS_DB:-wfmon_bench_retail_pos}"
 ALL=(core distribution scanner delivery)
+ALL+=(retail_pos)
 
 NAMES=("$@")
 [ "${#NAMES[@]}" -gt 0 ] || NAMES=("${ALL[@]}")

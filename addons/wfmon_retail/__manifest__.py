@@ -46,6 +46,7 @@
     "demo": [
         "demo/wfmon_retail_demo.xml",
         # POS scenarios: demo/*_pos.xml below.
+        "demo/wfmon_retail_demo_pos.xml",
     ],
     "installable": True,
 }

@@ -96,7 +96,7 @@ class TestAnomalies(RetailPosCase):
         case = self._cases(ANOMALY, self.suspect)
         self.assertTrue(case.is_open)
         # Many more sales without refunds bring the rate back among the peers'.
-        self._shift(self.suspect, sales=300, refunds=0)
+        self._shift(self.suspect, sales=100, refunds=0)
         self._scan()
         self.assertEqual(case.state, "resolved")
 

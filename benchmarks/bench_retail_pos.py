@@ -1,0 +1,429 @@
+#!/usr/bin/env python3
+"""Benchmark of the retail till detectors (price overrides, refunds, cash) and the anomaly scan.
+
+1. **Till**: syncs N POS orders through ``pos.order.sync_from_ui`` (what the POS front end
+   calls, in batches of B orders as the front end sends them) into a fresh session, then
+   counts the cash and closes the session as the closing screen does
+   (``post_closing_cash_details``, ``close_session_from_ui``). Once with the retail detectors
+   switched off (the server flag ``DETECTORS_OFF`` of wfmon_core: what Odoo does without
+   this module's overrides; a client's context cannot set it) and once on, in R interleaved
+   rounds (off, on, off, on, ...). 5 % of the orders carry a discount above the store's
+   limit and 2 % are refunds of earlier orders, one in four of them beyond what was sold, and
+   the cash is counted 40 short: the detectors open their cases and sign-offs. Reports the
+   wall time and the queries of the syncs (per batch) and of the closing, and the ratios
+   on/off (goal: at most 1.10).
+   The company's stock is moved at closing (``point_of_sale_update_stock_quantities =
+   'closing'``): each order is cheaper for Odoo, so the detectors' share is larger than
+   with a picking per order, the stricter case for the ratio.
+2. **Anomaly scan**: inserts L POS order lines (default 200,000, in orders of 4 lines, 40
+   cashiers, 8 shops) with SQL, copying rows of one order made through the ORM, then runs
+   the scan of one company (``wfmon.retail.anomaly._scan_company``) and reports its time and
+   queries, with the queries of the same scan over a tenth of the lines (the same count: the
+   scan aggregates in the database).
+
+Everything happens in one transaction that is rolled back. Through ``odoo shell`` (what
+``scripts/bench.sh retail_pos`` does), options in ``WFMON_BENCH_ARGS``, e.g.
+``--orders 1000 --batch 50 --rounds 2 --lines 200000``.
+"""
+
+import argparse
+import copy
+import os
+import shlex
+import statistics
+import sys
+import time
+from itertools import count
+
+import benchlib
+
+UUIDS = count(1)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1000, help="orders per round (0: skip)")
+    parser.add_argument("--batch", type=int, default=50, help="orders per sync_from_ui call")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved off/on rounds")
+    parser.add_argument("--lines", type=int, default=200000, help="lines of the scan (0: skip)")
+    return parser.parse_known_args(argv)
+
+
+def progress(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message} (load {benchlib.loadavg()})", flush=True)
+
+
+class Counter:
+    def __init__(self, env):
+        self.cr = env.cr
+
+    def __enter__(self):
+        self.queries = self.cr.sql_log_count
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+        self.queries = self.cr.sql_log_count - self.queries
+
+
+def setup(env):
+    """A store with a till, a POS user, two products with stock."""
+    company = env.company
+    company.point_of_sale_update_stock_quantities = "closing"
+    warehouse = env["stock.warehouse"].create({"name": "Bench Store", "code": "BNCH"})
+    env["wfmon.retail.store"].create({"warehouse_id": warehouse.id, "store_type": "standard"})
+    manager = env["res.users"].create(
+        {
+            "name": "Bench Store Manager",
+            "login": "bench_store_manager",
+            "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+        }
+    )
+    warehouse.wfmon_site_id.manager_id = manager
+    cashier = env["res.users"].create(
+        {
+            "name": "Bench Cashier",
+            "login": "bench_cashier",
+            "groups_id": [
+                (6, 0, [env.ref("base.group_user").id, env.ref("point_of_sale.group_pos_user").id])
+            ],
+        }
+    )
+    template = env["account.journal"].search(
+        [("type", "=", "cash"), ("company_id", "=", company.id)], limit=1
+    )
+    journal = env["account.journal"].create(
+        {
+            "name": "Bench cash",
+            "code": "BNCH",
+            "type": "cash",
+            "profit_account_id": template.profit_account_id.id,
+            "loss_account_id": template.loss_account_id.id,
+        }
+    )
+    method = env["pos.payment.method"].create({"name": "Bench cash", "journal_id": journal.id})
+    config = env["pos.config"].create(
+        {
+            "name": "Bench till",
+            "picking_type_id": warehouse.pos_type_id.id,
+            "payment_method_ids": [(6, 0, method.ids)],
+            "cash_control": True,
+        }
+    )
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"Bench product {i}",
+                "is_storable": True,
+                "list_price": 10.0 + i,
+                "standard_price": 5.0,
+                "available_in_pos": True,
+                "taxes_id": [(5, 0, 0)],
+            }
+            for i in range(2)
+        ]
+    )
+    for product in products:
+        env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 10**6)
+    return config, method, cashier, products
+
+
+def payload(session, method, cashier, product, qty=1, discount=0.0, refund_of=None):
+    uuid = f"bench-{next(UUIDS):07d}"
+    price = product.lst_price
+    subtotal = round(price * qty * (1 - discount / 100.0), 2)
+    line = {
+        "product_id": product.id,
+        "qty": qty,
+        "price_unit": price,
+        "discount": discount,
+        "price_subtotal": subtotal,
+        "price_subtotal_incl": subtotal,
+        "tax_ids": [(6, 0, [])],
+        "pack_lot_ids": [],
+    }
+    if refund_of:
+        line["refunded_orderline_id"] = refund_of
+    now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    return {
+        "uuid": uuid,
+        "name": f"Order {uuid}",
+        "session_id": session.id,
+        "sequence_number": 1,
+        "user_id": cashier.id,
+        "partner_id": False,
+        "pricelist_id": session.config_id.pricelist_id.id,
+        "fiscal_position_id": False,
+        "date_order": now,
+        "amount_total": subtotal,
+        "amount_tax": 0.0,
+        "amount_paid": subtotal,
+        "amount_return": 0.0,
+        "to_invoice": False,
+        "last_order_preparation_change": "{}",
+        "lines": [(0, 0, line)],
+        "payment_ids": [(0, 0, {"amount": subtotal, "name": now, "payment_method_id": method.id})],
+    }
+
+
+def till_round(env, config, method, cashier, products, orders, batch, context):
+    """One session: sync ``orders`` in batches, close it. Returns the figures."""
+    user_env = env(user=cashier.id, context=dict(env.context, **context))
+    config = config.with_env(user_env)
+    config.open_ui()
+    session = config.current_session_id
+    session.set_opening_control(0.0, None)
+    Order = user_env["pos.order"]
+    sync_seconds = 0.0
+    sync_queries = []
+    lines = []  # (line id, product) of the sales, for refunds
+    done = 0
+    while done < orders:
+        size = min(batch, orders - done)
+        payloads = []
+        for i in range(size):
+            n = done + i
+            product = products[n % 2]
+            if n % 50 == 49 and lines:  # 2 %: a refund, one in four beyond the sale
+                line_id, sold_product = lines[(n * 7) % len(lines)]
+                payloads.append(
+                    payload(
+                        session,
+                        method,
+                        cashier,
+                        sold_product,
+                        qty=-3 if n % 200 == 199 else -1,
+                        refund_of=line_id,
+                    )
+                )
+            elif n % 20 == 7:  # 5 %: a discount above the store's limit
+                payloads.append(payload(session, method, cashier, product, discount=35.0))
+            else:
+                payloads.append(payload(session, method, cashier, product, qty=2))
+        with Counter(env) as measured:
+            result = Order.sync_from_ui(copy.deepcopy(payloads))
+            env.flush_all()
+        sync_seconds += measured.seconds
+        sync_queries.append(measured.queries)
+        by_id = {vals["id"]: vals for vals in result["pos.order.line"]}
+        for vals in by_id.values():
+            if vals["qty"] > 0:
+                lines.append((vals["id"], env["product.product"].browse(vals["product_id"])))
+        done += size
+    session.invalidate_recordset()
+    expected = session.cash_register_balance_end
+    with Counter(env) as closing:
+        session.post_closing_cash_details(expected - 40.0)
+        session.invalidate_recordset()
+        outcome = session.close_session_from_ui()
+        env.flush_all()
+    if not outcome.get("successful"):
+        raise RuntimeError(f"closing failed: {outcome}")
+    return {
+        "sync_seconds": sync_seconds,
+        "sync_queries_per_batch": statistics.median(sync_queries),
+        "sync_queries_max_batch": max(sync_queries),
+        "close_seconds": closing.seconds,
+        "close_queries": closing.queries,
+    }
+
+
+def run_till(env, args, detectors_off):
+    config, method, cashier, products = setup(env)
+    # warm-up (caches, first-call costs), not measured
+    till_round(env, config, method, cashier, products, min(20, args.orders), args.batch, {})
+    results = {"off": [], "on": []}
+    for r in range(args.rounds):
+        for name, context in (("off", detectors_off), ("on", {})):
+            figures = till_round(
+                env, config, method, cashier, products, args.orders, args.batch, context
+            )
+            results[name].append(figures)
+            progress(
+                f"round {r + 1} {name}: sync {figures['sync_seconds']:.1f} s "
+                f"({figures['sync_queries_per_batch']:.0f} queries per batch of {args.batch}), "
+                f"close {figures['close_seconds']:.1f} s ({figures['close_queries']} queries)"
+            )
+    cases = env["wfmon.case"].search_count([("type_id.code", "like", "retail.%")])
+    for phase in ("sync", "close"):
+        off = [f[f"{phase}_seconds"] for f in results["off"]]
+        on = [f[f"{phase}_seconds"] for f in results["on"]]
+        ratios = [b / a for a, b in zip(off, on, strict=True)]
+        total_ratio = statistics.median(ratios)
+        print(
+            f"{phase}: off median {statistics.median(off):.2f} s, on median "
+            f"{statistics.median(on):.2f} s, ratio on/off (median of rounds) {total_ratio:.3f}"
+        )
+        benchlib.record(
+            "retail_pos",
+            f"till_{phase}_time",
+            statistics.median(on),
+            "s",
+            anchor="detectors off (same run, interleaved)",
+            anchor_value=statistics.median(off),
+            ratio=total_ratio,
+            goal="<= 1.10",
+            orders=args.orders,
+            batch=args.batch,
+            ratio_rounds=benchlib.summary(ratios),
+        )
+    both_off = [f["sync_seconds"] + f["close_seconds"] for f in results["off"]]
+    both_on = [f["sync_seconds"] + f["close_seconds"] for f in results["on"]]
+    ratios = [b / a for a, b in zip(both_off, both_on, strict=True)]
+    ratio = statistics.median(ratios)
+    print(f"sync + close: ratio on/off (median of rounds) {ratio:.3f} (goal <= 1.10)")
+    benchlib.record(
+        "retail_pos",
+        "till_sync_and_close_time",
+        statistics.median(both_on),
+        "s",
+        anchor="detectors off (same run, interleaved)",
+        anchor_value=statistics.median(both_off),
+        ratio=statistics.median(ratios),
+        goal="<= 1.10",
+        orders=args.orders,
+        ratio_rounds=benchlib.summary(ratios),
+    )
+    for name in ("off", "on"):
+        per_batch = statistics.median(f["sync_queries_per_batch"] for f in results[name])
+        worst = max(f["sync_queries_max_batch"] for f in results[name])
+        print(f"queries per batch of {args.batch} ({name}): median {per_batch:.0f}, max {worst}")
+    extra = statistics.median(
+        f_on["sync_queries_per_batch"] - f_off["sync_queries_per_batch"]
+        for f_off, f_on in zip(results["off"], results["on"], strict=True)
+    )
+    benchlib.record(
+        "retail_pos",
+        "till_sync_queries_per_batch",
+        statistics.median(f["sync_queries_per_batch"] for f in results["on"]),
+        "queries",
+        anchor="detectors off",
+        anchor_value=statistics.median(f["sync_queries_per_batch"] for f in results["off"]),
+        extra_per_batch=extra,
+        batch=args.batch,
+        retail_cases_opened=cases,
+    )
+
+
+def insert_lines(env, session, cashiers, configs_sessions, total):
+    """``total`` lines in orders of 4, copied with SQL from one ORM order."""
+    cr = env.cr
+    template = env["pos.order"].search([("session_id", "=", session.id)], limit=1)
+    line = template.lines[:1]
+    per_order = 4
+    orders = total // per_order
+    cr.execute("SELECT max(id) FROM pos_order")
+    start = cr.fetchone()[0]
+    users = [u.id for u in cashiers]
+    sess = [s for _c, s in configs_sessions]
+    cr.execute(
+        """
+        INSERT INTO pos_order (company_id, session_id, config_id, name, pos_reference, user_id,
+                               state, date_order, amount_tax, amount_total, amount_paid,
+                               amount_return, pricelist_id, currency_rate, sequence_number)
+        SELECT o.company_id, (%(sessions)s)[1 + g %% %(nsess)s],
+               (%(configs)s)[1 + g %% %(nsess)s], 'BENCH/' || g, 'BENCH/' || g,
+               (%(users)s)[1 + (g / 7) %% %(nusers)s], 'paid',
+               now() - ((g %% 20) || ' days')::interval, 0, 40, 40, 0, o.pricelist_id,
+               o.currency_rate, g
+          FROM pos_order o, generate_series(1, %(orders)s) g
+         WHERE o.id = %(template)s
+        """,
+        {
+            "sessions": sess,
+            "configs": [c for c, _s in configs_sessions],
+            "nsess": len(sess),
+            "users": users,
+            "nusers": len(users),
+            "orders": orders,
+            "template": template.id,
+        },
+    )
+    cr.execute(
+        """
+        INSERT INTO pos_order_line (order_id, name, product_id, qty, price_unit, discount,
+                                    price_subtotal, price_subtotal_incl, full_product_name)
+        SELECT o.id, l.name, l.product_id,
+               CASE WHEN k = 4 AND o.id %% 13 = 0 THEN -1 ELSE 1 END,
+               l.price_unit, CASE WHEN o.id %% 17 = 0 THEN 15 ELSE 0 END,
+               l.price_unit, l.price_unit, l.full_product_name
+          FROM pos_order o, pos_order_line l, generate_series(1, 4) k
+         WHERE o.id > %(start)s AND l.id = %(line)s
+        """,
+        {"start": start, "line": line.id},
+    )
+    cr.execute("ANALYZE pos_order")
+    cr.execute("ANALYZE pos_order_line")
+    return orders * per_order
+
+
+def run_scan(env, args):
+    config, method, cashier, products = setup(env)
+    env = env(user=cashier.id)
+    config.with_env(env).open_ui()
+    session = config.with_env(env).current_session_id
+    session.set_opening_control(0.0, None)
+    env["pos.order"].sync_from_ui([payload(session, method, cashier, products[0])])
+    env = env(user=1)
+    cashiers = env["res.users"].create(
+        [{"name": f"Bench till {i}", "login": f"bench_till_{i}"} for i in range(40)]
+    )
+    # Eight stores with a till each; the inserted orders all hang on the one open
+    # session (the scan groups by the order's shop, never reads the session).
+    shops = [(config.id, session.id)]
+    for i in range(7):
+        warehouse = env["stock.warehouse"].create({"name": f"Bench Store {i}", "code": f"BS{i}"})
+        env["wfmon.retail.store"].create({"warehouse_id": warehouse.id})
+        shop = env["pos.config"].create(
+            {"name": f"Bench till {i}", "picking_type_id": warehouse.pos_type_id.id}
+        )
+        shops.append((shop.id, session.id))
+    scan = env["wfmon.retail.anomaly"]
+    company = env.company
+    figures = {}
+    for share, label in ((10, "tenth"), (1, "all")):
+        lines = insert_lines(env, session, cashiers, shops, args.lines // share)
+        env.invalidate_all()
+        with Counter(env) as measured:
+            findings = scan._scan_company(company)
+            env.flush_all()
+        figures[label] = (lines, measured.seconds, measured.queries, len(findings))
+        progress(
+            f"anomaly scan over {lines} inserted lines: {measured.seconds:.2f} s, "
+            f"{measured.queries} queries, {len(findings)} findings"
+        )
+    lines, seconds, queries, findings = figures["all"]
+    benchlib.record(
+        "retail_pos",
+        "anomaly_scan_time",
+        seconds,
+        "s",
+        anchor=None,
+        lines=lines,
+        queries=queries,
+        queries_at_a_tenth=figures["tenth"][2],
+        findings=findings,
+    )
+
+
+def run(env, args):
+    from odoo.addons.wfmon_core.models.wfmon_detector import DETECTORS_OFF
+
+    env = env(context=dict(env.context, tracking_disable=True))
+    try:
+        if args.orders and args.rounds:
+            run_till(env, args, DETECTORS_OFF)
+            env.cr.rollback()
+        if args.lines:
+            run_scan(env, args)
+    finally:
+        env.cr.rollback()
+        print("(rolled back: the database is unchanged)")
+
+
+if "env" in globals():
+    _args, _unknown = parse_args(shlex.split(os.environ.get("WFMON_BENCH_ARGS", "")))
+    if _unknown:
+        sys.exit(f"bench_retail_pos: unknown option(s) in WFMON_BENCH_ARGS: {_unknown}")
+    run(env, _args)  # noqa: F821 - odoo shell global
