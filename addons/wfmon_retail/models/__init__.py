@@ -26,3 +26,4 @@ from . import retail_pos_order
 from . import retail_pos_session
 from . import retail_pos_anomaly
 from . import retail_pos_demo
+from . import retail_pos_refund

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from odoo.addons.wfmon_core.models.wfmon_detector import detectors_off
 
@@ -111,8 +112,10 @@ class WfmonRetailSignoffMixin(models.AbstractModel):
     def _wfmon_signoff_request(self, amounts, reasons):
         """Mark the records of ``self`` as waiting for a sign-off of ``amounts``
         (``{id: amount}``) for ``reasons`` (``{id: set of names}``) and submit
-        them to the matrix (the caller keeps a failure from reaching a paid
-        order or a closed session)."""
+        them to the matrix. When the matrix cannot route them (e.g. the store
+        has no manager), they stay pending and the reason is noted on the
+        document and on its cases: an administrator completes the matrix and
+        the sign-off is asked again from the document."""
         for record in self:
             # sudo: the detector runs as the cashier or closer; the stamp is the engine's.
             record.sudo()._wfmon_engine().write(
@@ -122,4 +125,22 @@ class WfmonRetailSignoffMixin(models.AbstractModel):
                     "wfmon_signoff_reasons": ",".join(sorted(reasons.get(record.id, ()))),
                 }
             )
-        return self.action_wfmon_sign_off()
+        try:
+            with self.env.cr.savepoint():
+                return self.action_wfmon_sign_off()
+        except UserError as exc:
+            reason = exc.args[0] if exc.args else str(exc)
+            note = self.env._("The sign-off could not be routed: %s", reason)
+            for record in self:
+                # sudo: the note is the engine's, whoever synced or closed.
+                record.sudo().message_post(body=note, subtype_xmlid="mail.mt_note")
+            cases = self.env["wfmon.case"].sudo().search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("is_open", "=", True),
+                ]
+            )
+            if cases:
+                cases.message_post(body=note, subtype_xmlid="mail.mt_note")
+            return False

@@ -12,3 +12,4 @@ from . import test_r3_pos_refunds
 from . import test_r5_cash
 from . import test_r9_anomalies
 from . import test_r2_r3_r5_rpc
+from . import test_r3_credit_notes

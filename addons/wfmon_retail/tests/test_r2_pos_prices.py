@@ -83,6 +83,16 @@ class TestPriceOverrides(RetailPosCase):
         self.assertEqual(order.wfmon_signoff_state, "signed")
         self.assertFalse(self._cases(PRICE, order).is_open)
 
+    def test_a_store_without_manager_keeps_the_order_pending_with_the_reason(self):
+        self.flagship.site_id.manager_id = False
+        order = self._sell(self.session, [{"product": self.chair, "qty": 3, "discount": 40}])
+        self.assertEqual(order.state, "paid")
+        self.assertEqual(order.wfmon_signoff_state, "pending")
+        self.assertFalse(self._requests(order))
+        case = self._cases(PRICE, order)
+        self.assertTrue(case.is_open)
+        self.assertIn("could not be routed", case.message_ids[:1].body)
+
     def test_a_resync_of_the_same_order_opens_nothing_more(self):
         payload = self._payload(self.session, [{"product": self.chair, "qty": 2, "discount": 50}])
         first = self._sync([dict(payload, lines=list(payload["lines"]))])
