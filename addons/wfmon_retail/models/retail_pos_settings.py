@@ -22,7 +22,7 @@ class ResCompany(models.Model):
         string="Ignore Overrides Below",
         currency_field="currency_id",
         default=1.0,
-        help="Price overrides and discounts giving away less than this on an order are ignored.",
+        help="POS lines giving away less than this against the pricelist are ignored.",
     )
     # Returns
     wfmon_retail_return_window_days = fields.Integer(
@@ -77,4 +77,37 @@ class WfmonRetailStore(models.Model):
         string="Cash Difference Tolerance",
         help="Cash differences at closing above this open a case for Finance. Zero: the "
         "shop's authorized difference in Point of Sale when set, else the company setting.",
+    )
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
+
+    wfmon_retail_max_discount = fields.Float(
+        related="company_id.wfmon_retail_max_discount", readonly=False
+    )
+    wfmon_retail_price_tolerance = fields.Float(
+        related="company_id.wfmon_retail_price_tolerance", readonly=False
+    )
+    wfmon_retail_price_min_amount = fields.Monetary(
+        related="company_id.wfmon_retail_price_min_amount",
+        readonly=False,
+        currency_field="company_currency_id",
+    )
+    wfmon_retail_return_window_days = fields.Integer(
+        related="company_id.wfmon_retail_return_window_days", readonly=False
+    )
+    wfmon_retail_cash_tolerance = fields.Monetary(
+        related="company_id.wfmon_retail_cash_tolerance",
+        readonly=False,
+        currency_field="company_currency_id",
+    )
+    wfmon_retail_anomaly_days = fields.Integer(
+        related="company_id.wfmon_retail_anomaly_days", readonly=False
+    )
+    wfmon_retail_anomaly_min_sample = fields.Integer(
+        related="company_id.wfmon_retail_anomaly_min_sample", readonly=False
+    )
+    wfmon_retail_anomaly_threshold = fields.Float(
+        related="company_id.wfmon_retail_anomaly_threshold", readonly=False
     )
