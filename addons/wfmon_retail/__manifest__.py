@@ -42,6 +42,7 @@
         # POS scenarios (price overrides, refunds, cash, anomalies): *_pos.xml below.
         "data/wfmon_approval_policy_pos.xml",
         "data/wfmon_retail_data_pos.xml",
+        "views/retail_pos_views.xml",
     ],
     "demo": [
         "demo/wfmon_retail_demo.xml",

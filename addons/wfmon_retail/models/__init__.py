@@ -27,3 +27,5 @@ from . import retail_pos_session
 from . import retail_pos_anomaly
 from . import retail_pos_demo
 from . import retail_pos_refund
+from . import retail_pos_approval_policy
+from . import retail_pos_return

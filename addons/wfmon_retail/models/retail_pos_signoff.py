@@ -134,12 +134,16 @@ class WfmonRetailSignoffMixin(models.AbstractModel):
             for record in self:
                 # sudo: the note is the engine's, whoever synced or closed.
                 record.sudo().message_post(body=note, subtype_xmlid="mail.mt_note")
-            cases = self.env["wfmon.case"].sudo().search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("is_open", "=", True),
-                ]
+            cases = (
+                self.env["wfmon.case"]
+                .sudo()
+                .search(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", self.ids),
+                        ("is_open", "=", True),
+                    ]
+                )
             )
             if cases:
                 cases.message_post(body=note, subtype_xmlid="mail.mt_note")

@@ -13,3 +13,4 @@ from . import test_r5_cash
 from . import test_r9_anomalies
 from . import test_r2_r3_r5_rpc
 from . import test_r3_credit_notes
+from . import test_r3_returns
