@@ -77,6 +77,7 @@ def setup(env):
         {
             "name": "Bench Store Manager",
             "login": "bench_store_manager",
+            "email": "bench.manager@example.com",
             "groups_id": [(6, 0, [env.ref("base.group_user").id])],
         }
     )
@@ -85,6 +86,7 @@ def setup(env):
         {
             "name": "Bench Cashier",
             "login": "bench_cashier",
+            "email": "bench.cashier@example.com",
             "groups_id": [
                 (6, 0, [env.ref("base.group_user").id, env.ref("point_of_sale.group_pos_user").id])
             ],

@@ -3,6 +3,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.addons.wfmon_core.tests.common import WfmonRpcCase
 from odoo.addons.wfmon_distribution.tests.common import DistributionCase
 
+from .retail_pos_rows import RetailPosRows
 from .retail_rows import RetailRows
 
 CREDIT = "distribution.credit_hold"
@@ -13,7 +14,7 @@ GRANTING = ("approve", "auto", "resume")
 
 
 @tagged("post_install", "-at_install")
-class TestRpcAttacks(RetailRows, WfmonRpcCase, DistributionCase):
+class TestRpcAttacks(RetailRows, RetailPosRows, WfmonRpcCase, DistributionCase):
     """Every control, attacked over JSON-RPC as every role.
 
     Rows, not code, say what is attacked:
@@ -40,6 +41,7 @@ class TestRpcAttacks(RetailRows, WfmonRpcCase, DistributionCase):
         "sales_team.group_sale_manager,purchase.group_purchase_manager,"
         "account.group_account_manager,stock.group_stock_manager",
         **RetailRows.RETAIL_ROLES,
+        **RetailPosRows.RETAIL_POS_ROLES,
     }
     GUARDED = {
         ("sale.order", "action_confirm"): ("_held_sale_order", lambda o: o.state == "sale"),
@@ -56,6 +58,7 @@ class TestRpcAttacks(RetailRows, WfmonRpcCase, DistributionCase):
             lambda d: d.state == "confirmed",
         ),
         **RetailRows.RETAIL_GUARDED,
+        **RetailPosRows.RETAIL_POS_GUARDED,
     }
     #: writes that would put a held document where only its guarded action may
     STATE_WRITES = {
@@ -64,6 +67,7 @@ class TestRpcAttacks(RetailRows, WfmonRpcCase, DistributionCase):
         "wfmon.distribution.remedy": [{"state": "done"}],
         "test.wfmon.document": [{"state": "confirmed"}],
         **RetailRows.RETAIL_STATE_WRITES,
+        **RetailPosRows.RETAIL_POS_STATE_WRITES,
     }
     #: who normally runs each guarded action (also attacked key by key)
     OWNER = {
@@ -72,6 +76,7 @@ class TestRpcAttacks(RetailRows, WfmonRpcCase, DistributionCase):
         "wfmon.distribution.remedy": "wfmon_user",
         "test.wfmon.document": "internal",
         **RetailRows.RETAIL_OWNER,
+        **RetailPosRows.RETAIL_POS_OWNER,
     }
 
     @classmethod
@@ -132,6 +137,8 @@ class TestRpcAttacks(RetailRows, WfmonRpcCase, DistributionCase):
         }
         cls._setup_retail()
         cls.targets.update(cls._retail_targets())
+        cls._setup_retail_pos()
+        cls.targets.update(cls._retail_pos_targets())
         # Records of another company and another warehouse.
         cls.company_2 = cls.env["res.company"].create({"name": "Other Company"})
         cls.case_other_company = cls.Case.with_company(cls.company_2).create(
