@@ -16,10 +16,12 @@
    'closing'``): each order is cheaper for Odoo, so the detectors' share is larger than
    with a picking per order, the stricter case for the ratio.
 2. **Anomaly scan**: inserts L POS order lines (default 200,000, in orders of 4 lines, 40
-   cashiers, 8 shops) with SQL, copying rows of one order made through the ORM, then runs
-   the scan of one company (``wfmon.retail.anomaly._scan_company``) and reports its time and
-   queries, with the queries of the same scan over a tenth of the lines (the same count: the
-   scan aggregates in the database).
+   cashiers, 8 shops) with SQL, copying rows of one order made through the ORM, after a first
+   tenth of them, and runs the scan of one company (``wfmon.retail.anomaly._scan_company``)
+   after each insert. Reports its time and queries; the queries of the aggregation (two
+   grouped queries) are reported apart, at a tenth and at the full volume: the same count.
+   The other queries open or refresh the cases of the flagged subjects (their number, not
+   the lines', sets them).
 
 Everything happens in one transaction that is rolled back. Through ``odoo shell`` (what
 ``scripts/bench.sh retail_pos`` does), options in ``WFMON_BENCH_ARGS``, e.g.
@@ -33,6 +35,7 @@ import shlex
 import statistics
 import sys
 import time
+from datetime import timedelta
 from itertools import count
 
 import benchlib
@@ -361,6 +364,8 @@ def insert_lines(env, session, cashiers, configs_sessions, total):
 
 
 def run_scan(env, args):
+    from odoo import fields
+
     config, method, cashier, products = setup(env)
     env = env(user=cashier.id)
     config.with_env(env).open_ui()
@@ -384,28 +389,42 @@ def run_scan(env, args):
     scan = env["wfmon.retail.anomaly"]
     company = env.company
     figures = {}
+    since = fields.Datetime.now() - timedelta(days=company.wfmon_retail_anomaly_days)
+    until = fields.Datetime.now()
     for share, label in ((10, "tenth"), (1, "all")):
         lines = insert_lines(env, session, cashiers, shops, args.lines // share)
+        env.invalidate_all()
+        # What grows with the data: the two grouped queries.
+        with Counter(env) as aggregate:
+            scan._pos_figures(company, since, until)
+            scan._adjustment_figures(company, since, until)
         env.invalidate_all()
         with Counter(env) as measured:
             findings = scan._scan_company(company)
             env.flush_all()
-        figures[label] = (lines, measured.seconds, measured.queries, len(findings))
+        flagged = sum(1 for _kind, finding in findings if finding.flagged)
+        figures[label] = (lines, measured, aggregate, len(findings), flagged)
         progress(
-            f"anomaly scan over {lines} inserted lines: {measured.seconds:.2f} s, "
-            f"{measured.queries} queries, {len(findings)} findings"
+            f"anomaly scan with {lines} more inserted lines: {measured.seconds:.2f} s, "
+            f"{measured.queries} queries ({aggregate.queries} for the aggregation, "
+            f"{aggregate.seconds:.2f} s), {len(findings)} findings, {flagged} flagged"
         )
-    lines, seconds, queries, findings = figures["all"]
+    lines, measured, aggregate, findings, flagged = figures["all"]
+    total = figures["all"][0] + figures["tenth"][0]
     benchlib.record(
         "retail_pos",
         "anomaly_scan_time",
-        seconds,
+        measured.seconds,
         "s",
         anchor=None,
-        lines=lines,
-        queries=queries,
-        queries_at_a_tenth=figures["tenth"][2],
+        lines=total,
+        queries=measured.queries,
+        aggregation_queries=aggregate.queries,
+        aggregation_queries_at_a_tenth=figures["tenth"][2].queries,
+        aggregation_seconds=aggregate.seconds,
         findings=findings,
+        flagged=flagged,
+        note="queries beyond the aggregation open or refresh the cases of flagged subjects",
     )
 
 
