@@ -23,8 +23,11 @@ class WfmonRetailPosDemo(models.AbstractModel):
         warehouse = env["stock.warehouse"].create(
             {"name": "Harbour Store", "code": "HRB", "company_id": company.id}
         )
+        region = env["wfmon.retail.region"].search(
+            [("company_id", "in", (company.id, False))], limit=1
+        )
         store = env["wfmon.retail.store"].create(
-            {"warehouse_id": warehouse.id, "store_type": "standard"}
+            {"warehouse_id": warehouse.id, "store_type": "standard", "region_id": region.id}
         )
         internal = env.ref("base.group_user")
         pos_user = env.ref("point_of_sale.group_pos_user")
