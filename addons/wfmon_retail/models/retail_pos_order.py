@@ -140,9 +140,12 @@ class PosOrder(models.Model):
     def _wfmon_price_findings(self, lines):
         """``{order id: {"amount", "details", "payload"}}`` of the orders with
         lines above the store's price policy."""
+        # Discount lines (a negative price, e.g. pos_discount's global discount)
+        # and reward lines are not overrides of a product's price.
         sold = lines.filtered(
             lambda line: (
                 line.qty > 0
+                and line.price_unit >= 0
                 and not line.refunded_orderline_id
                 and not getattr(line, "is_reward_line", False)
                 and line.price_type != "automatic"
