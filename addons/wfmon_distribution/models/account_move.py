@@ -114,7 +114,7 @@ class AccountMove(models.Model):
         return result
 
     def _wfmon_check_bill_variance(self):
-        """D6 (bills): open a finance case on bills that differ from their
+        """Billing variance (bills): open a finance case on bills that differ from their
         purchase orders; resolve it when a re-posted bill matches."""
         detector = self.env["wfmon.distribution.detector"]
         bills = self.filtered(lambda m: m.invoice_line_ids.purchase_line_id)

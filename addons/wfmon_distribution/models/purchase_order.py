@@ -17,7 +17,7 @@ DEPENDENT_MOVES_LIMIT = 5000
 class PurchaseOrder(models.Model):
     _name = "purchase.order"
     _inherit = ["purchase.order", "wfmon.case.mixin", "wfmon.approval.mixin"]
-    # D9: confirming a purchase may need an approval of the matrix; the shipped
+    # Purchase outside policy: confirming a purchase may need an approval of the matrix; the shipped
     # policy is scoped on "outside purchase policy". It confirms by itself on
     # approval.
     _wfmon_guarded_actions = {"button_confirm": "Confirm Order"}
@@ -70,7 +70,7 @@ class PurchaseOrder(models.Model):
         }
 
     # ------------------------------------------------------------------
-    # D9: purchase outside policy
+    # Purchase outside policy
     # ------------------------------------------------------------------
     def button_confirm(self):
         if detectors_off(self.env):
@@ -242,7 +242,7 @@ class PurchaseOrder(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # D3: inbound delay while committed outbound orders depend on it
+    # Inbound delay while committed outbound orders depend on it
     # ------------------------------------------------------------------
     def _wfmon_inbound_analysis(self, now=None):
         """``{order id: [impact line values]}``: the committed outbound orders a
@@ -447,7 +447,7 @@ class PurchaseOrder(models.Model):
 
     @api.model
     def _cron_wfmon_inbound_delay(self, batch_size=200):
-        """D3 scanner: purchase orders with late or moved receipts (cases opened
+        """Inbound-delay scanner: purchase orders with late or moved receipts (cases opened
         or refreshed), and resolution of the cases of orders received, cancelled
         or back on time since (core's ``_scan_due``)."""
         now = fields.Datetime.now()

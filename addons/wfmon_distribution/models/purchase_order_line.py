@@ -34,7 +34,7 @@ class PurchaseOrderLine(models.Model):
 
     def _wfmon_track_date_planned(self, before):
         """Remember the first promised date when a confirmed line's arrival moves
-        later, and run the inbound-delay analysis of its order at once (D3)."""
+        later, and run the inbound-delay analysis of its order at once."""
         lines = self.filtered(lambda ln: ln.id in before and before[ln.id] and ln.date_planned)
         moved_later = lines.filtered(
             lambda ln: ln.date_planned > (ln.wfmon_date_planned_initial or before[ln.id])

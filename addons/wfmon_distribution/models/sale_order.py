@@ -22,7 +22,7 @@ INBOUND_LIMIT = 200
 class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "wfmon.case.mixin", "wfmon.approval.mixin"]
-    # D4 / D5: confirming an order may need an approval of the matrix. The
+    # Credit hold / margin: confirming an order may need an approval of the matrix. The
     # shipped policies are scoped on the detectors' signals (credit hold, margin
     # or discount outside policy, both); the order confirms by itself once the
     # last level approves.
@@ -105,7 +105,7 @@ class SaleOrder(models.Model):
         return response or result
 
     # ------------------------------------------------------------------
-    # Confirmation hook (D1, D4, D5, D7)
+    # Confirmation hook (shortage, credit hold, margin, master data)
     # ------------------------------------------------------------------
     def _action_confirm(self):
         if detectors_off(self.env):
@@ -124,7 +124,7 @@ class SaleOrder(models.Model):
         return res
 
     # ------------------------------------------------------------------
-    # D1: confirmed with insufficient available stock
+    # Shortage: confirmed with insufficient available stock
     # ------------------------------------------------------------------
     def _wfmon_stock_lines(self):
         return self.order_line.filtered(
@@ -334,7 +334,7 @@ class SaleOrder(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # D4: credit limit and overdue invoices (the approval gate is in action_confirm)
+    # Credit hold: credit limit and overdue invoices (the approval gate is in action_confirm)
     # ------------------------------------------------------------------
     def _wfmon_credit_breaches(self):
         """``{order id: dict}`` of the orders over their customer's credit limit
@@ -440,7 +440,7 @@ class SaleOrder(models.Model):
         return breaches
 
     # ------------------------------------------------------------------
-    # D5: margin / discount of large orders (the approval gate is in action_confirm)
+    # Margin / discount of large orders (the approval gate is in action_confirm)
     # ------------------------------------------------------------------
     def _wfmon_margin_analysis(self):
         """``{order id: (breaches, margin %, line values)}`` of large orders
@@ -556,7 +556,7 @@ class SaleOrder(models.Model):
         return analysis
 
     # ------------------------------------------------------------------
-    # D7: master data gaps on open orders
+    # Master data gaps on open orders
     # ------------------------------------------------------------------
     def _wfmon_master_data_gaps(self):
         """``{order id: [(code, message, product)]}`` of the orders missing data."""
@@ -705,7 +705,7 @@ class SaleOrder(models.Model):
 
     @api.model
     def _cron_wfmon_master_data(self, batch_size=500):
-        """D7 scanner: open orders not fully delivered, and resolution of the
+        """Master-data scanner: open orders not fully delivered, and resolution of the
         cases of orders delivered or cancelled since (core's ``_scan_due``).
         The gaps are read from partners, products and routes, which the scan
         cannot see change: the open cases are re-checked on every pass."""
@@ -723,7 +723,7 @@ class SaleOrder(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # Re-check scanner (D1, D4, D5 clear)
+    # Re-check scanner (shortage, credit hold and margin cases clear)
     # ------------------------------------------------------------------
     @api.model
     def _cron_wfmon_recheck(self, batch_size=500):
@@ -765,7 +765,7 @@ class SaleOrder(models.Model):
         return True
 
     # ------------------------------------------------------------------
-    # D6: delivered but not invoiced
+    # Delivered but not invoiced
     # ------------------------------------------------------------------
     def _wfmon_uninvoiced_lines(self):
         """``{order id: [line values]}`` of lines delivered beyond what is invoiced."""
@@ -843,7 +843,7 @@ class SaleOrder(models.Model):
 
     @api.model
     def _cron_wfmon_uninvoiced(self, batch_size=500):
-        """D6 scanner: cases on the orders delivered more than their warehouse's
+        """Invoicing-gap scanner: cases on the orders delivered more than their warehouse's
         number of days ago with something delivered and not invoiced, and
         resolution of those invoiced or cancelled since (core's ``_scan_due``:
         the orders whose case is open are not read)."""

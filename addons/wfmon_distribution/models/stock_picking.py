@@ -25,7 +25,7 @@ class StockPicking(models.Model):
     _inherit = ["stock.picking", "wfmon.case.mixin"]
 
     # ------------------------------------------------------------------
-    # D2: picking not done within its SLA window after its scheduled date
+    # Late picking: not done within its SLA window after its scheduled date
     # ------------------------------------------------------------------
     @api.model
     def _wfmon_late_thresholds(self, now):
@@ -150,7 +150,7 @@ class StockPicking(models.Model):
 
     @api.model
     def _cron_wfmon_picking_sla(self, batch_size=500):
-        """D2 scanner: cases on the pickings that became late since the last
+        """Late-picking scanner: cases on the pickings that became late since the last
         call, and resolution of those done, cancelled or rescheduled since
         (core's due-driven scanner: pickings already late with an open case
         are not read)."""
@@ -167,7 +167,7 @@ class StockPicking(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # D10: pick shortage on validation; D7: blocking master data
+    # Pick shortage on validation; blocking master data
     # ------------------------------------------------------------------
     def _action_done(self):
         if detectors_off(self.env):
@@ -316,7 +316,7 @@ class StockPicking(models.Model):
             orders._wfmon_recheck_fulfillment()
 
     # ------------------------------------------------------------------
-    # D8: carrier / shipment exception reported from outside
+    # Carrier / shipment exception reported from outside
     # ------------------------------------------------------------------
     @api.model
     def _wfmon_carrier_status_label(self, status):

@@ -16,8 +16,9 @@ class WfmonDistributionLine(models.Model):
 
     The lines belong to a case and are replaced each time the detector sees the
     condition again, so the case always shows the latest analysis: the stock
-    missing and where else it is (D1), the sale orders an inbound delay puts at
-    risk (D3), the margin of each line (D5), the variances of a bill (D6, D9).
+    missing and where else it is (shortage), the sale orders an inbound delay puts at
+    risk (inbound delay), the margin of each line (margin / discount), the variances of a bill
+    (billing variance, purchase outside policy).
     """
 
     _name = "wfmon.distribution.line"

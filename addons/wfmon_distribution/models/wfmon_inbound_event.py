@@ -4,7 +4,7 @@ from odoo.addons.wfmon_integration.models.wfmon_inbound_event import InboundErro
 
 
 class WfmonInboundEvent(models.Model):
-    """D8: carrier events arriving on a verified inbound source open, bump or
+    """Carrier exceptions: carrier events arriving on a verified inbound source open, bump or
     resolve the logistics case of the picking they name."""
 
     _inherit = "wfmon.inbound.event"
