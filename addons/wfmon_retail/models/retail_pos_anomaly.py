@@ -14,7 +14,7 @@ SOLD_STATES = ("paid", "done", "invoiced")
 
 
 class WfmonRetailAnomaly(models.AbstractModel):
-    """R9: stores and cashiers far from their peers.
+    """Anomalies: stores and cashiers far from their peers.
 
     Once a day, per company, over the rolling window of the settings:
 

@@ -9,7 +9,7 @@ RETURN_SCOPES = {
 
 
 class WfmonApprovalPolicy(models.Model):
-    """Scopes of the matrix for customer return pickings (R3)."""
+    """Scopes of the matrix for customer return pickings (returns and refunds)."""
 
     _inherit = "wfmon.approval.policy"  # pylint: disable=consider-merging-classes-inherited
 

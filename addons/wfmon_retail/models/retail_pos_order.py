@@ -16,17 +16,17 @@ REFUND = "retail.refund_review"
 
 
 class PosOrder(models.Model):
-    """R2 and R3 at the till, after the fact.
+    """Price overrides and refunds at the till, after the fact.
 
     The POS front end saves paid orders through ``sync_from_ui``; nothing in
     the back office may refuse them. After Odoo has saved a batch, the retail
     detectors read it once (a fixed number of queries per batch):
 
-    * R2: lines sold below the pricelist price or with a discount above the
+    * price overrides: lines sold below the pricelist price or with a discount above the
       store's limit, per cashier. Odoo's own till control
       (``restrict_price_control``) and whether the cashier held the POS
       manager role are recorded on the case;
-    * R3: refund lines (``refunded_orderline_id``) checked against the sale
+    * refunds: refund lines (``refunded_orderline_id``) checked against the sale
       they reverse: original sale referenced, within the return window, not
       more than sold.
 
@@ -66,7 +66,8 @@ class PosOrder(models.Model):
         return result
 
     def _wfmon_check_pos_orders(self):
-        """Run R2 and R3 once on the paid orders of ``self`` not checked yet."""
+        """Run the price-override and refund checks once on the paid orders of
+        ``self`` not checked yet."""
         orders = self.filtered(
             lambda o: not o.wfmon_checked and o.state in ("paid", "done", "invoiced")
         )
@@ -114,7 +115,7 @@ class PosOrder(models.Model):
             self.browse(list(amounts))._wfmon_signoff_request(dict(amounts), dict(reasons))
 
     # ------------------------------------------------------------------
-    # R2: price overrides and discounts
+    # Price overrides and discounts
     # ------------------------------------------------------------------
     def _wfmon_reference_prices(self, lines):
         """``{line id: reference unit price}``: the order's pricelist price of
@@ -272,7 +273,7 @@ class PosOrder(models.Model):
         return {config.id: set(config.group_pos_manager_id.users.ids) for config in self.config_id}
 
     # ------------------------------------------------------------------
-    # R3: refunds
+    # Refunds
     # ------------------------------------------------------------------
     def _wfmon_refund_findings(self, lines):
         """``{order id: {"amount", "details", "payload"}}`` of refunds that

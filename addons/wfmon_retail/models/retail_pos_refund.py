@@ -12,7 +12,7 @@ REFUND_FIELDS = frozenset({"wfmon_refund_problems", "wfmon_refund_site_id"})
 
 
 class AccountMove(models.Model):
-    """R3 on credit notes: posted only once approved.
+    """Returns and refunds on credit notes: posted only once approved.
 
     A customer credit note (``out_refund``) that is not the till's (no
     ``pos_order_ids``: those are paid at the till and checked after the fact,

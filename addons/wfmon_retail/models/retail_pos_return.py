@@ -11,7 +11,7 @@ REFUND = "retail.refund_review"
 
 
 class StockPicking(models.Model):
-    """R3 on customer return pickings: validated only once approved.
+    """Returns and refunds on customer return pickings: validated only once approved.
 
     A receipt made by Odoo's return wizard (``return_id``, moves with
     ``origin_returned_move_id``) that is not the till's (no ``pos_order_id``)

@@ -13,7 +13,7 @@ CASH = "retail.cash_discrepancy"
 
 
 class PosSession(models.Model):
-    """R5: a session closed with a cash difference above the store's tolerance.
+    """Cash discrepancy: a session closed with a cash difference above the store's tolerance.
 
     Odoo books the difference to the cash journal's profit/loss account while
     it closes the session (``_validate_session``); the closing is never refused

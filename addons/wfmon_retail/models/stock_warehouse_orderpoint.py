@@ -18,7 +18,7 @@ POS_SOLD = ("paid", "done", "invoiced")
 
 
 class StockWarehouseOrderpoint(models.Model):
-    """Low stock at a store (seed 000's replenishment scenario).
+    """Low stock at a store (the replenishment scenario of a promotion running low).
 
     A store's reordering rule forecast below its minimum opens a low-stock case
     on the rule, raised one step for a promotion running at the store's shops,

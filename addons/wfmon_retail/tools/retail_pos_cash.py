@@ -2,7 +2,7 @@
 
 Odoo's POS has its own limit, ``pos.config.amount_authorized_diff`` (when
 ``set_maximum_difference`` is on): the closing popup lets only a POS manager
-close above it, and the server does not check it. R5 does not fight it: the
+close above it, and the server does not check it. The cash check does not fight it: the
 tolerance of a store is its own setting when it has one, else Odoo's
 authorized difference when that is on, else the company's setting. A session
 closed with a difference above the tolerance opens a cash-discrepancy case for

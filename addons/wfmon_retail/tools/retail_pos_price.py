@@ -1,6 +1,6 @@
 """Price overrides and discounts against a store's policy (stdlib only, never imports odoo).
 
-R2 looks at three places where a price can be cut: a POS order line, a sale
+Price overrides are looked for in three places where a price can be cut: a POS order line, a sale
 order line and a bulk change of products' list price. The ORM reads the
 figures (the line's unit price, discount and quantity, the pricelist's price
 for that product and quantity, the store's limits) and asks this module what

@@ -1,6 +1,6 @@
 """Validation of a return or refund against the sale it reverses (stdlib only).
 
-R3 covers POS refunds, customer return pickings and credit notes. Whatever the
+Returns and refunds cover POS refunds, customer return pickings and credit notes. Whatever the
 document, the ORM aggregates per original sale line what was sold and what was
 returned so far (one ``_read_group``), and asks this module whether the new
 return is valid:
