@@ -29,6 +29,7 @@ class WfmonRetailPosDemo(models.AbstractModel):
         store = env["wfmon.retail.store"].create(
             {"warehouse_id": warehouse.id, "store_type": "standard", "region_id": region.id}
         )
+        last_case = env["wfmon.case"].search([], order="id desc", limit=1)
         internal = env.ref("base.group_user")
         pos_user = env.ref("point_of_sale.group_pos_user")
         manager = env["res.users"].create(
@@ -171,4 +172,14 @@ class WfmonRetailPosDemo(models.AbstractModel):
         session.update_closing_control_state_session("Counted twice, 45 missing.")
         session.close_session_from_ui()
         env["wfmon.retail.anomaly"]._scan_company(company)
+        # Every case this day opened reaches a person: the store's manager takes
+        # those the routing left without an owner or a team.
+        env["wfmon.case"].search(
+            [
+                ("id", ">", last_case.id),
+                ("is_open", "=", True),
+                ("user_id", "=", False),
+                ("team_id", "=", False),
+            ]
+        ).user_id = manager
         return True

@@ -84,15 +84,15 @@ class TestPriceOverrides(RetailPosCase):
         self.assertEqual(order.wfmon_signoff_state, "signed")
         self.assertFalse(self._cases(PRICE, order).is_open)
 
-    def test_a_store_without_manager_keeps_the_order_pending_with_the_reason(self):
+    def test_a_store_without_manager_hands_the_signoff_over_and_keeps_the_order_pending(self):
+        # A level nobody may decide goes to whoever takes over (the approvals
+        # engine's rule, administrators told); the paid order is never blocked.
         self.flagship.site_id.manager_id = False
         order = self._sell(self.session, [{"product": self.chair, "qty": 3, "discount": 40}])
         self.assertEqual(order.state, "paid")
         self.assertEqual(order.wfmon_signoff_state, "pending")
-        self.assertFalse(self._requests(order))
-        case = self._cases(PRICE, order)
-        self.assertTrue(case.is_open)
-        self.assertIn("could not be routed", case.message_ids[:1].body)
+        self.assertTrue(self._requests(order))
+        self.assertTrue(self._cases(PRICE, order).is_open)
 
     def test_a_resync_of_the_same_order_opens_nothing_more(self):
         payload = self._payload(self.session, [{"product": self.chair, "qty": 2, "discount": 50}])
