@@ -1,9 +1,12 @@
+from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.wfmon_core.tests.common import MONDAY_10
 
 from .common import WfmonApprovalCase
 
@@ -78,6 +81,7 @@ class TestSegregationOfDuties(WfmonApprovalCase):
         self.assertIn("requester", self._admin_todos(request).note or "")
         self.assertIn("Store manager", self._admin_todos(request).summary)
 
+    @freeze_time(MONDAY_10)
     def test_with_nobody_at_all_the_request_waits_and_an_administrator_is_told(self):
         self.store.manager_id = self.requester
         self.policy.level_ids[0].backup_user_id = False

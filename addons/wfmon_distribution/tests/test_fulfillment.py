@@ -70,6 +70,7 @@ class TestFulfillment(DistributionCase):
         case = self._cases(FULFILLMENT, second)
         self.assertEqual(case.distribution_line_ids.filtered("missing_qty").missing_qty, 2)
 
+    @freeze_time(MONDAY_10)
     def test_case_resolves_when_delivery_is_reserved(self):
         self._stock(self.widget, self.wh_north, 2)
         order = self._order([(self.widget, 5)])
