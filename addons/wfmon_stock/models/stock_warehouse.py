@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 
 class StockWarehouse(models.Model):
@@ -16,11 +17,17 @@ class StockWarehouse(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(vals.get("wfmon_site_id") for vals in vals_list):
+            self._wfmon_check_site_change()
         warehouses = super().create(vals_list)
         warehouses._wfmon_ensure_site()
         return warehouses
 
     def write(self, vals):
+        if "wfmon_site_id" in vals and any(
+            wh.wfmon_site_id.id != (vals["wfmon_site_id"] or False) for wh in self
+        ):
+            self._wfmon_check_site_change()
         res = super().write(vals)
         if "name" in vals:
             for warehouse in self.filtered("wfmon_site_id"):
@@ -28,6 +35,20 @@ class StockWarehouse(models.Model):
                 # warehouses without being monitoring administrators.
                 warehouse.wfmon_site_id.sudo().name = warehouse.name
         return res
+
+    def _wfmon_check_site_change(self):
+        """A warehouse's site is monitoring configuration (whose cases its staff
+        see, who supervises them): an Operations Monitor administrator's
+        decision, not an inventory manager's. The suite's own code links sites
+        as superuser (``env.su``, set by server code only, never by a client)."""
+        if self.env.su or self.env.user.has_group("wfmon_core.group_wfmon_admin"):
+            return
+        raise AccessError(
+            _(
+                "Only Operations Monitor administrators may change the monitoring site "
+                "of a warehouse."
+            )
+        )
 
     def _wfmon_ensure_site(self):
         """Link each warehouse without a site to one (same code and company when

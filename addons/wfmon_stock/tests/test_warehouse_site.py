@@ -73,7 +73,19 @@ class TestWarehouseSite(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestWarehouseSiteRpc(WfmonRpcCase):
-    ROLES = {**WfmonRpcCase.ROLES, "inventory_manager": "stock.group_stock_manager"}
+    ROLES = {
+        **WfmonRpcCase.ROLES,
+        "inventory_manager": "stock.group_stock_manager",
+        "site_admin": "stock.group_stock_manager,wfmon_core.group_wfmon_admin",
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.warehouse = cls.env["stock.warehouse"].create({"name": "Canal DC", "code": "CNL"})
+        cls.other_site = cls.env["wfmon.site"].create(
+            {"name": "Other store", "code": "OTH", "kind": "store"}
+        )
 
     def test_inventory_manager_creates_a_warehouse_with_its_site(self):
         outcome = self.rpc(
@@ -95,3 +107,59 @@ class TestWarehouseSiteRpc(WfmonRpcCase):
             self.env["wfmon.site"].with_context(active_test=False).search_count([]),
             before,
         )
+
+    def test_inventory_manager_cannot_move_a_warehouse_to_another_site(self):
+        """The site decides whose cases the warehouse's are: not an inventory
+        manager's call, whatever the context says."""
+        site = self.warehouse.wfmon_site_id
+        for context in ({}, self.attack_context, {"install_mode": True, "module": "wfmon_stock"}):
+            for value in (self.other_site.id, False):
+                with self.assertUnchanged(self.warehouse, f"{value} {context}"):
+                    outcome = self.rpc(
+                        "inventory_manager",
+                        "stock.warehouse",
+                        "write",
+                        self.warehouse.ids,
+                        {"wfmon_site_id": value},
+                        context=context,
+                    )
+                    self.assertRefused(outcome, f"{value} {context}")
+        self.assertIn("administrators", outcome.message)
+        self.assertEqual(self.warehouse.wfmon_site_id, site)
+        # Nor by giving a new warehouse someone else's site.
+        count = self.env["stock.warehouse"].search_count([])
+        outcome = self.rpc(
+            "inventory_manager",
+            "stock.warehouse",
+            "create",
+            [{"name": "Sneaky DC", "code": "SNK", "wfmon_site_id": self.other_site.id}],
+            context=self.attack_context,
+        )
+        self.assertRefused(outcome)
+        self.assertEqual(self.env["stock.warehouse"].search_count([]), count)
+        # Their own work on the warehouse goes on: the site follows its name.
+        outcome = self.rpc(
+            "inventory_manager", "stock.warehouse", "write", self.warehouse.ids, {"name": "Canal"}
+        )
+        self.assertFalse(outcome.error, outcome.message)
+        self.assertEqual(site.name, "Canal")
+        # Writing the site it already has changes nothing and is not refused.
+        outcome = self.rpc(
+            "inventory_manager",
+            "stock.warehouse",
+            "write",
+            self.warehouse.ids,
+            {"wfmon_site_id": site.id},
+        )
+        self.assertFalse(outcome.error, outcome.message)
+
+    def test_a_monitoring_administrator_moves_a_warehouse_to_another_site(self):
+        outcome = self.rpc(
+            "site_admin",
+            "stock.warehouse",
+            "write",
+            self.warehouse.ids,
+            {"wfmon_site_id": self.other_site.id},
+        )
+        self.assertFalse(outcome.error, outcome.message)
+        self.assertEqual(self.warehouse.wfmon_site_id, self.other_site)
