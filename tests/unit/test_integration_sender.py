@@ -97,6 +97,7 @@ def test_batches_of_one_run_share_one_keep_alive_connection(make_sink):
     assert sink.connections == 1
     headers, body = sink.requests[0]
     assert headers["webhook-id"] == "evt_0"
+    # real clock: the sender signed with it a moment ago, in this process
     assert signing.verify([SECRET], headers, body, time.time()) == "evt_0"
 
 

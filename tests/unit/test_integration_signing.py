@@ -6,6 +6,7 @@ import time
 
 import pytest
 from conftest import load_tool
+from freezegun import freeze_time
 
 signing = load_tool("wfmon_integration", "signing")
 
@@ -19,6 +20,7 @@ def test_generated_secret_format():
     assert secret != signing.generate_secret()
 
 
+@freeze_time("2026-11-23 10:00:00")  # the reference library checks against the clock
 def test_signature_verifies_with_reference_library():
     secret = signing.generate_secret()
     body = json.dumps({"type": "case.opened", "data": {"id": 1, "name": "é"}})
@@ -36,6 +38,7 @@ def test_known_vector():
     assert sig == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
 
+@freeze_time("2026-11-23 10:00:00")
 def test_rotation_signs_with_both_and_each_verifies():
     old, new = signing.generate_secret(), signing.generate_secret()
     body = b'{"a":1}'

@@ -7,7 +7,6 @@ till guard only adds a row here."""
 
 from itertools import count
 
-from odoo import fields
 from odoo.tests import Form
 
 from odoo.addons.wfmon_core.models.wfmon_detector import DETECTORS_OFF
@@ -121,7 +120,7 @@ class RetailPosRows:
         session, method = cls._pos_open(code)
         uuid = f"attack-{next(_UUIDS):05d}"
         subtotal = round(100.0 * qty * (1 - discount / 100.0), 2)
-        now = fields.Datetime.to_string(fields.Datetime.now())
+        # No date_order: the server dates the order itself (its own clock).
         payload = {
             "uuid": uuid,
             "name": f"Order {uuid}",
@@ -129,7 +128,6 @@ class RetailPosRows:
             "sequence_number": 1,
             "user_id": cls.users["cashier"].id,
             "pricelist_id": session.config_id.pricelist_id.id,
-            "date_order": now,
             "amount_total": subtotal,
             "amount_tax": 0.0,
             "amount_paid": subtotal,
@@ -151,7 +149,7 @@ class RetailPosRows:
                 )
             ],
             "payment_ids": [
-                (0, 0, {"amount": subtotal, "name": now, "payment_method_id": method.id})
+                (0, 0, {"amount": subtotal, "name": uuid, "payment_method_id": method.id})
             ],
         }
         result = cls.env["pos.order"].with_user(cls.users["cashier"]).sync_from_ui([payload])
@@ -193,7 +191,8 @@ class RetailPosRows:
             }
         )
         invoice.action_post()
-        credit = invoice._reverse_moves([{"invoice_date": fields.Date.today()}])
+        # Credited the day it was invoiced (the invoice's own date, set when posted).
+        credit = invoice._reverse_moves([{"invoice_date": invoice.invoice_date}])
         credit.invoice_line_ids.filtered(lambda ml: ml.display_type == "product").quantity = 3
         return credit
 

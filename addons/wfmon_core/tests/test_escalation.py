@@ -354,9 +354,10 @@ class TestOverdueSteps(WfmonCase):
             cases[2].action_resume()
             self.Case._cron_scan_sla()
             cases[3].severity = "critical"
+        scanned_at = fields.Datetime.to_datetime("2026-11-23 13:00:00")
         checked = 0
         for case in cases:
-            schedule = case._schedules(fields.Datetime.now())[case.id]
+            schedule = case._schedules(scanned_at)[case.id]
             pending = case._sla_pending_steps(schedule)
             if not pending:
                 continue

@@ -1,10 +1,10 @@
 import json
-import time
+from datetime import timezone
 
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.wfmon_core.tests.common import capture_events
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
 
 from .common import DistributionCase
 
@@ -57,7 +57,8 @@ class TestCarrierException(DistributionCase):
         event, _duplicate = Event._receive(
             source,
             msg_id,
-            int(time.time()),
+            # the signed request's timestamp: stored, checked by the endpoint only
+            int(MONDAY_10.replace(tzinfo=timezone.utc).timestamp()),
             json.dumps(payload).encode(),
             "application/json",
             "127.0.0.1",

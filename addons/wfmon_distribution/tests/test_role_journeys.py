@@ -3,10 +3,9 @@ logged in as that role over JSON-RPC, without a right the role does not have."""
 
 from datetime import timedelta
 
-from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
-from odoo.addons.wfmon_core.tests.common import WfmonRpcCase
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, WfmonRpcCase
 
 from .common import DistributionCase
 
@@ -15,6 +14,7 @@ PICKING_LATE = "distribution.picking_late"
 
 
 @tagged("post_install", "-at_install")
+@freeze_time(MONDAY_10)  # the whole class: its set-up dates the late delivery
 class TestRoleJourneys(WfmonRpcCase, DistributionCase):
     ROLES = {
         **WfmonRpcCase.ROLES,
@@ -32,11 +32,11 @@ class TestRoleJourneys(WfmonRpcCase, DistributionCase):
         # on the picking): the two kinds of source a remedy is computed from.
         cls.order = cls._order(
             [(cls.widget, 5)],
-            commitment_date=fields.Datetime.now() - timedelta(days=6),
+            commitment_date=MONDAY_10 - timedelta(days=6),
         )
         cls.order.action_confirm()
         cls.delivery = cls.order.picking_ids
-        cls.delivery.scheduled_date = fields.Datetime.now() - timedelta(days=6)
+        cls.delivery.scheduled_date = MONDAY_10 - timedelta(days=6)
         cls.env["stock.picking"]._cron_wfmon_picking_sla()
 
     def test_a_manager_without_sales_or_inventory_rights_opens_every_case(self):

@@ -133,6 +133,7 @@ class WfmonIntegrationCase(TransactionCase):
 
     def _make_due(self, deliveries):
         """Let time pass: the deliveries' next attempt is now."""
+        # real clock: the dispatcher compares it with its own clock, in this process
         deliveries.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
         deliveries.flush_recordset()
 
@@ -149,6 +150,7 @@ class WfmonIntegrationCase(TransactionCase):
 
 def signed_headers(secret, msg_id, body, timestamp=None):
     """Headers of a Standard Webhooks request, signed with the reference library."""
+    # real clock: the endpoint checks the timestamp against its own clock
     ts = int(timestamp if timestamp is not None else time.time())
     signature = Webhook(secret).sign(
         msg_id, datetime.fromtimestamp(ts, tz=timezone.utc), body.decode()
@@ -227,6 +229,7 @@ class InboundHttpCase(HttpCase):
     def _raw_headers(self, msg_id, body, timestamp=None, content_type=b"application/json"):
         """Headers signed over the exact bytes of ``msg_id`` and ``body``."""
         msg_id = msg_id if isinstance(msg_id, bytes) else msg_id.encode()
+        # real clock: the endpoint checks the timestamp against its own clock
         ts = str(int(timestamp if timestamp is not None else time.time())).encode()
         headers = {
             "webhook-id": msg_id,

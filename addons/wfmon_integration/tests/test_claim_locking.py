@@ -64,6 +64,7 @@ class TestClaimLocking(TransactionCase):
             # stay claimed, even a day later.
             cr_b.rollback()
             with self.registry.cursor() as cr_c:
+                # real clock: a day after the claims above, taken on it
                 later = fields.Datetime.now() + timedelta(days=1)
                 claimed_c = self._claimed_ids(self._worker(cr_c), limit=10, now=later)
                 self.assertEqual(claimed_c, claimed_b)

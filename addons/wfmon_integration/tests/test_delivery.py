@@ -1,7 +1,7 @@
 """C11 delivery: signed POSTs to a real loopback sink, retries, dead letters."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -55,6 +55,7 @@ class TestDelivery(WfmonIntegrationCase):
     def test_failure_backoff_with_jitter(self):
         _events, delivery = self._publish()
         self.sink.respond((500, {}, b"boom " * 500))
+        # real clock: the dispatcher schedules on its own clock, in this process
         before = fields.Datetime.now()
         self._dispatch()
         self.assertEqual(delivery.state, "failed")
@@ -66,6 +67,7 @@ class TestDelivery(WfmonIntegrationCase):
         self.assertLessEqual(len(attempt.error), 1000)
         self.assertTrue(attempt.error.startswith("HTTP 500: boom"))
         # Not due yet: the dispatcher leaves it alone.
+        # real clock: the dispatcher schedules on its own clock, in this process
         delivery.next_attempt_at = fields.Datetime.now() + timedelta(minutes=1)
         self.assertEqual(self._dispatch(), 0)
         # A precise cron trigger was scheduled for the retry.
@@ -79,13 +81,15 @@ class TestDelivery(WfmonIntegrationCase):
     def test_429_and_503_honour_retry_after(self):
         _events, delivery = self._publish()
         self.sink.respond((429, {"Retry-After": "120"}, b""))
+        # real clock: the dispatcher schedules on its own clock, in this process
         before = fields.Datetime.now()
         self._dispatch()
         self.assertAlmostEqual((delivery.next_attempt_at - before).total_seconds(), 120, delta=3)
         self._make_due(delivery)
-        when = datetime.utcnow() + timedelta(seconds=600)
-        self.sink.respond((503, {"Retry-After": http_date(when)}, b""))
+        # real clock: the dispatcher schedules on its own clock, in this process
         before = fields.Datetime.now()
+        when = before + timedelta(seconds=600)
+        self.sink.respond((503, {"Retry-After": http_date(when)}, b""))
         self._dispatch()
         self.assertEqual(delivery.state, "failed")
         self.assertAlmostEqual((delivery.next_attempt_at - before).total_seconds(), 600, delta=3)
@@ -164,6 +168,7 @@ class TestDelivery(WfmonIntegrationCase):
         self.assertVerified(request, old)
         self.assertVerified(request, new)
         # After the overlap only the new secret signs.
+        # real clock: the dispatcher ends the overlap on its own clock, in this process
         self.endpoint.previous_secret_until = fields.Datetime.now() - timedelta(seconds=1)
         self._publish()
         self._dispatch()

@@ -68,9 +68,11 @@ class TestInbound(InboundHttpCase):
         self.assertEqual(response.status_code, 401)
 
     def test_stale_timestamp_rejected(self):
-        response = self._post(self._case_open_body(), timestamp=time.time() - 301)
+        # real clock: the endpoint checks these timestamps against its own clock
+        now = time.time()
+        response = self._post(self._case_open_body(), timestamp=now - 301)
         self.assertEqual(response.status_code, 401)
-        response = self._post(self._case_open_body(), timestamp=time.time() + 400)
+        response = self._post(self._case_open_body(), timestamp=now + 400)
         self.assertEqual(response.status_code, 401)
         rejections = self._rejections()
         self.assertEqual(set(rejections.mapped("reason")), {"stale"})
@@ -212,6 +214,7 @@ class TestInbound(InboundHttpCase):
         new = self.source.secret
         self.assertEqual(self._post(self._case_open_body(), secret=old).status_code, 202)
         self.assertEqual(self._post(self._case_open_body(), secret=new).status_code, 202)
+        # real clock: the endpoint ends the overlap on its own clock, in this process
         self.source.previous_secret_until = fields.Datetime.now()
         self.assertEqual(self._post(self._case_open_body(), secret=old).status_code, 401)
 

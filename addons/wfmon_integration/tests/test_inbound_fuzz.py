@@ -211,6 +211,7 @@ class TestInboundFuzz(InboundHttpCase):
             same = rng.random() < 0.6
             body = replay_body if same else body
             case.mutations.append("replay" if same else "replay_other_body")
+        # real clock: the endpoint checks the timestamp against its own clock
         ts = str(int(time.time())).encode()
         content_type = self._content_type(rng)
         headers = {
@@ -344,6 +345,7 @@ class TestInboundFuzz(InboundHttpCase):
         accepted = []  # (webhook-id, body) of stored originals, for replays
         for i in range(COUNT):
             case = self._case(rng, i, accepted)
+            # real clock: what the endpoint's clock read when the request left
             sent_at = time.time()
             try:
                 status, content = self._send_case(case)
@@ -436,6 +438,7 @@ def _id(test, rng, case):
 
 def _ts_shift(test, rng, case):
     shift = rng.choice([-(10**6), -400, -301, 301, 400, 10**6, 1, -1])
+    # real clock: shifted from the endpoint's own clock, which checks it
     case.headers["webhook-timestamp"] = str(int(time.time()) + shift).encode()
 
 

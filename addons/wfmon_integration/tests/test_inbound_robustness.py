@@ -75,6 +75,7 @@ class TestInboundRobustness(InboundHttpCase):
     def test_non_canonical_timestamp_is_refused(self):
         """The signature covers the timestamp as written: "0123" is not "123"."""
         body = self._case_open_body()
+        # real clock: the endpoint checks the timestamp against its own clock
         ts = str(int(time.time())).encode()
         for written in (b"0" + ts, b"+" + ts, ts + b" x", "١٢٣".encode()):
             headers = self._raw_headers(b"msg_canon", body)

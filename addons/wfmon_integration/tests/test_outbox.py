@@ -1,9 +1,7 @@
 """C11 outbox: events are written in the business transaction."""
 
 import json
-from datetime import timedelta
 
-from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -143,11 +141,12 @@ class TestOutbox(WfmonIntegrationCase):
         self._deliveries(delivered).write({"state": "done"})
         self._deliveries(dead).write({"state": "dead"})
         self._deliveries(fresh).write({"state": "done"})
-        old = fields.Datetime.now() - timedelta(days=31)
         self.env.flush_all()
+        # 31 days before the database's clock, the one the retention reads
         self.env.cr.execute(
-            "UPDATE wfmon_event SET timestamp = %s WHERE id IN %s",
-            (old, (delivered.id, dead.id)),
+            "UPDATE wfmon_event SET timestamp = now() at time zone 'UTC' - interval '31 days'"
+            " WHERE id IN %s",
+            ((delivered.id, dead.id),),
         )
         self.env["wfmon.event"]._gc_delivered_events()
         self.assertEqual(events.exists(), dead | fresh)

@@ -150,8 +150,7 @@ class RetailPosCase(RetailCase):
             if spec.get("refund_of"):
                 vals["refunded_orderline_id"] = spec["refund_of"].id
             order_lines.append((0, 0, vals))
-        now = fields.Datetime.to_string(date or fields.Datetime.now())
-        return {
+        payload = {
             "uuid": uuid,
             "name": f"Order {uuid}",
             "session_id": session.id,
@@ -160,7 +159,6 @@ class RetailPosCase(RetailCase):
             "partner_id": False,
             "pricelist_id": session.config_id.pricelist_id.id,
             "fiscal_position_id": False,
-            "date_order": now,
             "amount_total": total,
             "amount_tax": 0.0,
             "amount_paid": total,
@@ -174,12 +172,16 @@ class RetailPosCase(RetailCase):
                     0,
                     {
                         "amount": total,
-                        "name": now,
+                        "name": f"Payment {uuid}",
                         "payment_method_id": cls.cash_methods[session.config_id.id].id,
                     },
                 )
             ],
         }
+        if date:
+            # Without one, the server dates the order (its own clock), as a till online.
+            payload["date_order"] = fields.Datetime.to_string(date)
+        return payload
 
     @classmethod
     def _sync(cls, payloads, user=None):

@@ -1,10 +1,10 @@
 from datetime import timedelta
 
-from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.wfmon_core.models.wfmon_detector import DETECTORS_OFF
+from odoo.addons.wfmon_core.tests.common import MONDAY_10
 
 from .common_pos import RetailPosCase
 
@@ -40,13 +40,13 @@ class TestCreditNotes(RetailPosCase):
         )
         order.with_context(**DETECTORS_OFF).action_confirm()
         invoice = order._create_invoices()
-        invoice.invoice_date = fields.Date.today() - timedelta(days=days_ago)
+        invoice.invoice_date = MONDAY_10.date() - timedelta(days=days_ago)
         invoice.action_post()
         return invoice
 
     def _credit_note(self, invoice, qty):
         credit = invoice._reverse_moves(
-            [{"invoice_date": fields.Date.today(), "ref": f"Return of {invoice.name}"}]
+            [{"invoice_date": MONDAY_10.date(), "ref": f"Return of {invoice.name}"}]
         )
         credit.invoice_line_ids.filtered(lambda ml: ml.display_type == "product").quantity = qty
         return credit.with_user(self.billing)

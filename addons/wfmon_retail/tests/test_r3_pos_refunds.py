@@ -1,7 +1,8 @@
 from datetime import timedelta
 
-from odoo import fields
 from odoo.tests import tagged
+
+from odoo.addons.wfmon_core.tests.common import MONDAY_10
 
 from .common_pos import RetailPosCase
 
@@ -55,9 +56,9 @@ class TestRefunds(RetailPosCase):
         self.assertFalse(case.is_open)
 
     def test_a_refund_outside_the_return_window(self):
-        old = fields.Datetime.now() - timedelta(days=45)
+        old = MONDAY_10 - timedelta(days=45)
         sale = self._sell(self.session, [{"product": self.lamp, "qty": 1}], date=old)
-        refund = self._refund(sale.lines, 1)
+        refund = self._refund(sale.lines, 1, date=MONDAY_10)
         case = self._cases(REFUND, refund)
         self.assertIn("returned 45 days after the sale; the return window is 30 days", case.details)
         # 30 at stake, below the first band: signed off at once, case closed.
@@ -65,7 +66,7 @@ class TestRefunds(RetailPosCase):
         # The store's own window wins over the company's.
         self.flagship.return_window_days = 60
         sale = self._sell(self.session, [{"product": self.lamp, "qty": 1}], date=old)
-        self.assertFalse(self._cases(REFUND, self._refund(sale.lines, 1)))
+        self.assertFalse(self._cases(REFUND, self._refund(sale.lines, 1, date=MONDAY_10)))
 
     def test_a_refund_without_an_original_sale(self):
         refund = self._sell(self.session, [{"product": self.chair, "qty": -1, "price_unit": 100.0}])

@@ -1,6 +1,5 @@
 import json
-import time
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from freezegun import freeze_time
 
@@ -80,7 +79,8 @@ class TestReplenishmentScenario(RetailCase):
         event, _duplicate = self.env["wfmon.inbound.event"]._receive(
             self.source,
             msg_id,
-            int(time.time()),
+            # the signed request's timestamp: stored, checked by the endpoint only
+            int(MONDAY_10.replace(tzinfo=timezone.utc).timestamp()),
             json.dumps(payload).encode(),
             "application/json",
             "127.0.0.1",

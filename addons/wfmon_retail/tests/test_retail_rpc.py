@@ -1,10 +1,9 @@
 import json
 from datetime import timedelta
 
-from odoo import fields
-from odoo.tests import new_test_user, tagged
+from odoo.tests import freeze_time, new_test_user, tagged
 
-from odoo.addons.wfmon_core.tests.common import WfmonRpcCase
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, WfmonRpcCase
 from odoo.addons.wfmon_integration.tests.common import signed_headers
 
 from .common import RetailCase
@@ -164,6 +163,7 @@ class TestRetailControlsRpc(WfmonRpcCase, RetailCase):
         self.rpc("manager", "wfmon.approval.request", "action_approve", request.ids)
         self.assertEqual(order.state, "purchase")
 
+    @freeze_time(MONDAY_10)
     def test_promotion_not_ready_cannot_be_activated_over_rpc(self):
         promotion = self.env["loyalty.program"].create(
             {
@@ -171,7 +171,7 @@ class TestRetailControlsRpc(WfmonRpcCase, RetailCase):
                 "program_type": "promotion",
                 "active": False,
                 "pos_config_ids": [(6, 0, self.shop_flagship.ids)],
-                "date_from": fields.Date.today() + timedelta(days=2),
+                "date_from": MONDAY_10.date() + timedelta(days=2),
                 "rule_ids": [(0, 0, {"product_ids": [(6, 0, self.coffee.ids)]})],
                 "reward_ids": [(0, 0, {"reward_type": "discount", "discount": 10})],
             }
@@ -244,6 +244,7 @@ class TestRetailControlsRpc(WfmonRpcCase, RetailCase):
         self.assertEqual(sub.state, "done")
         self.assertEqual(sub.purchase_id.order_line.product_id, self.juice)
 
+    @freeze_time(MONDAY_10)
     def test_supplier_eta_through_the_signed_inbound_endpoint(self):
         robot = new_test_user(
             self.env,
@@ -259,7 +260,7 @@ class TestRetailControlsRpc(WfmonRpcCase, RetailCase):
         )
         order = self._purchase([(self.juice, 10)])
         order.button_confirm()
-        eta = (fields.Datetime.now() + timedelta(days=3)).replace(microsecond=0)
+        eta = MONDAY_10 + timedelta(days=3)
         body = json.dumps(
             {
                 "type": "supplier.eta",
