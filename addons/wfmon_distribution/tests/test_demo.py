@@ -48,6 +48,24 @@ class TestDemo(TransactionCase):
         self.assertFalse(finance.has_group("sales_team.group_sale_manager"))
         self.assertFalse(sales.has_group("account.group_account_manager"))
 
+    def test_no_role_holds_rights_it_does_not_need(self):
+        """Point of Sale (with retail) gives every user existing at its
+        installation its administrator's rights, Inventory included: the demo's
+        people keep their roles' rights only."""
+        pos = [
+            xmlid
+            for xmlid in ("point_of_sale.group_pos_user", "point_of_sale.group_pos_manager")
+            if self.env.ref(xmlid, raise_if_not_found=False)
+        ]
+        for role, (xmlid, groups) in ROLES.items():
+            if xmlid == "base.user_admin":
+                continue
+            user = self.env.ref(xmlid)
+            for group in pos:
+                self.assertFalse(user.has_group(group), f"{role}: {group}")
+            if "stock.group_stock_user" not in groups:
+                self.assertFalse(user.has_group("stock.group_stock_user"), f"{role}: Inventory")
+
     def test_every_open_case_reaches_someone_who_sees_it(self):
         cases = self.env["wfmon.case"].search([("is_open", "=", True)])
         self.assertTrue(cases.filtered(lambda c: c.domain == "distribution"))

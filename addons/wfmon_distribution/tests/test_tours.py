@@ -26,14 +26,6 @@ class TestDistributionJourneys(WfmonTourCase):
 
     def test_regional_manager_opens_every_open_case(self):
         regional = self.demo_user("wfmon_core.demo_user_regional")
-        # Point of Sale (installed with retail) makes every demo user a POS manager,
-        # which brings Inventory rights: the journey is about a manager without them.
-        for xmlid in ("point_of_sale.group_pos_manager", "point_of_sale.group_pos_user"):
-            group = self.env.ref(xmlid, raise_if_not_found=False)
-            if group:
-                group.users -= regional
-        if regional.has_group("stock.group_stock_user"):
-            regional.groups_id -= self.env.ref("stock.group_stock_user")
         self.assertFalse(regional.has_group("sales_team.group_sale_salesman"))
         self.assertFalse(regional.has_group("stock.group_stock_user"))
         self.assertTrue(

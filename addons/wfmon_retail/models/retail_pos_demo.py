@@ -2,6 +2,17 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+#: the suite's demo users, and whether their role includes Inventory rights
+#: (docs/journeys.md): what they keep once Point of Sale is installed.
+DEMO_ROLES_INVENTORY = {
+    "wfmon_core.demo_user_clerk": False,
+    "wfmon_core.demo_user_store_manager": False,
+    "wfmon_core.demo_user_supervisor": True,
+    "wfmon_core.demo_user_regional": False,
+    "wfmon_distribution.demo_user_finance": False,
+    "wfmon_distribution.demo_user_sales_manager": False,
+}
+
 
 class WfmonRetailPosDemo(models.AbstractModel):
     """Demo data of the till scenarios, made through the entry points the POS
@@ -182,4 +193,25 @@ class WfmonRetailPosDemo(models.AbstractModel):
                 ("team_id", "=", False),
             ]
         ).user_id = manager
+        return True
+
+    @api.model
+    def _demo_roles_without_pos(self):
+        """Point of Sale's installation makes every internal user who exists then
+        a POS administrator (the default user's groups are applied to them), and so
+        an Inventory user. The suite's demo users existing by then (core's always,
+        distribution's when it was installed first) keep only their role's rights:
+        no POS group, and Inventory only for the warehouse supervisor. Called from
+        ``demo/wfmon_retail_demo.xml``, which loads after Point of Sale."""
+        pos = [
+            self.env.ref("point_of_sale.group_pos_manager"),
+            self.env.ref("point_of_sale.group_pos_user"),
+        ]
+        stock_user = self.env.ref("stock.group_stock_user")
+        for xmlid, inventory in DEMO_ROLES_INVENTORY.items():
+            user = self.env.ref(xmlid, raise_if_not_found=False)
+            if not user:
+                continue
+            removed = pos if inventory else [*pos, stock_user]
+            user.groups_id = [fields.Command.unlink(group.id) for group in removed]
         return True
