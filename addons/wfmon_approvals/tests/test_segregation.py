@@ -1,7 +1,6 @@
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -94,7 +93,7 @@ class TestSegregationOfDuties(WfmonApprovalCase):
         self.assertTrue(self._admin_todos(request), "an administrator is told at once")
         # Once the matrix names someone, the deadline hands the level over.
         self.policy.escalation_user_id = self.manager
-        request._engine()._escalate(fields.Datetime.now())
+        request._engine()._escalate(MONDAY_10)
         self.assertIn(self.manager, request.assignment_ids.user_id)
 
     def test_a_decision_given_is_never_rolled_back_by_a_later_level(self):
