@@ -4,7 +4,7 @@
     "name": "Operations Monitor: Distribution",
     "summary": "Exception detectors on sales, stock, purchase and invoices: stock shortages, "
     "late pickings, inbound delays, credit, margin, invoice gaps, master data, pick shortages",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/wfmon/wfmon",
     "author": "wfmon contributors",
