@@ -7,6 +7,9 @@
 #   make test-future  plain-Python and Odoo tests with the clock moved a year and two years
 #               ahead (libfaketime, private PostgreSQL); other days in WFMON_FUTURE, e.g.
 #               WFMON_FUTURE="+90d;2028-02-29 23:30:00"
+#   make test-upgrade  a database installed by an earlier commit (WFMON_UPGRADE_FROM, default
+#               the previous release point), then upgraded with -u all by this checkout;
+#               log gate on the upgrade (scripts/test-upgrade.sh, docs/testing.md)
 #   make demo   local Odoo with every addon and demo data on http://127.0.0.1:8069
 #   make bench  every benchmark of benchmarks/ through scripts/bench.sh, one JSON results file
 #               (.run/bench-results.json); one of them: make bench BENCH=delivery, its options
@@ -18,13 +21,16 @@
 #   make clean  stop, then delete .run/ (cluster, databases, logs) and caches
 SHELL := /bin/bash
 
-.PHONY: test test-future lint unit pot readme demo bench bench-distribution e2e-n8n stop clean
+.PHONY: test test-future test-upgrade lint unit pot readme demo bench bench-distribution e2e-n8n stop clean
 
 test:
 	@bash scripts/run-tests.sh
 
 test-future:
 	@bash scripts/test-future.sh
+
+test-upgrade:
+	@bash scripts/test-upgrade.sh
 
 lint:
 	@bash scripts/lint.sh

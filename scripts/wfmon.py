@@ -20,6 +20,9 @@ $WFMON_PYTHON; only ``check-odoo``, ``addons-path`` and ``odoo-pins`` import Odo
               [--modules-with-tests M,N]
                                      read the log of `make test`'s Odoo run: test counts,
                                      the log gate, the verdict (see ``odoo_result``)
+  log-gate --log F --ignore F        the log gate alone, for Odoo runs without tests (an
+                                     upgrade): exit 1 and list the WARNING/ERROR/CRITICAL
+                                     entries the ignore file does not cover
   bench-results PARTS OUT LOAD COMMIT DIRTY NAME...
                                      gather the benchmarks' figures into one JSON file
   readme [--check] [MODULE...]       write each addon's README.rst from its readme/*.md
@@ -384,6 +387,23 @@ def odoo_result(logfile, ignorefile, odoo_exit=0, modules_with_tests="", stdout_
     return odoo_passed, odoo_failed, problems
 
 
+def log_gate(logfile, ignorefile):
+    """The log gate alone (an Odoo run without tests): the problems, offending entries
+    printed on stderr."""
+    if not pathlib.Path(logfile).is_file():
+        return [f"no log at {logfile}"]
+    _counts, offending, ignore_problems = check_log(logfile, ignorefile)
+    for problem in ignore_problems:
+        print(f"wfmon: {problem}", file=sys.stderr)
+    problems = []
+    if offending:
+        _print_offending(offending, ignorefile)
+        problems.append(f"{len(offending)} WARNING/ERROR/CRITICAL log entries in {logfile}")
+    if ignore_problems:
+        problems.append(f"{ignorefile} is malformed (see above)")
+    return problems
+
+
 # --- benchmarks --------------------------------------------------------------------------------
 
 
@@ -456,6 +476,9 @@ def _parser():
     p.add_argument("--stdout", help="Odoo's stdout, whose end is shown when the log has no result")
     p.add_argument("--odoo-exit", type=int, default=0)
     p.add_argument("--modules-with-tests", default="")
+    p = sub.add_parser("log-gate")
+    p.add_argument("--log", required=True)
+    p.add_argument("--ignore", required=True)
     p = sub.add_parser("bench-run")
     for name in ("file", "name", "module", "database", "args", "exit", "seconds", "log"):
         p.add_argument(f"--{name}", required=True)
@@ -469,8 +492,16 @@ def _parser():
     return parser
 
 
+def _log_gate_passes(args):
+    problems = log_gate(args.log, args.ignore)
+    for problem in problems:
+        print(f"wfmon: {problem}", file=sys.stderr)
+    return not problems
+
+
 # Commands that only answer yes (exit 0) or no (exit 1).
 PROBES = {
+    "log-gate": _log_gate_passes,
     "check-odoo": lambda args: check_odoo(),
     "has-module": lambda args: has_module(args.name),
     "port-free": lambda args: port_free(args.port),

@@ -102,6 +102,19 @@ def test_zero_tests_is_a_problem_only_when_addons_ship_tests(files):
     assert problems[0].startswith("no Odoo test ran although x ship tests")
 
 
+def test_log_gate_alone_needs_no_test_result(files, tmp_path, capsys):
+    """An upgrade runs no test: a clean log passes, any other WARNING fails it."""
+    log, ignore = files(SKIP, "2026-01-05 10:00:02,500 7 WARNING db x: known warning")
+    assert wfmon.log_gate(log, ignore) == []
+    log, ignore = files(SKIP, WARNING)
+    assert wfmon.log_gate(log, ignore) == [f"1 WARNING/ERROR/CRITICAL log entries in {log}"]
+    assert "something odd" in capsys.readouterr().err
+    assert wfmon.log_gate(str(tmp_path / "none.log"), ignore) == [
+        f"no log at {tmp_path / 'none.log'}"
+    ]
+    assert wfmon.main(["log-gate", "--log", log, "--ignore", ignore]) == 1
+
+
 def test_an_ignore_pattern_needs_its_reason(tmp_path, files):
     log, _ignore = files(RESULT_OK)
     ignore = tmp_path / "bad-ignore.txt"
