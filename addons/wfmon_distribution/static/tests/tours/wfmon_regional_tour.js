@@ -54,6 +54,9 @@ registry.category("web_tour.tours").add("wfmon_regional_tour", {
         {
             content: "Open each case in turn, up to the last one",
             trigger: ".o_form_view .o_field_widget[name='name']:contains('EXC-')",
+            // One form load per open case: on a loaded machine longer than a step's
+            // default 10 s (the most a step may take is 60 s).
+            timeout: 60000,
             async run() {
                 const [, total] = currentPosition();
                 const seen = new Set();
