@@ -5,7 +5,7 @@
 #
 #   WFMON_UPGRADE_FROM  the commit installed first (default: the release point below). Any
 #                       commit of this repository; its addons are taken with `git archive`.
-#   WFMON_UPGRADE_DB    the database (default wfmon_upgrade), dropped and created again.
+#   WFMON_UPGRADE_DB    the database (default <WFMON_TEST_DB>_upgrade), dropped and created again.
 #
 #   1. the addons of WFMON_UPGRADE_FROM go to .run/upgrade-from/<commit> (kept for next time);
 #   2. PostgreSQL (scripts/pg-up.sh), then a fresh database WFMON_UPGRADE_DB;
@@ -25,7 +25,7 @@ cd "$WFMON_REPO"
 # The previous release point: main before the advisory features (recommendations, their
 # views and menus), the last commit before the suite gained wfmon_retail and wfmon_helpdesk.
 FROM="${WFMON_UPGRADE_FROM:-4f54d7e}"
-DB="${WFMON_UPGRADE_DB:-wfmon_upgrade}"
+DB="${WFMON_UPGRADE_DB:-${WFMON_TEST_DB}_upgrade}"
 INSTALL_LOG="$WFMON_RUN/test-upgrade-install.log"
 UPGRADE_LOG="$WFMON_RUN/test-upgrade.log"
 T0=$(date +%s)
