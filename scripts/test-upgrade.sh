@@ -16,7 +16,7 @@
 #   5. log gate on the upgrade's log: no WARNING/ERROR/CRITICAL entry beyond
 #      .ci/log-ignore.txt (the old commit's install log is not ours to judge, only its exit).
 # Logs: .run/test-upgrade-install.log (step 3), .run/test-upgrade.log (step 4).
-# Ends with `wfmon upgrade: ...` and exits 1 on any failure. About 8 min on 2 idle cores:
+# Ends with `wfmon upgrade: ...` and exits 1 on any failure. About 11 min on 2 shared cores:
 # a separate target, not part of `make test`.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/wfmon-env.sh"
