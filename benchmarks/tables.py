@@ -44,8 +44,12 @@ def table(figures):
             if fig.get("queries") is not None and fig.get("anchor_queries") is not None
             else (f"{fig['queries_ratio']:.2f}×" if fig.get("queries_ratio") is not None else "-")
         )
+        # The CPU time of the benchmark's own process, where it was measured (PostgreSQL's
+        # not included): what the figure comes to when the machine is not shared.
+        cpu = f" (CPU {fmt(fig['cpu_seconds'], 's')})" if fig.get("cpu_seconds") is not None else ""
         lines.append(
-            f"| {fig['name']} | {fmt(fig['value'], fig['unit'])} | {fig.get('anchor') or '-'}: "
+            f"| {fig['name']} | {fmt(fig['value'], fig['unit'])}{cpu} | "
+            f"{fig.get('anchor') or '-'}: "
             f"{fmt(fig.get('anchor_value'), fig['unit'])} | {ratio_text(fig)} | {queries} | "
             f"{fig.get('goal') or ''} |"
         )
