@@ -30,7 +30,16 @@ def ratio_text(figure):
         if rounds and len(rounds.get("rounds", [])) > 1
         else ""
     )
-    return f"**{ratio:.2f}×**{spread}"
+    text = f"**{ratio:.2f}×**{spread}"
+    if figure.get("cpu_ratio") is not None:
+        cpu_rounds = figure.get("cpu_ratio_rounds") or {}
+        cpu_spread = (
+            f" ({cpu_rounds['min']:.2f}–{cpu_rounds['max']:.2f})"
+            if cpu_rounds and len(cpu_rounds.get("rounds", [])) > 1
+            else ""
+        )
+        text += f"; CPU {figure['cpu_ratio']:.2f}×{cpu_spread}"
+    return text
 
 
 def table(figures):
