@@ -195,11 +195,13 @@ def run_size(env, warehouse, size, args):
     # First pass, in savepoints rolled back after each round.
     first = {"rule": [], "scanner": []}
     cpu = []  # the scanner's CPU seconds per first pass
+    rule_cpu = []  # the rule's CPU seconds per picking, per first pass
     for index in range(max(args.first_rounds, 1)):
         set_rule_scope(rule, sample)
         dist.analyze(env)
         seconds, queries = in_savepoint(env, lambda: run_rule(env, rule))
         first["rule"].append((seconds / len(sample), queries / len(sample)))
+        rule_cpu.append(dist.LAST_CPU[0] / len(sample))
         progress(
             f"{size}: first pass {index + 1}/{args.first_rounds} rule on {len(sample)} "
             f"pickings: {seconds:.1f}s, {queries} queries (load {benchlib.loadavg()})"
@@ -226,6 +228,7 @@ def run_size(env, warehouse, size, args):
         )
     result["first"] = first
     result["cpu"] = [seconds / len(pickings) for seconds in cpu]
+    result["rule_cpu"] = rule_cpu
 
     # Idle pass: the scanner's cases are open; the rule ran at "now" (what its first run
     # leaves behind: its next run looks only at the dates that passed since; the rule
@@ -290,6 +293,11 @@ def report(results):
                 shown = (f"{scan_t:8.3f} s {scan_q:8.0f} q", f"{rule_t:8.3f} s {rule_q:8.0f} q")
                 goal = "<= 1.00"
             cpu = statistics.median(res["cpu"]) if kind == "first" and res.get("cpu") else None
+            rule_cpu = (
+                statistics.median(res["rule_cpu"])
+                if kind == "first" and res.get("rule_cpu")
+                else None
+            )
             print(
                 f"{size:7d} {kind:>6} {shown[0]:>22} {shown[1]:>22}  {t_ratio:5.3f}x | "
                 f"{q_ratio:5.3f}x ({goal}) {unit}"
@@ -299,6 +307,11 @@ def report(results):
                     else ""
                 )
                 + (f"; scanner CPU {1000 * cpu:.2f} ms per picking" if cpu is not None else "")
+                + (
+                    f", rule CPU {1000 * rule_cpu:.2f} ms ({cpu / rule_cpu:.3f}x)"
+                    if cpu is not None and rule_cpu
+                    else ""
+                )
             )
             label = f"late-picking scanner, {kind} pass, {size} open late pickings"
             benchlib.record(
@@ -319,6 +332,14 @@ def report(results):
                 loadavg_rounds=res["load"][kind],
                 rule_sample=res["sample"] if kind == "first" else res["size"],
                 **({"cpu_seconds": cpu} if cpu is not None else {}),
+                **(
+                    {
+                        "anchor_cpu_seconds": rule_cpu,
+                        "cpu_ratio": cpu / rule_cpu,
+                    }
+                    if cpu is not None and rule_cpu
+                    else {}
+                ),
             )
     if len(results) > 1:
         small, large = results[0], results[-1]
