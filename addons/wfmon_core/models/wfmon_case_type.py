@@ -76,19 +76,21 @@ class WfmonCaseType(models.Model):
         # when triggered by a user outside the monitoring groups.
         Type = self.sudo().with_context(active_test=False)
         type_id = self._wfmon_ids_by_code().get(code)
-        if type_id:
-            case_type = Type.browse(type_id)
-            try:
-                if case_type.code == code:
-                    return case_type
-            except MissingError:
-                # Created in a savepoint that was rolled back since: the
-                # registry's lookup is stale.
-                pass
+        if type_id and self._wfmon_cached_type_holds(Type.browse(type_id), code):
+            return Type.browse(type_id)
         found = Type.search([("code", "=", code)], limit=1)
         if found or type_id:
             self._wfmon_lookup_changed()
         return found
+
+    @api.model
+    def _wfmon_cached_type_holds(self, case_type, code):
+        """Whether the type the registry's lookup gives still has ``code``
+        (it may be gone: created in a savepoint rolled back since)."""
+        try:
+            return case_type.code == code
+        except MissingError:
+            return False
 
     @api.model
     def _wfmon_lookup_changed(self):
