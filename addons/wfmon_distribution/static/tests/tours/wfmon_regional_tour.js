@@ -54,6 +54,10 @@ registry.category("web_tour.tours").add("wfmon_regional_tour", {
         {
             content: "Open each case in turn, up to the last one",
             trigger: ".o_form_view .o_field_widget[name='name']:contains('EXC-')",
+            // One request per open case of the demo (about 30): longer than a step's default
+            // 10 s on a shared machine, where each takes 0.3 s. Each case still has waitFor's
+            // own limit.
+            timeout: 60000,
             async run() {
                 const [, total] = currentPosition();
                 const seen = new Set();
