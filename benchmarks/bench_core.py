@@ -50,10 +50,12 @@ def measure(label, func):
     env.flush_all()
     env.invalidate_all()
     queries = env.cr.sql_log_count
-    t0 = os.times().elapsed  # wall clock that freezegun does not freeze
+    t0 = os.times()  # wall clock that freezegun does not freeze, and this process's CPU
     result = func()
     env.flush_all()
-    return label, env.cr.sql_log_count - queries, os.times().elapsed - t0, result
+    t1 = os.times()
+    cpu = (t1.user + t1.system) - (t0.user + t0.system)
+    return label, env.cr.sql_log_count - queries, t1.elapsed - t0.elapsed, cpu, result
 
 
 rows = []
@@ -65,7 +67,7 @@ for volume in (100, 1000, 5000):
                 volume,
                 *measure(
                     "raise (open)", lambda p=partners: Case._raise("bench.condition", p, impact=1.0)
-                )[:3],
+                )[:4],
             )
         )
         rows.append(
@@ -73,7 +75,7 @@ for volume in (100, 1000, 5000):
                 volume,
                 *measure(
                     "raise (bump)", lambda p=partners: Case._raise("bench.condition", p, impact=2.0)
-                )[:3],
+                )[:4],
             )
         )
     # Everything goes at risk at once (Tue 15:00: 12 h of the 16 h medium target).
@@ -87,8 +89,8 @@ for volume in (100, 1000, 5000):
                 if batch < 500:
                     return done
 
-        rows.append((volume, *measure("SLA scan (all due)", scan_all)[:3]))
-        rows.append((volume, *measure("SLA scan (nothing due)", Case._cron_scan_sla)[:3]))
+        rows.append((volume, *measure("SLA scan (all due)", scan_all)[:4]))
+        rows.append((volume, *measure("SLA scan (nothing due)", Case._cron_scan_sla)[:4]))
     with freeze_time(START + timedelta(days=1, hours=6)):
         rows.append(
             (
@@ -96,17 +98,19 @@ for volume in (100, 1000, 5000):
                 *measure(
                     "clear (auto-resolve)",
                     lambda p=partners: Case._clear("bench.condition", p, reason="bench"),
-                )[:3],
+                )[:4],
             )
         )
 
+print(f"load {benchlib.loadavg()}; CPU: this Odoo process's, PostgreSQL's not included")
 print(
     f"{'operation':<24}{'records':>8}{'queries':>9}{'q/record':>10}{'seconds':>9}{'ms/record':>11}"
+    f"{'CPU ms/rec':>11}"
 )
-for volume, label, queries, seconds, *_ in rows:
+for volume, label, queries, seconds, cpu, *_ in rows:
     print(
         f"{label:<24}{volume:>8}{queries:>9}{queries / volume:>10.3f}{seconds:>9.2f}"
-        f"{seconds * 1000 / volume:>11.2f}"
+        f"{seconds * 1000 / volume:>11.2f}{cpu * 1000 / volume:>11.2f}"
     )
 print()
 for label in dict.fromkeys(r[1] for r in rows):
@@ -126,6 +130,8 @@ for label in dict.fromkeys(r[1] for r in rows):
         anchor_value=small[3] * 1000 / 100,
         ratio=ratio,
         queries={"100": small[2], "5000": large[2]},
+        cpu_ms_per_record={"100": small[4] * 1000 / 100, "5000": large[4] * 1000 / 5000},
+        cpu_seconds=large[4] / 5000,
         loadavg=benchlib.loadavg(),
     )
 env.cr.rollback()

@@ -120,15 +120,23 @@ def parse_args(argv):
 # measuring
 
 
+#: CPU seconds of this process during the last :func:`measure` (PostgreSQL's not included)
+LAST_CPU = [0.0]
+
+
 def measure(env, func):
-    """(seconds, queries) of ``func()``, flushes included, caches emptied first."""
+    """(seconds, queries) of ``func()``, flushes included, caches emptied first. The CPU time
+    this process spent meanwhile is left in ``LAST_CPU[0]``: on a machine shared with other
+    work, wall times swing with the load; the CPU time much less."""
     env.flush_all()
     env.invalidate_all()
     gc.collect()
     queries = env.cr.sql_log_count
+    cpu = time.process_time()
     start = time.perf_counter()
     func()
     env.flush_all()
+    LAST_CPU[0] = time.process_time() - cpu
     return time.perf_counter() - start, env.cr.sql_log_count - queries
 
 
@@ -233,10 +241,14 @@ def run_round(env, warehouse, count, label, tag):
     orders = make_orders(env, warehouse, count, tag).with_context(**ctx)
     analyze(env)
     result = {"confirm": measure(env, orders.action_confirm)}
+    cpu = {"confirm": LAST_CPU[0]}
     pickings = short_pick(orders).with_context(skip_backorder=True, **ctx)
     analyze(env)
     result["validate"] = measure(env, pickings.button_validate)
+    cpu["validate"] = LAST_CPU[0]
     result["total"] = tuple(map(sum, zip(*result.values(), strict=True)))
+    cpu["total"] = cpu["confirm"] + cpu["validate"]
+    result["cpu"] = cpu
     return result
 
 
@@ -285,11 +297,15 @@ def run_orders(env, warehouse, count, rounds, warmup):
             for label in CONFIGS
         )
         paired = statistics.median(on / off for on, off in zip(t_on, t_off, strict=True))
+        c_off, c_on = ([sample["cpu"][phase] for sample in samples[label]] for label in CONFIGS)
+        cpu_rounds = [on / off for on, off in zip(c_on, c_off, strict=True) if off]
+        cpu_paired = statistics.median(cpu_rounds) if cpu_rounds else None
         print(
             f"{phase:>9}: min {min(t_on) / min(t_off):5.2f}x | median "
             f"{statistics.median(t_on) / statistics.median(t_off):5.2f}x | per round "
             f"{paired:5.2f}x | queries "
             f"{statistics.median(q_on) / max(statistics.median(q_off), 1):5.2f}x"
+            + (f" | CPU per round {cpu_paired:5.2f}x" if cpu_paired is not None else "")
             + ("   (goal <= 1.10x)" if phase == "total" else "")
         )
         benchlib.record(
@@ -303,14 +319,20 @@ def run_orders(env, warehouse, count, rounds, warmup):
             ratio_rounds=benchlib.summary(on / off for on, off in zip(t_on, t_off, strict=True)),
             queries_ratio=statistics.median(q_on) / max(statistics.median(q_off), 1),
             goal="<= 1.10" if phase == "total" else None,
+            cpu_seconds=statistics.median(c_on),
+            anchor_cpu_seconds=statistics.median(c_off),
+            cpu_ratio=cpu_paired,
+            cpu_ratio_rounds=benchlib.summary(cpu_rounds) if cpu_rounds else None,
         )
-    print("per round, confirm + validate seconds:")
+    print("per round, confirm + validate seconds (CPU seconds of this process):")
     for index in range(rounds):
         print(
             f"  round {index + 1}: "
             + " | ".join(
                 f"{label} {samples[label][index]['confirm'][0]:.2f} + "
-                f"{samples[label][index]['validate'][0]:.2f}"
+                f"{samples[label][index]['validate'][0]:.2f} "
+                f"({samples[label][index]['cpu']['confirm']:.2f} + "
+                f"{samples[label][index]['cpu']['validate']:.2f})"
                 for label in CONFIGS
             )
         )

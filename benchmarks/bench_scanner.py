@@ -126,19 +126,25 @@ def run_rule(env, rule):
     return dist.measure(env, lambda: env["base.automation"]._check())
 
 
-def run_scanner(env, batch_size):
-    """The scanner as its cron calls it, until the pass is complete: (seconds, queries, calls)."""
+def run_scanner(env, batch_size, cpu=None):
+    """The scanner as its cron calls it, until the pass is complete: (seconds, queries, calls).
+    With ``cpu`` (a list), appends the CPU seconds this Odoo process spent (PostgreSQL's
+    not included): on a shared machine, what the wall time would be without the others."""
     params = env["ir.config_parameter"].sudo()
     Picking = env["stock.picking"].with_context(tracking_disable=False)
-    seconds = queries = calls = 0
+    seconds = queries = calls = cpu_seconds = 0
     while True:
+        cpu_start = time.process_time()
         call_seconds, call_queries = dist.measure(
             env, lambda: Picking._cron_wfmon_picking_sla(batch_size=batch_size)
         )
+        cpu_seconds += time.process_time() - cpu_start
         seconds += call_seconds
         queries += call_queries
         calls += 1
         if params.get_param(SCAN_KEY) in (False, "", "0"):
+            if cpu is not None:
+                cpu.append(cpu_seconds)
             return seconds, queries, calls
 
 
@@ -188,11 +194,14 @@ def run_size(env, warehouse, size, args):
 
     # First pass, in savepoints rolled back after each round.
     first = {"rule": [], "scanner": []}
+    cpu = []  # the scanner's CPU seconds per first pass
+    rule_cpu = []  # the rule's CPU seconds per picking, per first pass
     for index in range(max(args.first_rounds, 1)):
         set_rule_scope(rule, sample)
         dist.analyze(env)
         seconds, queries = in_savepoint(env, lambda: run_rule(env, rule))
         first["rule"].append((seconds / len(sample), queries / len(sample)))
+        rule_cpu.append(dist.LAST_CPU[0] / len(sample))
         progress(
             f"{size}: first pass {index + 1}/{args.first_rounds} rule on {len(sample)} "
             f"pickings: {seconds:.1f}s, {queries} queries (load {benchlib.loadavg()})"
@@ -201,7 +210,7 @@ def run_size(env, warehouse, size, args):
         dist.analyze(env)
 
         def scanner_first():
-            seconds, queries, calls = run_scanner(env, args.batch_size)
+            seconds, queries, calls = run_scanner(env, args.batch_size, cpu)
             opened, _activities = count_outcomes(env, pickings)
             return seconds, queries, calls, opened
 
@@ -214,9 +223,12 @@ def run_size(env, warehouse, size, args):
         loads["first"].append(benchlib.loadavg())
         progress(
             f"{size}: first pass {index + 1}/{args.first_rounds} scanner: {opened} cases in "
-            f"{calls} call(s), {seconds:.1f}s, {queries} queries (load {benchlib.loadavg()})"
+            f"{calls} call(s), {seconds:.1f}s ({cpu[-1]:.1f}s CPU of this process), "
+            f"{queries} queries (load {benchlib.loadavg()})"
         )
     result["first"] = first
+    result["cpu"] = [seconds / len(pickings) for seconds in cpu]
+    result["rule_cpu"] = rule_cpu
 
     # Idle pass: the scanner's cases are open; the rule ran at "now" (what its first run
     # leaves behind: its next run looks only at the dates that passed since; the rule
@@ -280,12 +292,24 @@ def report(results):
             else:
                 shown = (f"{scan_t:8.3f} s {scan_q:8.0f} q", f"{rule_t:8.3f} s {rule_q:8.0f} q")
                 goal = "<= 1.00"
+            cpu = statistics.median(res["cpu"]) if kind == "first" and res.get("cpu") else None
+            rule_cpu = (
+                statistics.median(res["rule_cpu"])
+                if kind == "first" and res.get("rule_cpu")
+                else None
+            )
             print(
                 f"{size:7d} {kind:>6} {shown[0]:>22} {shown[1]:>22}  {t_ratio:5.3f}x | "
                 f"{q_ratio:5.3f}x ({goal}) {unit}"
                 + (
                     f"; rule measured on {res['sample']} pickings"
                     if kind == "first" and res["sample"] != size
+                    else ""
+                )
+                + (f"; scanner CPU {1000 * cpu:.2f} ms per picking" if cpu is not None else "")
+                + (
+                    f", rule CPU {1000 * rule_cpu:.2f} ms ({cpu / rule_cpu:.3f}x)"
+                    if cpu is not None and rule_cpu
                     else ""
                 )
             )
@@ -307,6 +331,15 @@ def report(results):
                 open_cases=res["open"],
                 loadavg_rounds=res["load"][kind],
                 rule_sample=res["sample"] if kind == "first" else res["size"],
+                **({"cpu_seconds": cpu} if cpu is not None else {}),
+                **(
+                    {
+                        "anchor_cpu_seconds": rule_cpu,
+                        "cpu_ratio": cpu / rule_cpu,
+                    }
+                    if cpu is not None and rule_cpu
+                    else {}
+                ),
             )
     if len(results) > 1:
         small, large = results[0], results[-1]

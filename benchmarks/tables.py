@@ -30,7 +30,16 @@ def ratio_text(figure):
         if rounds and len(rounds.get("rounds", [])) > 1
         else ""
     )
-    return f"**{ratio:.2f}×**{spread}"
+    text = f"**{ratio:.2f}×**{spread}"
+    if figure.get("cpu_ratio") is not None:
+        cpu_rounds = figure.get("cpu_ratio_rounds") or {}
+        cpu_spread = (
+            f" ({cpu_rounds['min']:.2f}–{cpu_rounds['max']:.2f})"
+            if cpu_rounds and len(cpu_rounds.get("rounds", [])) > 1
+            else ""
+        )
+        text += f"; CPU {figure['cpu_ratio']:.2f}×{cpu_spread}"
+    return text
 
 
 def table(figures):
@@ -44,8 +53,12 @@ def table(figures):
             if fig.get("queries") is not None and fig.get("anchor_queries") is not None
             else (f"{fig['queries_ratio']:.2f}×" if fig.get("queries_ratio") is not None else "-")
         )
+        # The CPU time of the benchmark's own process, where it was measured (PostgreSQL's
+        # not included): what the figure comes to when the machine is not shared.
+        cpu = f" (CPU {fmt(fig['cpu_seconds'], 's')})" if fig.get("cpu_seconds") is not None else ""
         lines.append(
-            f"| {fig['name']} | {fmt(fig['value'], fig['unit'])} | {fig.get('anchor') or '-'}: "
+            f"| {fig['name']} | {fmt(fig['value'], fig['unit'])}{cpu} | "
+            f"{fig.get('anchor') or '-'}: "
             f"{fmt(fig.get('anchor_value'), fig['unit'])} | {ratio_text(fig)} | {queries} | "
             f"{fig.get('goal') or ''} |"
         )

@@ -8,6 +8,7 @@ from ..tools.engine import engine_options
 from ..tools.fingerprint import fingerprint as make_fingerprint
 from ..tools.severity import SEVERITIES, rank
 from ..tools.sla_clock import working_hours_between
+from .precompute import add_precomputed
 from .wfmon_case_log import LOG_ACTIONS  # noqa: F401  (re-exported for extensions)
 
 _logger = logging.getLogger(__name__)
@@ -260,6 +261,19 @@ class WfmonCase(models.Model):
             dropped = self.filtered(lambda c: c.state == "assigned" and not c.user_id)
             dropped._transition("new")
         return res
+
+    @api.model
+    def _add_precomputed_values(self, vals_list):
+        # The batch's type, site, rank and open flag from its values (see precompute.py).
+        add_precomputed(
+            self,
+            vals_list,
+            {
+                "severity_rank": lambda vals: rank(vals.get("severity")),
+                "is_open": lambda vals: vals.get("state") in OPEN_STATES,
+            },
+        )
+        return super()._add_precomputed_values(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_audited(self):

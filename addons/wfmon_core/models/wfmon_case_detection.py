@@ -185,14 +185,12 @@ class WfmonCase(models.Model):
 
     @api.model
     def _get_type(self, type_code):
-        # sudo: case types are configuration every detector must read, even
-        # when triggered by a user outside the monitoring groups.
-        case_type = (
-            self.env["wfmon.case.type"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("code", "=", type_code)], limit=1)
-        )
+        """The case type of ``type_code`` (archived included), as superuser:
+        case types are configuration every detector must read, even when
+        triggered by a user outside the monitoring groups. Looked up in the
+        registry's cache (``wfmon.case.type._wfmon_by_code``): no query per
+        detector call."""
+        case_type = self.env["wfmon.case.type"]._wfmon_by_code(type_code)
         if not case_type:
             raise UserError(self.env._("Unknown exception case type %s.", type_code))
         return case_type

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from .precompute import add_precomputed
 from .wfmon_engine_mixin import ALL_FIELDS
 
 LOG_ACTIONS = [
@@ -82,6 +83,12 @@ class WfmonCaseLog(models.Model):
             names = labels.get(self._VALUE_FIELDS.get(line.action), {})
             line.old_label = names.get(line.old_value, line.old_value)
             line.new_label = names.get(line.new_value, line.new_value)
+
+    @api.model
+    def _add_precomputed_values(self, vals_list):
+        # The company of the batch's cases, read once (see precompute.py).
+        add_precomputed(self, vals_list)
+        return super()._add_precomputed_values(vals_list)
 
     def write(self, vals):
         if vals:

@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
+from odoo.exceptions import MissingError
+from odoo.tools import SQL
 
 from ..tools.severity import SEVERITIES
 
@@ -50,6 +52,66 @@ class WfmonCaseType(models.Model):
     _sql_constraints = [
         ("code_uniq", "unique(code)", "The case type code must be unique."),
     ]
+
+    # ------------------------------------------------------------------
+    # Lookup by code (what every detector call starts with)
+    # ------------------------------------------------------------------
+    @api.model
+    @tools.ormcache()
+    def _wfmon_ids_by_code(self):
+        """``{code: id}`` of every case type, archived ones included, read
+        once per registry (worker) and kept until a type is created, deleted
+        or changes its code (see :meth:`_wfmon_lookup_changed`)."""
+        self.flush_model(["code"])
+        self.env.cr.execute(SQL("SELECT code, id FROM wfmon_case_type"))
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _wfmon_by_code(self, code):
+        """The case type of ``code`` (archived included, as superuser: every
+        detector reads its type whoever triggered it), or an empty recordset;
+        no query once the registry's lookup is warm and the type is in the
+        transaction's cache."""
+        # sudo: case types are configuration every detector must read, even
+        # when triggered by a user outside the monitoring groups.
+        Type = self.sudo().with_context(active_test=False)
+        type_id = self._wfmon_ids_by_code().get(code)
+        if type_id and self._wfmon_cached_type_holds(Type.browse(type_id), code):
+            return Type.browse(type_id)
+        found = Type.search([("code", "=", code)], limit=1)
+        if found or type_id:
+            self._wfmon_lookup_changed()
+        return found
+
+    @api.model
+    def _wfmon_cached_type_holds(self, case_type, code):
+        """Whether the type the registry's lookup gives still has ``code``
+        (it may be gone: created in a savepoint rolled back since)."""
+        try:
+            return case_type.code == code
+        except MissingError:
+            return False
+
+    @api.model
+    def _wfmon_lookup_changed(self):
+        self.env.registry.clear_cache()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        types = super().create(vals_list)
+        self._wfmon_lookup_changed()
+        return types
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "code" in vals:
+            self._wfmon_lookup_changed()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self._wfmon_lookup_changed()
+        return res
 
     @api.depends_context("uid")
     def _compute_case_stats(self):

@@ -86,6 +86,75 @@ class TestDetection(WfmonCase):
         with self.assertRaisesRegex(UserError, "Unknown exception case type"):
             self.Case._raise("no.such.type", self._partners(1))
 
+    def test_type_lookup_costs_no_query_once_warm(self):
+        """Every detector call starts by looking its type up: from the
+        registry's cache, with the type's fields in the transaction's cache."""
+        self.assertEqual(self.Case._get_type("test.condition"), self.case_type)
+        with count_queries(self.env, invalidate=False) as queries:
+            self.assertEqual(self.Case._get_type("test.condition"), self.case_type)
+        self.assertEqual(queries.count, 0)
+
+    def test_type_lookup_follows_created_renamed_and_deleted_types(self):
+        Type = self.env["wfmon.case.type"]
+        self.assertEqual(self.Case._get_type("test.condition"), self.case_type)  # warm
+        later = Type.create({"name": "Later", "code": "test.later"})
+        self.assertEqual(self.Case._get_type("test.later"), later)
+        later.code = "test.renamed"
+        self.assertEqual(self.Case._get_type("test.renamed"), later)
+        with self.assertRaisesRegex(UserError, "Unknown exception case type"):
+            self.Case._get_type("test.later")
+        later.active = False
+        self.assertEqual(self.Case._get_type("test.renamed"), later, "archived types too")
+        later.unlink()
+        with self.assertRaisesRegex(UserError, "Unknown exception case type"):
+            self.Case._get_type("test.renamed")
+
+    def test_type_lookup_forgets_a_type_rolled_back(self):
+        """A type created and looked up in a savepoint that is rolled back
+        leaves no stale entry behind."""
+        with self.assertRaisesRegex(RuntimeError, "roll the savepoint back"):
+            with self.env.cr.savepoint():
+                ghost = self.env["wfmon.case.type"].create({"name": "Ghost", "code": "test.ghost"})
+                self.assertEqual(self.Case._get_type("test.ghost"), ghost)
+                raise RuntimeError("roll the savepoint back")
+        with self.assertRaisesRegex(UserError, "Unknown exception case type"):
+            self.Case._get_type("test.ghost")
+        self.assertEqual(self.Case._get_type("test.condition"), self.case_type)
+
+    @freeze_time(MONDAY_10)
+    def test_batch_opening_stores_what_the_fields_compute(self):
+        """The fields a batch precomputes from its values (type, site, rank,
+        open flag; the audit line's company) hold what their computation gives."""
+        self.case_type.blocking = True
+        partners = self._partners(3)
+        sites = dict(zip(partners.ids, [self.store_a, self.store_b, False], strict=True))
+        severities = dict(zip(partners.ids, ["low", "critical", "high"], strict=True))
+        cases = self.Case._raise("test.condition", partners, severity=severities, site=sites)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        for case, partner in zip(cases, partners, strict=True):
+            self.assertEqual(
+                (case.domain, case.blocking, case.region, case.severity, case.is_open),
+                (
+                    "general",
+                    True,
+                    sites[partner.id] and sites[partner.id].region,
+                    severities[partner.id],
+                    True,
+                ),
+            )
+            self.assertEqual(case.log_ids.company_id, case.company_id)
+        ranks = dict(zip(cases.mapped("severity"), cases.mapped("severity_rank"), strict=True))
+        self.assertLess(ranks["low"], ranks["high"])
+        self.assertLess(ranks["high"], ranks["critical"])
+        # What the ORM computes for the same rows.
+        fields = ["domain", "blocking", "region", "severity_rank", "is_open"]
+        stored = cases.read(fields)
+        for fname in fields:
+            self.env.add_to_compute(self.Case._fields[fname], cases)
+        cases._recompute_recordset(fields)
+        self.assertEqual(cases.read(fields), stored)
+
     @freeze_time(MONDAY_10)
     def test_batch_of_500_costs_bounded_queries(self):
         """Raising for 500 records costs a bounded number of queries: no query

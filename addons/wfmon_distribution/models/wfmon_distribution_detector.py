@@ -35,6 +35,7 @@ class WfmonDistributionDetector(models.AbstractModel):
         self._replace_lines(
             cases.browse([case_of[rec_id].id for rec_id in targets.ids]),
             {case_of[rec_id].id: lines.get(rec_id, []) for rec_id in targets.ids},
+            new=targets is opened,
         )
         return cases, opened
 
@@ -54,12 +55,15 @@ class WfmonDistributionDetector(models.AbstractModel):
             group.write({"user_id": manager.id})
 
     @api.model
-    def _replace_lines(self, cases, lines_by_case):
+    def _replace_lines(self, cases, lines_by_case, new=False):
+        """Replace the analysis lines of ``cases``; ``new``: the cases were
+        opened just now and have none yet (nothing to look for)."""
         # sudo: analysis lines are written by the engine only; users read them.
         Line = self.env["wfmon.distribution.line"].sudo()
         if not cases:
             return Line
-        Line.search([("case_id", "in", cases.ids)]).unlink()
+        if not new:
+            Line.search([("case_id", "in", cases.ids)]).unlink()
         vals_list = [
             {**vals, "case_id": case_id, "sequence": index}
             for case_id, lines in lines_by_case.items()

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.wfmon_core.models.precompute import add_precomputed
 
 LINE_KINDS = [
     ("shortage", "Shortage"),
@@ -48,6 +50,12 @@ class WfmonDistributionLine(models.Model):
     actual_value = fields.Float(string="Actual")
     variance_percent = fields.Float(string="Variance (%)")
     amount = fields.Monetary(currency_field="currency_id")
+
+    @api.model
+    def _add_precomputed_values(self, vals_list):
+        # The company of the batch's cases, read once (see wfmon_core's precompute.py).
+        add_precomputed(self, vals_list)
+        return super()._add_precomputed_values(vals_list)
 
     def action_open_sale_order(self):
         self.ensure_one()

@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.wfmon_core.models.precompute import add_precomputed
+
 from ..tools import backoff
 from ..tools.sender import ERROR_EXCERPT, Job, Sender, active_secrets
 
@@ -63,6 +65,13 @@ class WfmonWebhookDelivery(models.Model):
             "An event is delivered once per endpoint.",
         ),
     ]
+
+    @api.model
+    def _add_precomputed_values(self, vals_list):
+        # The company and type of the batch's events, read once (see wfmon_core's
+        # precompute.py).
+        add_precomputed(self, vals_list)
+        return super()._add_precomputed_values(vals_list)
 
     def init(self):
         # The dispatcher's claim query: due rows by time; and the few failed
