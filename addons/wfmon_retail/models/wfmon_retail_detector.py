@@ -37,28 +37,6 @@ class WfmonRetailDetector(models.AbstractModel):
         """``{warehouse id: wfmon.retail.store}`` of the warehouses that are stores."""
         return self.env["wfmon.retail.store"]._by_warehouse(warehouses)
 
-    @api.model
-    def _resolve_released(self, type_code, records, released):
-        """Resolve the hold cases of documents that ran under an approval,
-        naming the request and its approvers: the decision trail.
-
-        :param released: ``{record id: approval request}``, as given by
-            ``_wfmon_approval_consumed``
-        """
-        for record in records:
-            # sudo: the decision trail of the request the document ran under.
-            request = released[record.id].sudo()
-            approvers = request.decision_ids.filtered(
-                lambda d: d.decision in ("approve", "auto")
-            ).user_id
-            reason = self.env._(
-                "Released under approval %(request)s (%(policy)s), approved by %(who)s.",
-                request=request.name,
-                policy=request.policy_id.name,
-                who=", ".join(approvers.mapped("name")) or self.env._("the system"),
-            )
-            self._resolve(type_code, record, reason)
-
     # ------------------------------------------------------------------
     # Write-offs and transfers held for approval
     # ------------------------------------------------------------------
