@@ -92,6 +92,16 @@ class RetailRows:
             "purchase.order": cls._purchase([(cls.costly, 1)], warehouse=cls.wh_shop_a),
             "loyalty.program": cls.promotion,
             "wfmon.retail.price.change": price_change,
+            "stock.warehouse.orderpoint": cls.env["stock.warehouse.orderpoint"].create(
+                {
+                    "warehouse_id": cls.wh_shop_a.id,
+                    "location_id": cls.wh_shop_a.lot_stock_id.id,
+                    "product_id": cls.cheap.id,
+                    "product_min_qty": 1,
+                    "product_max_qty": 2,
+                    "trigger": "manual",
+                }
+            ),
             "wfmon.retail.price.change.line": price_change.line_ids,
         }
 

@@ -36,3 +36,6 @@ from . import sale_order
 from . import wfmon_retail_price_change
 from . import product_template
 from . import product_product
+
+# Advisory priority inputs (promotion, velocity).
+from . import wfmon_case_priority
