@@ -16,13 +16,17 @@ class ProductProduct(models.Model):
             # A price in another unit: the template's own check judges it.
             return super().write(vals)
         prices = {}
-        for product in self:
-            new = (
-                vals["list_price"]
-                if "list_price" in vals
-                else vals["lst_price"] - product.price_extra
-            )
-            prices.setdefault(product.product_tmpl_id.id, new)
+        try:
+            for product in self:
+                new = (
+                    float(vals["list_price"] or 0.0)
+                    if "list_price" in vals
+                    else float(vals["lst_price"] or 0.0) - product.price_extra
+                )
+                prices.setdefault(product.product_tmpl_id.id, new)
+        except (TypeError, ValueError):
+            # Not a price: the write itself refuses it with Odoo's own message.
+            return super().write(vals)
         kept = self.env["wfmon.retail.price.change"]._wfmon_hold(self.product_tmpl_id, prices)
         if not kept:
             return super().write(vals)

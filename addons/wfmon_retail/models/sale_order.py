@@ -208,20 +208,9 @@ class SaleOrder(models.Model):
         for order_id, items in found.items():
             order = orders.browse(order_id)
             amount = sum(verdict.amount for _line, verdict, _ref in items)
-            rows = [
-                self.env._(
-                    "%(product)s: %(qty)s at %(price)s with %(discount)s%% discount "
-                    "(pricelist %(reference)s): %(findings)s, %(amount)s given away.",
-                    product=line.product_id.display_name,
-                    qty=line.product_uom_qty,
-                    price=line.price_unit,
-                    discount=line.discount,
-                    reference=round(reference, 2),
-                    findings=", ".join(verdict.kinds),
-                    amount=round(verdict.amount, 2),
-                )
-                for line, verdict, reference in items
-            ]
+            rows, event_lines = self.env["wfmon.retail.detector"]._price_lines(
+                items, "product_uom_qty"
+            )
             result[order_id] = {
                 "amount": amount,
                 "details": "\n".join(
@@ -239,19 +228,7 @@ class SaleOrder(models.Model):
                     "sale_order": {"id": order.id, "name": order.name},
                     "salesperson": {"id": order.user_id.id, "name": order.user_id.name or ""},
                     "amount": amount,
-                    "lines": [
-                        {
-                            "line_id": line.id,
-                            "product_id": line.product_id.id,
-                            "qty": line.product_uom_qty,
-                            "price_unit": line.price_unit,
-                            "discount": line.discount,
-                            "reference_price": reference,
-                            "findings": list(verdict.kinds),
-                            "amount": verdict.amount,
-                        }
-                        for line, verdict, reference in items
-                    ],
+                    "lines": event_lines,
                 },
             }
         return result

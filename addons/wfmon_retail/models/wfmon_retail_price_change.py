@@ -146,6 +146,11 @@ class WfmonRetailPriceChange(models.Model):
         """
         if self.env.su or applying(self.env) or detectors_off(self.env):
             return templates.browse()
+        try:
+            prices = {key: float(value or 0.0) for key, value in prices.items()}
+        except (TypeError, ValueError):
+            # Not a price: the write itself refuses it with Odoo's own message.
+            return templates.browse()
         by_company = {}
         for template in templates:
             company = template.company_id or self.env.company
