@@ -17,13 +17,6 @@ class SalePriceCase(RetailCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {
-                "wfmon_retail_max_discount": 20.0,
-                "wfmon_retail_price_tolerance": 1.0,
-                "wfmon_retail_price_min_amount": 1.0,
-            }
-        )
         cls.seller = new_test_user(
             cls.env,
             login="wfr_seller",
