@@ -54,6 +54,9 @@ registry.category("web_tour.tours").add("wfmon_regional_tour", {
         {
             content: "Open each case in turn, up to the last one",
             trigger: ".o_form_view .o_field_widget[name='name']:contains('EXC-')",
+            // Every open case of the demo, one after the other: far more than the
+            // default 10 s of a step on a busy machine (60 s is the most a step may ask).
+            timeout: 60000,
             async run() {
                 const [, total] = currentPosition();
                 const seen = new Set();
