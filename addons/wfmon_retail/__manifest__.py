@@ -43,6 +43,10 @@
         "data/wfmon_approval_policy_pos.xml",
         "data/wfmon_retail_data_pos.xml",
         "views/retail_pos_views.xml",
+        # Price policy of sale orders and list prices.
+        "security/wfmon_retail_price_security.xml",
+        "views/wfmon_retail_price_change_views.xml",
+        "data/wfmon_approval_policy_price.xml",
     ],
     "demo": [
         "demo/wfmon_retail_demo.xml",

@@ -24,18 +24,24 @@ class RetailRows:
             "_held_substitution",
             lambda s: s.state == "done",
         ),
+        ("wfmon.retail.price.change", "action_apply"): (
+            "_held_price_change",
+            lambda c: c.state == "applied" or c.line_ids.product_tmpl_id.list_price != 20.0,
+        ),
     }
     RETAIL_STATE_WRITES = {
         "stock.quant": [{"inventory_quantity_auto_apply": 100}],
         "stock.scrap": [{"state": "done"}],
         "stock.picking": [{"state": "assigned"}, {"state": "done"}],
         "wfmon.retail.substitution": [{"state": "done"}],
+        "wfmon.retail.price.change": [{"state": "applied"}],
     }
     RETAIL_OWNER = {
         "stock.quant": "stock",
         "stock.scrap": "stock",
         "stock.picking": "stock",
         "wfmon.retail.substitution": "merch",
+        "wfmon.retail.price.change": "salesperson",
     }
 
     @classmethod
@@ -81,9 +87,22 @@ class RetailRows:
 
     @classmethod
     def _retail_targets(cls):
+        price_change = cls._held_price_change()
         return {
             "purchase.order": cls._purchase([(cls.costly, 1)], warehouse=cls.wh_shop_a),
             "loyalty.program": cls.promotion,
+            "wfmon.retail.price.change": price_change,
+            "stock.warehouse.orderpoint": cls.env["stock.warehouse.orderpoint"].create(
+                {
+                    "warehouse_id": cls.wh_shop_a.id,
+                    "location_id": cls.wh_shop_a.lot_stock_id.id,
+                    "product_id": cls.cheap.id,
+                    "product_min_qty": 1,
+                    "product_max_qty": 2,
+                    "trigger": "manual",
+                }
+            ),
+            "wfmon.retail.price.change.line": price_change.line_ids,
         }
 
     # ------------------------------------------------------------------
@@ -154,6 +173,17 @@ class RetailRows:
                     ],
                 }
             )
+        )
+
+    @classmethod
+    def _held_price_change(cls):
+        """The sales price of a product doubled (20 -> 40), held for merchandising
+        with the price asked (as a write beyond the limit leaves it)."""
+        template = cls.env["product.template"].create(
+            {"name": "Attacked Price", "type": "consu", "list_price": 20.0}
+        )
+        return cls.env["wfmon.retail.price.change"]._wfmon_submit(
+            cls.company, template, {template.id: 40.0}
         )
 
     @classmethod

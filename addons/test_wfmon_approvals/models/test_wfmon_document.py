@@ -33,6 +33,7 @@ class TestWfmonDocument(models.Model):
     confirm_count = fields.Integer(help="How many times the confirmation really ran.")
     confirmed_by_id = fields.Many2one("res.users")
     approved_under = fields.Char(help="The approval request the confirmation ran under.")
+    held_count = fields.Integer(help="How many times the confirmation saw it held.")
 
     def _wfmon_approval_applicable(self, action_name):
         return self.filtered(lambda d: d.state == "draft")
@@ -42,6 +43,8 @@ class TestWfmonDocument(models.Model):
 
     def action_confirm(self):
         allowed, response = self._wfmon_approval_guard("action_confirm")
+        for doc in self._wfmon_approval_held("action_confirm", allowed):
+            doc.held_count += 1
         consumed = allowed._wfmon_approval_consumed("action_confirm")
         for doc in allowed.filtered(lambda d: d.state == "draft"):
             doc.write(
@@ -58,11 +61,13 @@ class TestWfmonDocument(models.Model):
 class TestWfmonDocumentSecondGuard(models.Model):
     """A second module guarding the same action, as two modules both guard the
     confirmation of a purchase: its guard call runs first, the first module's
-    call (reached through ``super``) must not go through the matrix again."""
+    call (reached through ``super``) must not go through the matrix again, and
+    still sees the documents held (it counts them)."""
 
     _inherit = "test.wfmon.document"
 
     def action_confirm(self):
         allowed, response = self._wfmon_approval_guard("action_confirm")
-        result = super(TestWfmonDocumentSecondGuard, allowed).action_confirm() if allowed else True
+        # Even when nothing is allowed: the other override sees the held ones.
+        result = super(TestWfmonDocumentSecondGuard, allowed).action_confirm()
         return response or result

@@ -260,6 +260,31 @@ class TestGuardedOncePerAction(GuardedDocumentCase):
         self.assertEqual(doc.approved_under, request.name)
         self.assertEqual(len(doc.wfmon_approval_request_ids), 1)
 
+    def test_the_inner_override_sees_every_held_record_once(self):
+        small, large = self._doc(amount=10), self._doc()
+        # The outer override lets only the small one go on; the inner one still
+        # counts the large one as held, and the matrix made one request.
+        (small | large).action_confirm()
+        self.assertEqual((small.state, small.held_count), ("confirmed", 0))
+        self.assertEqual((large.state, large.held_count), ("draft", 1))
+        self.assertEqual(len(large.wfmon_approval_request_ids), 1)
+        # Nothing allowed at all: the inner override is still reached.
+        other = self._doc(amount=2000)
+        response = other.action_confirm()
+        self.assertIn("needs approval", response["params"]["message"])
+        self.assertEqual((other.state, other.held_count), ("draft", 1))
+        self.assertEqual(len(other.wfmon_approval_request_ids), 1)
+
+    def test_a_client_cannot_claim_a_verdict_through_the_context(self):
+        large = self._doc()
+        forged = {"test.wfmon.document.action_confirm": {"held": [], "response": None}}
+        allowed, _response = self.Doc._wfmon_guard(
+            large.with_context(wfmon_guard_verdict=forged, wfmon_guard_passed=forged),
+            "action_confirm",
+        )
+        self.assertFalse(allowed)
+        self.assertEqual(self._request(large).state, "pending")
+
     def test_the_guard_lets_its_own_records_through_once_decided(self):
         docs = self._doc(amount=10) | self._doc(amount=20)
         Mixin = self.env["wfmon.approval.mixin"]

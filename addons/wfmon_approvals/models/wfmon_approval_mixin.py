@@ -18,6 +18,11 @@ CONSUMED_KEY = "wfmon_approval_consumed"
 # guarded states, and a second call of the same guard on them (another module's
 # override of the same action) lets them through as decided.
 PASSED_KEY = "wfmon_guard_passed"
+# Context key (a server flag) of the rest of the guard's verdict in a call chain:
+# {"<model>.<action>": {"held": set of record ids, "response": client action}}.
+# It travels with the records the guard lets through, so an override reached
+# through ``super()`` with only those still learns which records are held.
+VERDICT_KEY = "wfmon_guard_verdict"
 
 
 class WfmonApprovalMixin(models.AbstractModel):
@@ -43,11 +48,24 @@ class WfmonApprovalMixin(models.AbstractModel):
     the others. When the last level approves, the engine calls the action again
     as the requester, and the guard lets it through exactly once.
 
-    **Once per action.** The guard decides once per records and action: when
-    two modules override the same action and both call the guard, the records
-    the first call let through pass the second call as they are (a server flag,
-    never a client key). The declaration of a guarded action (its class
-    attributes, its holds) lives in one module; others add policy scopes through
+    **Once per action.** The guard decides once per records and action and
+    remembers its whole verdict in the call chain (server flags on the records
+    it lets through, never a client key): when two modules override the same
+    action and both call the guard, the second call (reached through ``super()``
+    with the records the first let through) decides nothing again, and
+    :meth:`_wfmon_approval_held` gives it every record the first call held, so
+    each module sees the held records whatever their order. An override of an
+    action other modules may guard too calls ``super()`` even when nothing is
+    allowed (the others' overrides still see the held records)::
+
+        allowed, response = self._wfmon_approval_guard("action_confirm")
+        held = self._wfmon_approval_held("action_confirm", allowed)
+        ...  # this module's work on the held records
+        result = super(SaleOrder, allowed).action_confirm()
+        return response or result
+
+    The declaration of a guarded action (its class attributes) is the same in
+    every module guarding it; each adds policy scopes through
     :meth:`_wfmon_approval_hold_names` and ``wfmon.approval.policy._extra_scopes``.
 
     **Guarded states.** A ``write`` (or ``create``) putting a record into a
@@ -300,12 +318,13 @@ class WfmonApprovalMixin(models.AbstractModel):
             nothing new was requested (so nothing is lost by the rollback)
         """
         # Decided earlier in this call chain (another module's override of the
-        # same action): the verdict stands.
+        # same action): the verdict stands, held records included.
         passed_ids = self._wfmon_passed_ids(records, action_name)
+        earlier = self._wfmon_verdict(records, action_name)
         already = records.filtered(lambda r: r.id in passed_ids)
-        records -= already
+        records -= already | records.filtered(lambda r: r.id in earlier["held"])
         if not records:
-            return already, None
+            return already, earlier["response"]
         Request = self.env["wfmon.approval.request"]
         applicable = (
             records._wfmon_approval_applicable(action_name)
@@ -314,7 +333,7 @@ class WfmonApprovalMixin(models.AbstractModel):
         )
         allowed = (records - applicable) | already
         if not applicable:
-            return self._wfmon_passed(allowed, action_name), None
+            return self._wfmon_passed(allowed, action_name), earlier["response"]
         site_field = site_field or getattr(records, "_wfmon_approval_site_field", None)
         case_type_field = case_type_field or getattr(
             records, "_wfmon_approval_case_type_field", None
@@ -349,9 +368,11 @@ class WfmonApprovalMixin(models.AbstractModel):
             raise UserError(
                 "\n".join(f"{req.source_name}: {req._waiting_text()}" for req in waiting)
             )
-        if not new_pending:
-            return allowed, None
-        return allowed, self._wfmon_guard_notification(records, action_name, waiting | new_pending)
+        response = earlier["response"]
+        if new_pending:
+            response = self._wfmon_guard_notification(records, action_name, waiting | new_pending)
+        held = set(applicable.ids) - set(decided["allowed"].ids)
+        return self._wfmon_remember_verdict(allowed, action_name, held, response), response
 
     @api.model
     def _wfmon_guard_decide(self, records, action_name, site_field, case_type_field):
@@ -480,6 +501,37 @@ class WfmonApprovalMixin(models.AbstractModel):
         passed = {k: set(v) for k, v in (flag(records.env.context, PASSED_KEY) or {}).items()}
         passed[key] = passed.get(key, set()) | set(records.ids)
         return with_flags(records, **{PASSED_KEY: passed})
+
+    @api.model
+    def _wfmon_verdict(self, records, action_name):
+        """What the guard of ``action_name`` held in this call chain, as the
+        server flag of ``records``' context says: ``{"held": ids, "response":
+        client action or None}``."""
+        verdicts = flag(records.env.context, VERDICT_KEY) or {}
+        return verdicts.get(
+            f"{records._name}.{action_name}", {"held": frozenset(), "response": None}
+        )
+
+    @api.model
+    def _wfmon_remember_verdict(self, allowed, action_name, held, response):
+        """``allowed`` carrying the whole verdict of this guard call, added to
+        what the chain decided before: the records held and the response."""
+        key = f"{allowed._name}.{action_name}"
+        verdicts = dict(flag(allowed.env.context, VERDICT_KEY) or {})
+        earlier = verdicts.get(key, {"held": frozenset(), "response": None})
+        verdicts[key] = {
+            "held": frozenset(earlier["held"]) | frozenset(held),
+            "response": response or earlier["response"],
+        }
+        return with_flags(allowed, **{VERDICT_KEY: verdicts})
+
+    def _wfmon_approval_held(self, action_name, allowed):
+        """The records the guard of ``action_name`` holds in this call chain:
+        those of ``self`` it did not let through (``allowed``, as it returned
+        them) and those an outer override of the same action held before
+        calling ``super()`` with the others (they travel with ``allowed``)."""
+        held_ids = self._wfmon_verdict(allowed, action_name)["held"]
+        return (self - allowed) | self.browse(sorted(held_ids))
 
     @api.model
     def _wfmon_passed_ids(self, records, action_name):

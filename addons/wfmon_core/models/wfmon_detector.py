@@ -174,6 +174,33 @@ class WfmonDetector(models.AbstractModel):
         return self.env["wfmon.case"]._clear(type_code, records, reason)
 
     @api.model
+    def _resolve_released(self, type_codes, records, released):
+        """Resolve the hold cases (``type_codes``: one code or several) of
+        documents that ran under an approval, naming the request, its policy
+        and its approvers: the decision trail.
+
+        :param released: ``{record id: approval request}``, as given by the
+            approvals' ``_wfmon_approval_consumed`` (usually one document: the
+            resumed one)
+        """
+        if isinstance(type_codes, str):
+            type_codes = (type_codes,)
+        for record in records:
+            # sudo: the decision trail of the request the document ran under.
+            request = released[record.id].sudo()
+            approvers = request.decision_ids.filtered(
+                lambda d: d.decision in ("approve", "auto")
+            ).user_id
+            reason = self.env._(
+                "Released under approval %(request)s (%(policy)s), approved by %(who)s.",
+                request=request.name,
+                policy=request.policy_id.name,
+                who=", ".join(approvers.mapped("name")) or self.env._("the system"),
+            )
+            for type_code in type_codes:
+                self._resolve(type_code, record, reason)
+
+    @api.model
     def _open_case_batch(self, type_code, model, after_id=0, limit=SCAN_BATCH):
         """Open cases of ``type_code`` on ``model`` after ``after_id`` (scanners
         re-checking whether their signal cleared), oldest id first."""

@@ -78,14 +78,18 @@ class PurchaseOrder(models.Model):
             return super(PurchaseOrder, passed).button_confirm()
         self.invalidate_recordset(["wfmon_approval_holds"])
         allowed, response = self._wfmon_approval_guard("button_confirm")
+        # Every order of the call, also those another module's override of the
+        # action held before reaching this one through super().
+        orders = self | self._wfmon_approval_held("button_confirm", allowed)
         # Before super: confirming adds the vendor to the products' vendor lists.
-        drafts = self.filtered(lambda o: o.state in ("draft", "sent"))
+        drafts = orders.filtered(lambda o: o.state in ("draft", "sent"))
         breaches = drafts._wfmon_policy_breaches()
         released = allowed._wfmon_approval_consumed("button_confirm")
-        result = super(PurchaseOrder, allowed).button_confirm() if allowed else True
+        # Even with nothing allowed: another override below sees the held orders.
+        result = super(PurchaseOrder, allowed).button_confirm()
         # Held orders open their case while they wait; orders confirmed without
         # a policy are still monitored; released ones were decided on.
-        (self - self.browse(list(released)))._wfmon_raise_policy(breaches)
+        (orders - self.browse(list(released)))._wfmon_raise_policy(breaches)
         if released:
             self.env["wfmon.distribution.detector"]._resolve_released(
                 (PURCHASE_POLICY,), self.browse(list(released)), released

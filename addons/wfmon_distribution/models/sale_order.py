@@ -85,19 +85,20 @@ class SaleOrder(models.Model):
         # The signals may have changed since they were last read in this transaction.
         self.invalidate_recordset(["wfmon_approval_holds"])
         allowed, response = self._wfmon_approval_guard("action_confirm")
-        held = self - allowed
+        # Also the orders another module's override of the action held before
+        # reaching this one through super().
+        held = self._wfmon_approval_held("action_confirm", allowed)
         if held:
             # The hold cases open (or are bumped) with their analysis while the
             # confirmation waits for the approval.
             held._wfmon_check_credit()
             held._wfmon_check_margin()
         released = allowed._wfmon_approval_consumed("action_confirm")
-        result = True
-        if allowed:
-            # A server flag: a client cannot name orders as released.
-            result = super(
-                SaleOrder, with_flags(allowed, **{RELEASED_KEY: frozenset(released)})
-            ).action_confirm()
+        # Even with nothing allowed: another override below sees the held
+        # orders. A server flag: a client cannot name orders as released.
+        result = super(
+            SaleOrder, with_flags(allowed, **{RELEASED_KEY: frozenset(released)})
+        ).action_confirm()
         if released:
             self.env["wfmon.distribution.detector"]._resolve_released(
                 (CREDIT, MARGIN), self.browse(list(released)), released

@@ -72,27 +72,6 @@ class WfmonDistributionDetector(models.AbstractModel):
         return Line.create(vals_list)
 
     @api.model
-    def _resolve_released(self, type_codes, records, released):
-        """Resolve the hold cases (``type_codes``) of documents that ran under an
-        approval, naming the request and its approvers: the decision trail.
-
-        :param released: ``{record id: approval request}``, as given by
-            ``_wfmon_approval_consumed`` (usually one document: the resumed one)
-        """
-        for record in records:
-            # sudo: the decision trail of the request the document ran under.
-            request = released[record.id].sudo()
-            approvers = request.decision_ids.filtered(lambda d: d.decision == "approve").user_id
-            reason = self.env._(
-                "Released under approval %(request)s (%(policy)s), approved by %(who)s.",
-                request=request.name,
-                policy=request.policy_id.name,
-                who=", ".join(approvers.mapped("name")) or self.env._("the system"),
-            )
-            for type_code in type_codes:
-                self._resolve(type_code, record, reason)
-
-    @api.model
     def _sites(self, warehouses):
         """``{warehouse id: site id}``, creating missing sites."""
         return warehouses._wfmon_site_map()

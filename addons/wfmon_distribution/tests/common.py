@@ -3,9 +3,10 @@ from odoo.tools import SQL
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.wfmon_core.tests.common import make_weekday_calendar
+from odoo.addons.wfmon_stock.tests.common import WarehouseDocuments
 
 
-class DistributionCase(TransactionCase):
+class DistributionCase(WarehouseDocuments, TransactionCase):
     """Two warehouses with their supervisors, a monitoring team, a 9-17 Mon-Fri
     UTC calendar, storable products, a customer and a vendor."""
 
@@ -103,6 +104,9 @@ class DistributionCase(TransactionCase):
             }
         )
         cls.Case = cls.env["wfmon.case"]
+        cls.default_warehouse = cls.wh_north
+        cls.default_vendor = cls.vendor
+        cls.default_customer = cls.customer
         # Keep cases of demo data out of the scanners' way.
         cls.env.cr.execute(SQL("UPDATE wfmon_case SET sla_next_check = NULL"))
         cls.env["wfmon.case"].invalidate_model(["sla_next_check"])
@@ -110,50 +114,6 @@ class DistributionCase(TransactionCase):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-    @classmethod
-    def _stock(cls, product, warehouse, qty):
-        cls.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, qty)
-
-    @classmethod
-    def _order(cls, lines, warehouse=None, partner=None, **vals):
-        return cls.env["sale.order"].create(
-            {
-                "partner_id": (partner or cls.customer).id,
-                "warehouse_id": (warehouse or cls.wh_north).id,
-                "order_line": [
-                    (0, 0, {"product_id": product.id, "product_uom_qty": qty, **extra})
-                    for product, qty, *rest in lines
-                    for extra in [rest[0] if rest else {}]
-                ],
-                **vals,
-            }
-        )
-
-    @classmethod
-    def _purchase(cls, lines, warehouse=None, vendor=None, **vals):
-        warehouse = warehouse or cls.wh_north
-        return cls.env["purchase.order"].create(
-            {
-                "partner_id": (vendor or cls.vendor).id,
-                "picking_type_id": warehouse.in_type_id.id,
-                "order_line": [
-                    (0, 0, {"product_id": product.id, "product_qty": qty, **extra})
-                    for product, qty, *rest in lines
-                    for extra in [rest[0] if rest else {}]
-                ],
-                **vals,
-            }
-        )
-
-    def _cases(self, type_code, records):
-        return self.Case.search(
-            [
-                ("type_id.code", "=", type_code),
-                ("res_model", "=", records._name),
-                ("res_id", "in", records.ids),
-            ]
-        )
-
     def _validate(self, picking, quantities=None, backorder=True):
         """Validate ``picking`` with ``{product: qty}`` picked (default: demand)."""
         for move in picking.move_ids:

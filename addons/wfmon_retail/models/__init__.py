@@ -29,3 +29,13 @@ from . import retail_pos_demo
 from . import retail_pos_refund
 from . import retail_pos_approval_policy
 from . import retail_pos_return
+
+# Price policy of sale orders and list prices.
+from . import retail_price_settings
+from . import sale_order
+from . import wfmon_retail_price_change
+from . import product_template
+from . import product_product
+
+# Advisory priority inputs (promotion, velocity).
+from . import wfmon_case_priority

@@ -14,8 +14,9 @@ class PurchaseOrder(models.Model):
     confirmation and receipt.
 
     ``button_confirm`` is guarded once per call (wfmon_approvals): with
-    wfmon_distribution installed too, both modules' overrides call the guard and
-    the second call lets the records through as the first decided. Retail adds
+    wfmon_distribution installed too, both modules' overrides call the guard;
+    the second call keeps the first one's verdict and each module sees the held
+    orders (``_wfmon_approval_held``), whichever override runs first. Retail adds
     the holds ``retail_replenishment`` (a purchase replenishing a store's
     reordering rules) and ``retail_urgent`` (its low-stock case is high or
     critical); the shipped policies are scoped on them.
@@ -126,35 +127,15 @@ class PurchaseOrder(models.Model):
             passed = self._wfmon_passed(self, "button_confirm")
             return super(PurchaseOrder, passed).button_confirm()
         self.invalidate_recordset(["wfmon_approval_holds"])
-        if self._wfmon_retail_guarded_below("button_confirm"):
-            # Another module of the suite guards this action further down: it
-            # runs the (one) guard on every record, with retail's holds among
-            # the policies' scopes, and needs to see the held records itself.
-            drafts = self.filtered(lambda o: o.state in ("draft", "sent"))
-            result = super().button_confirm()
-            confirmed = drafts.filtered(lambda o: o.state not in ("draft", "sent"))
-            (drafts - confirmed)._wfmon_retail_note_held()
-            confirmed.filtered("wfmon_retail_case_id")._wfmon_retail_note_confirmed()
-            return result
         allowed, response = self._wfmon_approval_guard("button_confirm")
-        result = super(PurchaseOrder, allowed).button_confirm() if allowed else True
-        (self - allowed)._wfmon_retail_note_held()
+        # Also the orders another module's override of the action held before
+        # reaching this one through super().
+        held = self._wfmon_approval_held("button_confirm", allowed)
+        # Even with nothing allowed: another override below sees the held orders.
+        result = super(PurchaseOrder, allowed).button_confirm()
+        held._wfmon_retail_note_held()
         allowed.filtered("wfmon_retail_case_id")._wfmon_retail_note_confirmed()
         return response or result
-
-    @api.model
-    def _wfmon_retail_guarded_below(self, method_name):
-        """Whether an override of ``method_name`` from another module of the
-        suite comes after this one in the method resolution order (it calls the
-        guard: a guarded action of the suite is an override that does)."""
-        mro = type(self).mro()
-        mine = mro.index(PurchaseOrder)
-        return any(
-            method_name in vars(klass)
-            and klass.__module__.startswith("odoo.addons.wfmon_")
-            and not klass.__module__.startswith("odoo.addons.wfmon_retail.")
-            for klass in mro[mine + 1 :]
-        )
 
     def _wfmon_retail_note_held(self):
         """Tell the low-stock case its purchase waits for approval."""

@@ -180,20 +180,7 @@ class PosOrder(models.Model):
                 if config.restrict_price_control
                 else self.env._("off: any cashier may change prices at this till")
             )
-            rows = [
-                self.env._(
-                    "%(product)s: %(qty)s at %(price)s with %(discount)s%% discount "
-                    "(pricelist %(reference)s): %(findings)s, %(amount)s given away.",
-                    product=line.product_id.display_name,
-                    qty=line.qty,
-                    price=line.price_unit,
-                    discount=line.discount,
-                    reference=round(reference, 2),
-                    findings=", ".join(verdict.kinds),
-                    amount=round(verdict.amount, 2),
-                )
-                for line, verdict, reference in items
-            ]
+            rows, event_lines = self.env["wfmon.retail.detector"]._price_lines(items, "qty")
             amount = sum(verdict.amount for _line, verdict, _ref in items)
             details = "\n".join(
                 [
@@ -215,19 +202,7 @@ class PosOrder(models.Model):
                     "pos_config": {"id": config.id, "name": config.name},
                     "till_price_control": bool(config.restrict_price_control),
                     "amount": amount,
-                    "lines": [
-                        {
-                            "line_id": line.id,
-                            "product_id": line.product_id.id,
-                            "qty": line.qty,
-                            "price_unit": line.price_unit,
-                            "discount": line.discount,
-                            "reference_price": reference,
-                            "findings": list(verdict.kinds),
-                            "amount": verdict.amount,
-                        }
-                        for line, verdict, reference in items
-                    ],
+                    "lines": event_lines,
                 },
             }
         return result

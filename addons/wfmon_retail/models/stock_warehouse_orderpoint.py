@@ -34,7 +34,27 @@ class StockWarehouseOrderpoint(models.Model):
     on hand is back at the minimum.
     """
 
-    _inherit = "stock.warehouse.orderpoint"
+    _name = "stock.warehouse.orderpoint"
+    _inherit = ["stock.warehouse.orderpoint", "wfmon.engine.mixin"]
+    # The stored signal of the due-driven scan: written by the check only.
+    _wfmon_engine_fields = frozenset({"wfmon_retail_below", "wfmon_retail_short"})
+
+    wfmon_retail_below = fields.Boolean(
+        string="Below Minimum (Monitoring)",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The forecast was below the minimum when the low-stock check last looked: "
+        "the rule must have a low-stock case.",
+    )
+    wfmon_retail_short = fields.Boolean(
+        string="Short on Hand (Monitoring)",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The stock on hand was below the minimum when the low-stock check last "
+        "looked: an open low-stock case stays open.",
+    )
 
     # ------------------------------------------------------------------
     # Scanner
@@ -48,6 +68,20 @@ class StockWarehouseOrderpoint(models.Model):
         orderpoints = self._wfmon_retail_moved_since(since)
         if orderpoints:
             as_scanner(orderpoints)._wfmon_retail_check()
+        # Then the due-driven pass (core's _scan_due) on the stored signal: rules
+        # left below their minimum without an open case (e.g. closed by hand)
+        # are checked again; cases of rules neither below nor short any more
+        # (archived, signal cleared) resolve. Nothing due costs a fixed handful
+        # of queries, whatever the number of open cases.
+        self.env["wfmon.retail.detector"]._scan_due(
+            "low_stock",
+            LOW_STOCK,
+            as_scanner(self.sudo()),
+            [("wfmon_retail_below", "=", True)],
+            lambda rules: rules._wfmon_retail_check(),
+            self.env._("The reordering rule is no longer below its minimum."),
+            keep=["|", ("wfmon_retail_below", "=", True), ("wfmon_retail_short", "=", True)],
+        )
         # Next time, from the start of this transaction (what the write dates of
         # the moves it cannot see yet will carry), less a margin for transactions
         # that started earlier and commit later: a rule seen twice costs nothing.
@@ -123,6 +157,7 @@ class StockWarehouseOrderpoint(models.Model):
             restocked,
             self.env._("The stock on hand is back at the reordering rule's minimum."),
         )
+        rules._wfmon_retail_store_signal(below, (rules - below) - restocked)
         if not below:
             return self.env["wfmon.case"]
         findings = below._wfmon_retail_findings(stores)
@@ -150,7 +185,25 @@ class StockWarehouseOrderpoint(models.Model):
             detector._lead_time_escalate(
                 case_of[rule.id], rule, findings[rule.id]["lead_days"], stores
             )
+        # The promotion and velocity the priority score reads may have moved.
+        cases._wfmon_priority_refresh()
         return cases
+
+    def _wfmon_retail_store_signal(self, below, short):
+        """Store what the check found, for the due-driven scan: ``below`` (the
+        forecast under the minimum), ``short`` (above it, but the stock on hand
+        still under it); the other rules of ``self`` are neither. One write per
+        changed value."""
+        wanted = {rule: (rule in below, rule in below or rule in short) for rule in self}
+        groups = {}
+        for rule, (is_below, is_short) in wanted.items():
+            if (rule.wfmon_retail_below, rule.wfmon_retail_short) != (is_below, is_short):
+                groups.setdefault((is_below, is_short), []).append(rule.id)
+        for (is_below, is_short), ids in groups.items():
+            # sudo: the signal is the engine's, whoever ran the check.
+            self.browse(ids).sudo()._wfmon_engine().write(
+                {"wfmon_retail_below": is_below, "wfmon_retail_short": is_short}
+            )
 
     def _wfmon_retail_findings(self, stores):
         """``{rule id: dict}``: forecast, minimum, promotion, velocity, cover,

@@ -8,6 +8,7 @@ RETAIL_SCOPES = {
     "wfmon_retail_writeoff": ("retail_writeoff", ("stock.quant", "stock.scrap")),
     "wfmon_retail_transfer": ("retail_transfer", ("stock.picking",)),
     "wfmon_retail_flagship": ("retail_flagship", ("stock.picking",)),
+    "wfmon_retail_price_override": ("retail_price_override", ("sale.order",)),
 }
 
 
@@ -46,6 +47,12 @@ class WfmonApprovalPolicy(models.Model):
     wfmon_retail_flagship = fields.Boolean(
         string="Involves a Flagship Store",
         help="Only inter-store transfers from or to a flagship store.",
+    )
+
+    wfmon_retail_price_override = fields.Boolean(
+        string="Priced Below Policy",
+        help="Only sale orders with lines below the store's price policy: a unit price "
+        "under the pricelist price or a discount above the store's limit.",
     )
 
     @api.constrains("model_id", *RETAIL_SCOPES)

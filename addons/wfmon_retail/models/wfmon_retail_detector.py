@@ -37,27 +37,43 @@ class WfmonRetailDetector(models.AbstractModel):
         """``{warehouse id: wfmon.retail.store}`` of the warehouses that are stores."""
         return self.env["wfmon.retail.store"]._by_warehouse(warehouses)
 
+    # ------------------------------------------------------------------
+    # Price overrides (till and sale orders)
+    # ------------------------------------------------------------------
     @api.model
-    def _resolve_released(self, type_code, records, released):
-        """Resolve the hold cases of documents that ran under an approval,
-        naming the request and its approvers: the decision trail.
-
-        :param released: ``{record id: approval request}``, as given by
-            ``_wfmon_approval_consumed``
-        """
-        for record in records:
-            # sudo: the decision trail of the request the document ran under.
-            request = released[record.id].sudo()
-            approvers = request.decision_ids.filtered(
-                lambda d: d.decision in ("approve", "auto")
-            ).user_id
-            reason = self.env._(
-                "Released under approval %(request)s (%(policy)s), approved by %(who)s.",
-                request=request.name,
-                policy=request.policy_id.name,
-                who=", ".join(approvers.mapped("name")) or self.env._("the system"),
+    def _price_lines(self, items, qty_field):
+        """``(sentences, event lines)`` of the lines below the price policy:
+        ``items`` are ``(line, verdict, reference price)`` (``verdict`` of
+        ``tools.retail_pos_price.judge_line``), ``qty_field`` the line's
+        quantity field (``qty`` at the till, ``product_uom_qty`` on a sale)."""
+        sentences = [
+            self.env._(
+                "%(product)s: %(qty)s at %(price)s with %(discount)s%% discount "
+                "(pricelist %(reference)s): %(findings)s, %(amount)s given away.",
+                product=line.product_id.display_name,
+                qty=line[qty_field],
+                price=line.price_unit,
+                discount=line.discount,
+                reference=round(reference, 2),
+                findings=", ".join(verdict.kinds),
+                amount=round(verdict.amount, 2),
             )
-            self._resolve(type_code, record, reason)
+            for line, verdict, reference in items
+        ]
+        lines = [
+            {
+                "line_id": line.id,
+                "product_id": line.product_id.id,
+                "qty": line[qty_field],
+                "price_unit": line.price_unit,
+                "discount": line.discount,
+                "reference_price": reference,
+                "findings": list(verdict.kinds),
+                "amount": verdict.amount,
+            }
+            for line, verdict, reference in items
+        ]
+        return sentences, lines
 
     # ------------------------------------------------------------------
     # Write-offs and transfers held for approval

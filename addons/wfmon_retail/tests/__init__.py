@@ -14,3 +14,7 @@ from . import test_r9_anomalies
 from . import test_r2_r3_r5_rpc
 from . import test_r3_credit_notes
 from . import test_r3_returns
+
+# Price policy of sale orders and list prices.
+from . import test_r2_sale_prices
+from . import test_r2_list_prices

@@ -3,9 +3,10 @@ from odoo.tools import SQL
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.wfmon_core.tests.common import make_weekday_calendar
+from odoo.addons.wfmon_stock.tests.common import WarehouseDocuments
 
 
-class RetailCase(TransactionCase):
+class RetailCase(WarehouseDocuments, TransactionCase):
     """Three stores of one region (flagship and standard with a POS shop each, an
     outlet without), their managers, a regional manager, a merchandiser, a buyer,
     a 9-17 Mon-Fri UTC calendar, storable products bought from a vendor."""
@@ -30,6 +31,10 @@ class RetailCase(TransactionCase):
                 "wfmon_retail_cover_risk_days": 3.0,
                 "wfmon_retail_adjustment_threshold": 500.0,
                 "wfmon_retail_transfer_threshold": 1000.0,
+                # Price policy of the tills and of the stores' sale orders.
+                "wfmon_retail_max_discount": 20.0,
+                "wfmon_retail_price_tolerance": 1.0,
+                "wfmon_retail_price_min_amount": 1.0,
             }
         )
         stock_roles = "wfmon_core.group_wfmon_user,stock.group_stock_user"
@@ -141,38 +146,8 @@ class RetailCase(TransactionCase):
             }
         )
         cls.Case = cls.env["wfmon.case"]
+        cls.default_warehouse = cls.wh_flagship
+        cls.default_vendor = cls.vendor
         # Keep cases of demo data out of the scanners' way.
         cls.env.cr.execute(SQL("UPDATE wfmon_case SET sla_next_check = NULL"))
         cls.env["wfmon.case"].invalidate_model(["sla_next_check"])
-
-    # ------------------------------------------------------------------
-    # Helpers
-    # ------------------------------------------------------------------
-    @classmethod
-    def _stock(cls, product, warehouse, qty):
-        cls.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, qty)
-
-    @classmethod
-    def _purchase(cls, lines, warehouse=None, vendor=None, **vals):
-        warehouse = warehouse or cls.wh_flagship
-        return cls.env["purchase.order"].create(
-            {
-                "partner_id": (vendor or cls.vendor).id,
-                "picking_type_id": warehouse.in_type_id.id,
-                "order_line": [
-                    (0, 0, {"product_id": product.id, "product_qty": qty, **extra})
-                    for product, qty, *rest in lines
-                    for extra in [rest[0] if rest else {}]
-                ],
-                **vals,
-            }
-        )
-
-    def _cases(self, type_code, records):
-        return self.Case.search(
-            [
-                ("type_id.code", "=", type_code),
-                ("res_model", "=", records._name),
-                ("res_id", "in", records.ids),
-            ]
-        )

@@ -24,9 +24,6 @@ class RetailPosCase(RetailCase):
         super().setUpClass()
         cls.company.write(
             {
-                "wfmon_retail_max_discount": 20.0,
-                "wfmon_retail_price_tolerance": 1.0,
-                "wfmon_retail_price_min_amount": 1.0,
                 "wfmon_retail_return_window_days": 30,
                 "wfmon_retail_cash_tolerance": 10.0,
                 "wfmon_retail_anomaly_days": 28,

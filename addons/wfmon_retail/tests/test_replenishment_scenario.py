@@ -75,6 +75,24 @@ class TestReplenishmentScenario(RetailCase):
         order.picking_ids.button_validate()
         return order
 
+    def _promotion(self, name, product, today):
+        """A 10 % promotion on ``product`` at the flagship's till, running from
+        yesterday for a week."""
+        return self.env["loyalty.program"].create(
+            {
+                "name": name,
+                "program_type": "promotion",
+                "trigger": "auto",
+                "pos_config_ids": [(6, 0, self.shop_flagship.ids)],
+                "date_from": today - timedelta(days=1),
+                "date_to": today + timedelta(days=6),
+                "rule_ids": [(0, 0, {"product_ids": [(6, 0, product.ids)]})],
+                "reward_ids": [
+                    (0, 0, {"reward_type": "discount", "discount": 10, "discount_mode": "percent"})
+                ],
+            }
+        )
+
     def _inbound(self, msg_id, payload):
         event, _duplicate = self.env["wfmon.inbound.event"]._receive(
             self.source,
@@ -94,20 +112,7 @@ class TestReplenishmentScenario(RetailCase):
         # 1. Orange juice is on a promotion at the flagship's till, and sells fast:
         #    66 in stock, 56 sold in the velocity window (4 a day, fast mover from 3).
         self._stock(self.juice, self.wh_flagship, 66)
-        promotion = self.env["loyalty.program"].create(
-            {
-                "name": "Juice week",
-                "program_type": "promotion",
-                "trigger": "auto",
-                "pos_config_ids": [(6, 0, self.shop_flagship.ids)],
-                "date_from": today - timedelta(days=1),
-                "date_to": today + timedelta(days=6),
-                "rule_ids": [(0, 0, {"product_ids": [(6, 0, self.juice.ids)]})],
-                "reward_ids": [
-                    (0, 0, {"reward_type": "discount", "discount": 10, "discount_mode": "percent"})
-                ],
-            }
-        )
+        promotion = self._promotion("Juice week", self.juice, today)
         self.assertEqual(promotion.wfmon_retail_readiness, "passed")
         self._sell(self.juice, self.wh_flagship, 56)
         self.assertEqual(self.rule.qty_forecast, 10)
@@ -122,6 +127,10 @@ class TestReplenishmentScenario(RetailCase):
         self.assertIn("Juice week", case.details)
         self.assertIn("promotion running", case.summary)
         self.assertIn("fast mover", case.summary)
+        # Its priority score counts the promotion and the 4 units a day.
+        factors = {f["factor"]: f for f in case.priority_factors["factors"]}
+        self.assertEqual(factors["promotion"]["level"], 1.0)
+        self.assertGreater(factors["velocity"]["level"], 0.0)
 
         # 3. Its RFQ was raised from the rule and, urgent but within the automatic
         #    limit of the urgent policy, approved and confirmed at once.
@@ -211,6 +220,29 @@ class TestReplenishmentScenario(RetailCase):
         self.assertEqual(case.state, "resolved")
 
     @freeze_time(MONDAY_10)
+    @freeze_time(MONDAY_10)
+    def test_promotion_and_velocity_raise_the_priority_score(self):
+        today = MONDAY_10.date()
+        # Two products low at the flagship: juice on promotion and selling,
+        # coffee on no promotion, not sold.
+        self._stock(self.juice, self.wh_flagship, 66)
+        self._promotion("Juice days", self.juice, today)
+        self._sell(self.juice, self.wh_flagship, 56)
+        coffee_rule = self.rule.copy({"product_id": self.coffee.id})
+        rules = self.rule | coffee_rule
+        rules._wfmon_retail_check()
+        juice_case, coffee_case = (
+            self._cases(LOW_STOCK, self.rule),
+            self._cases(LOW_STOCK, coffee_rule),
+        )
+        juice = {f["factor"]: f for f in juice_case.priority_factors["factors"]}
+        coffee = {f["factor"]: f for f in coffee_case.priority_factors["factors"]}
+        self.assertEqual((juice["promotion"]["level"], coffee["promotion"]["level"]), (1.0, 0.0))
+        self.assertGreater(juice["velocity"]["level"], 0.0)
+        self.assertEqual(coffee["velocity"]["level"], 0.0)
+        self.assertGreater(juice_case.priority_score, coffee_case.priority_score)
+        self.assertIn("promotion", juice_case.priority_explanation.lower())
+
     def test_routine_low_stock_and_large_replenishment_wait_for_the_store_manager(self):
         # No promotion, slow seller: low severity, routine policy; above its
         # automatic limit (1,000) the RFQ waits for the store manager.
@@ -275,5 +307,75 @@ class TestReplenishmentScenario(RetailCase):
         with count_queries(self.env) as counted:
             self.assertEqual(Rule._cron_wfmon_retail_low_stock(), 0)
         # The cursor, the stores, two aggregates (moves, POS lines), one search of
-        # rules, the new cursor: a constant, whatever the number of rules.
-        self.assertLessEqual(counted.count, 10)
+        # rules, the new cursor, then the due pass (case type, one anti-join to
+        # open, one to resolve): a constant, whatever the number of rules.
+        self.assertLessEqual(counted.count, 16)
+
+    @freeze_time(MONDAY_10)
+    def test_idle_due_scan_never_reads_the_open_cases(self):
+        """The due-driven pass of the low-stock scanner (core's ``_scan_due`` on
+        the stored signal) costs the same few queries with 3 or 23 rules below
+        their minimum and their case open: it never reads them. A rule whose
+        case was closed while still below is checked again; a rule no longer
+        below nor short has its case resolved."""
+        Rule = self.env["stock.warehouse.orderpoint"]
+        detector = self.env["wfmon.retail.detector"]
+
+        def low_rules(count):
+            products = self.env["product.product"].create(
+                [
+                    {
+                        "name": f"Low {index}",
+                        "type": "consu",
+                        "is_storable": True,
+                        "seller_ids": [(0, 0, {"partner_id": self.vendor.id, "price": 1.0})],
+                    }
+                    for index in range(count)
+                ]
+            )
+            rules = Rule.create(
+                [
+                    {
+                        "warehouse_id": self.wh_flagship.id,
+                        "location_id": self.wh_flagship.lot_stock_id.id,
+                        "product_id": product.id,
+                        "product_min_qty": 5,
+                        "product_max_qty": 10,
+                        "trigger": "manual",
+                    }
+                    for product in products
+                ]
+            )
+            rules._wfmon_engine().write({"wfmon_retail_below": True, "wfmon_retail_short": True})
+            detector._detect(LOW_STOCK, rules, site=self.flagship.site_id)
+            return rules
+
+        def idle_pass():
+            # As if the last run was after everything this test wrote: nothing moved.
+            later = self.env.cr.now() + timedelta(minutes=1)
+            self.env["ir.config_parameter"].set_param(
+                "wfmon_retail.low_stock.since", fields.Datetime.to_string(later)
+            )
+            with count_queries(self.env) as counted:
+                Rule._cron_wfmon_retail_low_stock()
+            return counted.count
+
+        rules = low_rules(3)
+        Rule._cron_wfmon_retail_low_stock()
+        small = idle_pass()
+        rules |= low_rules(20)
+        Rule._cron_wfmon_retail_low_stock()
+        large = idle_pass()
+        self.assertEqual(len(self._cases(LOW_STOCK, rules).filtered("is_open")), 23)
+        self.assertEqual(small, large, "the idle pass reads the open cases")
+        self.assertLessEqual(large, 20, "the idle pass costs a fixed handful of queries")
+        # Signal cleared (the rule is neither below nor short): the pass resolves.
+        rules[:2]._wfmon_engine().write({"wfmon_retail_below": False, "wfmon_retail_short": False})
+        idle_pass()
+        self.assertEqual(self._cases(LOW_STOCK, rules[:2]).mapped("is_open"), [False, False])
+        # A case closed by hand while the rule is still below: checked again.
+        rule = rules[2]
+        detector._resolve(LOW_STOCK, rule, "closed by hand")
+        self._stock(rule.product_id, self.wh_flagship, 1)
+        idle_pass()
+        self.assertTrue(self._cases(LOW_STOCK, rule).filtered("is_open"))
