@@ -63,7 +63,7 @@ class StockWarehouseOrderpoint(models.Model):
     def _cron_wfmon_retail_low_stock(self):
         """Check the store reordering rules whose product moved since the last run."""
         params = self.env["ir.config_parameter"].sudo()
-        now = fields.Datetime.now()
+        now = self.env.cr.now()  # the database clock, which write_date and create_date carry
         since = fields.Datetime.to_datetime(params.get_param(SINCE_KEY)) or now - timedelta(days=1)
         orderpoints = self._wfmon_retail_moved_since(since)
         if orderpoints:

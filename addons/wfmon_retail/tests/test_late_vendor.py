@@ -40,8 +40,10 @@ class TestLateVendor(RetailCase):
         self.assertEqual(order.wfmon_retail_sent_date, MONDAY_10)
         # 16 working hours of a 9-17 week: Wednesday 10:00.
         self.assertEqual(order.wfmon_retail_next_check, datetime(2026, 11, 25, 10, 0))
+        # Not due yet for this order (the demo's own requests for quotation may be, on a
+        # database installed at another date: the assertion is on this order).
         with freeze_time(datetime(2026, 11, 24, 16, 0)):
-            self.assertEqual(self._scan(), 0)
+            self._scan()
         self.assertFalse(self._cases(NOT_CONFIRMING, order))
         with freeze_time(datetime(2026, 11, 25, 11, 0)):
             self._scan()
