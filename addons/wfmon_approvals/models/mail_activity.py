@@ -13,16 +13,30 @@ class MailActivity(models.Model):
         compute="_compute_wfmon_is_approval",
         help="An approval to-do: its form offers Approve and Reject.",
     )
+    wfmon_routing_warning = fields.Text(
+        string="Later Levels Without Approver",
+        compute="_compute_wfmon_is_approval",
+        help="On an approval to-do: the later levels of its request that nobody may be "
+        "eligible to decide, as the request form says.",
+    )
 
     def _compute_wfmon_is_approval(self):
         approval_type = self.env.ref(
             "wfmon_approvals.mail_activity_type_wfmon_approval", raise_if_not_found=False
+        )
+        requests = self.env["wfmon.approval.request"].browse(
+            [a.res_id for a in self if a.res_model == "wfmon.approval.request" and a.res_id]
         )
         for activity in self:
             activity.wfmon_is_approval = bool(
                 approval_type
                 and activity.activity_type_id == approval_type
                 and activity.res_model == "wfmon.approval.request"
+            )
+            activity.wfmon_routing_warning = (
+                requests.browse(activity.res_id).exists().routing_warning
+                if activity.wfmon_is_approval
+                else False
             )
 
     def _wfmon_approval_activities(self):
