@@ -54,6 +54,8 @@ registry.category("web_tour.tours").add("wfmon_regional_tour", {
         {
             content: "Open each case in turn, up to the last one",
             trigger: ".o_form_view .o_field_widget[name='name']:contains('EXC-')",
+            // Every open case of the demo in one step, on a shared machine.
+            timeout: 60000,
             async run() {
                 const [, total] = currentPosition();
                 const seen = new Set();
