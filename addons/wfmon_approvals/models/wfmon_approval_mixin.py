@@ -187,6 +187,13 @@ class WfmonApprovalMixin(models.AbstractModel):
             " "
         ).join(parts)
 
+    @api.model
+    def _wfmon_code_labels(self, fname):
+        """``{code: label}`` of the codes a character field ``fname`` of the
+        document holds (comma-separated), so that the approved values show them
+        in words. Extend it for a field of your module."""
+        return {}
+
     def _compute_wfmon_approval_holds(self):
         holds = self._wfmon_approval_hold_names()
         for record in self:

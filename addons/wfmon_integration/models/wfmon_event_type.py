@@ -1,6 +1,12 @@
 from odoo import api, fields, models
 
 
+def _in_words(code):
+    """'retail.supplier_eta' -> 'Retail supplier eta': a name for a type no module
+    described, rather than its code."""
+    return code.replace(".", " ").replace("_", " ").strip().capitalize() or code
+
+
 class WfmonEventType(models.Model):
     """Registry of event types.
 
@@ -62,7 +68,10 @@ class WfmonEventType(models.Model):
         if missing:
             names = self.env["wfmon.publisher"]._event_descriptions()
             created = Type.create(
-                [{"code": c, "name": names.get(c, c), "direction": direction} for c in missing]
+                [
+                    {"code": c, "name": names.get(c) or _in_words(c), "direction": direction}
+                    for c in missing
+                ]
             )
             by_code.update({t.code: t for t in created})
         return by_code
