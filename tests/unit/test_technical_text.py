@@ -62,3 +62,12 @@ def test_what_is_not_a_digest_or_a_planning_id():
     # Hex of other lengths, upper-case codes in brackets that are words, plain braces.
     text = "ref abc123, EAN 4006381333931, (SKU), {not json}, (2 items), Level 2 (Finance)"
     assert tt.technical_values(text) == []
+
+
+def test_any_snake_case_code_when_asked():
+    text = "Sign-off Reasons: cash_difference, price_override; code FURN_0001, carla@ex_ample.com"
+    assert tt.technical_values(text, KNOWN) == []
+    assert tt.technical_values(text, KNOWN, snake_case=True) == [
+        "cash_difference",
+        "price_override",
+    ]

@@ -14,13 +14,16 @@ engine vocabulary rather than words:
 - a database id spelled as one (``id=42``, ``res_id: 7``).
 
 Words with underscores that are not in ``known`` (a product code such as
-``FURN_0001``, a login) and dotted names that are not (``example.com``) pass.
+``FURN_0001``) and dotted names that are not (``example.com``) pass, unless
+``snake_case=True``: then any lower-case identifier with an underscore counts
+(a code nobody declared, such as a finding stored as ``cash_difference``).
 Pure Python: unit-tested without Odoo (tests/unit/test_technical_text.py).
 """
 
 import re
 
 _IDENTIFIER = re.compile(r"(?<![\w@/.-])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 _METHOD = re.compile(r"^_?(?:action|button|cron|compute|inverse|search|check)_[a-z0-9_]+$")
 _DIGEST = re.compile(r"(?<![0-9a-fA-F])(?:[0-9a-f]{64}|[0-9a-f]{40})(?![0-9a-fA-F])")
 _JSON = re.compile(r"[{\[]\s*\"[^\"\n]{1,60}\"\s*:")
@@ -28,7 +31,7 @@ _PLANNING = re.compile(r"\((?:[A-Z]{1,2}\d{1,3}(?:\s*,\s*[A-Z]{1,2}\d{1,3})*|see
 _DATABASE_ID = re.compile(r"\b(?:id|res_id|record_id)\s*[=:#]\s*\d+\b")
 
 
-def technical_values(text, known=frozenset()):
+def technical_values(text, known=frozenset(), snake_case=False):
     """The technical pieces of ``text`` (a list of strings, in order, each once)."""
     if not text:
         return []
@@ -38,7 +41,7 @@ def technical_values(text, known=frozenset()):
         # A sentence may end right after a name: "... on sale.order." reads "sale.order".
         if "_" not in token and "." not in token:
             continue
-        if token in known or _METHOD.match(token):
+        if token in known or _METHOD.match(token) or (snake_case and _SNAKE.match(token)):
             found.append(token)
             continue
         # "sale.order.line's" or "x.y" ending a sentence: try the dotted prefixes too.
