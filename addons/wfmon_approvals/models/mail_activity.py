@@ -15,7 +15,7 @@ class MailActivity(models.Model):
     )
     wfmon_routing_warning = fields.Text(
         string="Later Levels Without Approver",
-        compute="_compute_wfmon_is_approval",
+        compute="_compute_wfmon_routing_warning",
         help="On an approval to-do: the later levels of its request that nobody may be "
         "eligible to decide, as the request form says.",
     )
@@ -24,20 +24,21 @@ class MailActivity(models.Model):
         approval_type = self.env.ref(
             "wfmon_approvals.mail_activity_type_wfmon_approval", raise_if_not_found=False
         )
-        requests = self.env["wfmon.approval.request"].browse(
-            [a.res_id for a in self if a.res_model == "wfmon.approval.request" and a.res_id]
-        )
         for activity in self:
             activity.wfmon_is_approval = bool(
                 approval_type
                 and activity.activity_type_id == approval_type
                 and activity.res_model == "wfmon.approval.request"
             )
+
+    def _compute_wfmon_routing_warning(self):
+        approvals = self.filtered("wfmon_is_approval")
+        requests = self.env["wfmon.approval.request"].browse(approvals.mapped("res_id")).exists()
+        warnings = {request.id: request.routing_warning for request in requests}
+        for activity in self:
             activity.wfmon_routing_warning = (
-                requests.browse(activity.res_id).exists().routing_warning
-                if activity.wfmon_is_approval
-                else False
-            )
+                warnings.get(activity.res_id) if activity.wfmon_is_approval else False
+            ) or False
 
     def _wfmon_approval_activities(self):
         """Approval to-dos of these activities, unless the engine itself closes them."""
