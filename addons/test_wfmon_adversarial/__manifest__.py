@@ -10,5 +10,10 @@
     "license": "LGPL-3",
     "depends": ["wfmon_distribution", "wfmon_retail", "test_wfmon_approvals"],
     "data": [],
+    "assets": {
+        "web.assets_tests": [
+            "test_wfmon_adversarial/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -13,6 +13,12 @@ class MailActivity(models.Model):
         compute="_compute_wfmon_is_approval",
         help="An approval to-do: its form offers Approve and Reject.",
     )
+    wfmon_routing_warning = fields.Text(
+        string="Later Levels Without Approver",
+        compute="_compute_wfmon_routing_warning",
+        help="On an approval to-do: the later levels of its request that nobody may be "
+        "eligible to decide, as the request form says.",
+    )
 
     def _compute_wfmon_is_approval(self):
         approval_type = self.env.ref(
@@ -24,6 +30,15 @@ class MailActivity(models.Model):
                 and activity.activity_type_id == approval_type
                 and activity.res_model == "wfmon.approval.request"
             )
+
+    def _compute_wfmon_routing_warning(self):
+        approvals = self.filtered("wfmon_is_approval")
+        requests = self.env["wfmon.approval.request"].browse(approvals.mapped("res_id")).exists()
+        warnings = {request.id: request.routing_warning for request in requests}
+        for activity in self:
+            activity.wfmon_routing_warning = (
+                warnings.get(activity.res_id) if activity.wfmon_is_approval else False
+            ) or False
 
     def _wfmon_approval_activities(self):
         """Approval to-dos of these activities, unless the engine itself closes them."""

@@ -119,7 +119,9 @@ class WfmonApprovalMixin(models.AbstractModel):
         "(comma-separated), as the modules report them.",
     )
 
+    @api.depends_context("uid")
     def _compute_wfmon_approval(self):
+        # Per user: the banner names the open cases the reader may see.
         # sudo: the banner shows the approval status of a document the user can
         # already read, even when they may not read the requests themselves.
         requests = (
@@ -133,6 +135,8 @@ class WfmonApprovalMixin(models.AbstractModel):
         latest = {}
         for request in requests:
             latest.setdefault(request.res_id, request)
+        pending = self.browse([rid for rid, req in latest.items() if req.state == "pending"])
+        cases = pending._wfmon_approval_case_names()
         for record in self:
             request = latest.get(record.id)
             if not request or request.state in ("cancelled", "expired") or request.consumed:
@@ -141,9 +145,9 @@ class WfmonApprovalMixin(models.AbstractModel):
                 continue
             if request.state == "pending":
                 record.wfmon_approval_state = "pending"
-                record.wfmon_approval_banner = Markup(
-                    '<div class="alert alert-warning mb-0" role="status">%s</div>'
-                ) % escape(request._waiting_text())
+                record.wfmon_approval_banner = record._wfmon_held_banner(
+                    request, cases.get(record.id)
+                )
             elif request.state == "approved":
                 record.wfmon_approval_state = "approved"
                 record.wfmon_approval_banner = Markup(
@@ -160,6 +164,53 @@ class WfmonApprovalMixin(models.AbstractModel):
                     name=request.name,
                     reason=last.reason or "",
                 )
+
+    def _wfmon_approval_case_names(self):
+        """``{record id: names}`` of the open cases on these documents the user
+        may see, for the one banner of a held document (documents that have no
+        cases, or a user who works no cases: nothing)."""
+        if (
+            not self
+            or "wfmon_case_names" not in self._fields
+            or not self.env.user.has_group("wfmon_core.group_wfmon_user")
+        ):
+            return {}
+        return {record.id: record.wfmon_case_names for record in self if record.wfmon_case_names}
+
+    def _wfmon_held_banner(self, request, case_names=None):
+        """The one banner of a document held for approval: what holds it (the
+        policy, the open cases), whom it waits for, and that the action runs by
+        itself once approved; the document's own case banner stays hidden."""
+        self.ensure_one()
+        # sudo: the policy's name and the level, for whoever may read the document.
+        held = request.sudo()
+        action = self._wfmon_guarded_actions.get(held.action_name) or held.action_label
+        parts = [
+            Markup("<strong>%s</strong>")
+            % self.env._(
+                "Held for approval: %(policy)s.",
+                policy=held.policy_id.name or held.name,
+            ),
+            escape(request._waiting_text()),
+            escape(
+                self.env._(
+                    "%(action)s runs by itself once it is approved; nothing to do until then.",
+                    action=action,
+                )
+            ),
+        ]
+        if case_names:
+            parts.append(escape(self.env._("Also open on it: %s.", case_names)))
+        return Markup('<div class="alert alert-warning mb-0" role="status">%s</div>') % Markup(
+            " "
+        ).join(parts)
+
+    @api.model
+    def _wfmon_code_labels(self, fname):
+        """``{code: label}`` of the codes a character field ``fname`` of the
+        document holds (comma-separated), so that the approved values show them
+        in words. Extend it for a field of your module."""
+        return {}
 
     def _compute_wfmon_approval_holds(self):
         holds = self._wfmon_approval_hold_names()

@@ -173,6 +173,9 @@ class WfmonApprovalRequest(models.Model):
             # A document's signals (e.g. "credit_hold,margin_or_discount") by
             # the labels of the matrix's scopes.
             names = self.env["wfmon.approval.policy"]._scope_labels()
+            Model = self.env.get(self.res_model)
+            if Model is not None and hasattr(Model, "_wfmon_code_labels"):
+                names = {**names, **Model._wfmon_code_labels(field.name)}
             codes = value.split(",")
             if all(code in names for code in codes):
                 return ", ".join(names[code] for code in codes)

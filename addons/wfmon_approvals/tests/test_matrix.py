@@ -241,3 +241,26 @@ class TestApprovalMatrix(WfmonApprovalCase):
         other = self._cases(amount=1500, site=self.store_2)
         self._guard(other)
         self.assertFalse(self._request(other).routing_warning)
+        # The approver's card in her Activities, her to-do and the dialog of
+        # Approve say it too.
+        as_finance = self.env(user=self.finance_1)
+        kanban = as_finance["wfmon.approval.request"].get_views([(False, "kanban")])
+        self.assertIn('name="routing_warning"', kanban["views"]["kanban"]["arch"])
+        todo = as_finance["mail.activity"].search(
+            [("res_model", "=", request._name), ("res_id", "=", request.id)]
+        )
+        self.assertTrue(todo)
+        self.assertIn("Level 'Control' will have nobody eligible", todo.wfmon_routing_warning)
+        popup = as_finance["mail.activity"].get_views(
+            [(self.env.ref("mail.mail_activity_view_form_popup").id, "form")]
+        )
+        self.assertIn('name="wfmon_routing_warning"', popup["views"]["form"]["arch"])
+        action = (
+            request.with_user(self.finance_1)
+            .with_context(wfmon_decision="approve")
+            .action_open_decide_wizard()
+        )
+        dialog = as_finance[action["res_model"]].with_context(**action["context"]).create({})
+        self.assertIn("Level 'Control' will have nobody eligible", dialog.routing_warning)
+        self.assertTrue(self._request(other).activity_ids)
+        self.assertFalse(any(self._request(other).activity_ids.mapped("wfmon_routing_warning")))

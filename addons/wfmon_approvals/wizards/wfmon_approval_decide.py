@@ -14,6 +14,7 @@ class WfmonApprovalDecide(models.TransientModel):
     reason = fields.Text()
     reason_required = fields.Boolean(compute="_compute_reason_required")
     explanation = fields.Text(related="request_id.explanation")
+    routing_warning = fields.Text(related="request_id.routing_warning")
     source_name = fields.Char(related="request_id.source_name")
     amount = fields.Monetary(related="request_id.amount", currency_field="currency_id")
     currency_id = fields.Many2one(related="request_id.currency_id")

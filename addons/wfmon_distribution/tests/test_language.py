@@ -133,6 +133,32 @@ class TestLanguage(DistributionCase):
         self.assertEqual(wait.get("invisible"), "wfmon_approval_state != 'pending'")
         (credit,) = arch.xpath("//div[field[@name='partner_credit_warning']]")
         self.assertIn("wfmon_approval_state == 'pending'", credit.get("invisible"))
+        # The case banner gives way to the approval banner, which names the cases.
+        seller = new_test_user(
+            self.env,
+            login="wfl_one_banner",
+            groups="sales_team.group_sale_manager,wfmon_core.group_wfmon_manager",
+        )
+        arch = etree.fromstring(
+            self.env(user=seller)["sale.order"].get_views([(False, "form")])["views"]["form"][
+                "arch"
+            ]
+        )
+        (cases,) = arch.xpath("//div[field[@name='wfmon_case_names']]")
+        self.assertIn("wfmon_approval_state == 'pending'", cases.get("invisible"))
+        order, request = self._held_order()
+        case = self._cases("distribution.credit_hold", order)
+        self.assertTrue(case)
+        banner = order.with_user(seller).wfmon_approval_banner
+        self.assertIn("Held for approval: Credit release.", banner)
+        self.assertIn(f"Waiting for approval by {request.waiting_for}", banner)
+        self.assertIn("Confirm Order runs by itself once it is approved", banner)
+        self.assertIn(f"Also open on it: {case.type_id.name}.", banner)
+        self.assertEqual(banner.count('class="alert'), 1)
+        # A salesperson who works no cases reads the wait alone.
+        banner = order.with_user(self.salesman).wfmon_approval_banner
+        self.assertIn("Held for approval: Credit release.", banner)
+        self.assertNotIn("Also open on it", banner)
 
     def test_the_document_banner_names_its_open_cases(self):
         order, _request = self._held_order()

@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events
 
@@ -62,6 +63,44 @@ class TestPickingSla(DistributionCase):
         self.assertFalse(
             [e for e in events if e[0] == "distribution.picking_late" and picking.id in e[2]]
         )
+
+    def test_the_case_and_the_queue_say_how_late_the_picking_is(self):
+        """The case's clock starts when the case opens; how late the picking is
+        shows beside it, in working hours since its scheduled date."""
+        _order, picking = self._late_delivery()
+        with freeze_time("2026-11-24 10:00:00"):
+            self.env["stock.picking"]._cron_wfmon_picking_sla()
+            case = self._cases(PICKING_LATE, picking)
+            self.assertEqual(case.picking_lateness, "8 working hours late")
+        # A manager without Inventory rights reads it too, in the case and the queue.
+        manager = new_test_user(
+            self.env, login="wfd_lateness_manager", groups="wfmon_core.group_wfmon_manager"
+        )
+        Case = self.env(user=manager)["wfmon.case"]
+        # Monday 23 10:00 to Monday 7 14:00 in a 9-17 week: 84 working hours.
+        with freeze_time("2026-12-07 14:00:00"):
+            self.env.invalidate_all()
+            shown = Case.browse(case.id)
+            self.assertEqual(shown.picking_late_hours, 84.0)
+            self.assertEqual(shown.picking_lateness, "84 working hours late")
+            action = self.env["ir.actions.act_window"]._for_xml_id(
+                "wfmon_distribution.wfmon_case_action_supervisor_queue"
+            )
+            arch = Case.get_views([(False, "list")])["views"]["list"]["arch"]
+            self.assertIn('name="picking_lateness"', arch)
+            rows = Case.web_search_read(
+                [*safe_eval(action["domain"]), ("id", "=", case.id)],
+                {"picking_lateness": {}, "sla_status": {}},
+            )["records"]
+            self.assertEqual(rows[0]["picking_lateness"], "84 working hours late")
+            form = Case.get_views([(False, "form")])["views"]["form"]["arch"]
+            self.assertIn('name="picking_lateness"', form)
+        # Done, cancelled or not late yet: nothing to say.
+        with freeze_time("2026-12-07 14:00:00"):
+            picking.scheduled_date = datetime(2026, 12, 8, 10, 0)
+            self.env.invalidate_all()
+            self.assertFalse(Case.browse(case.id).picking_lateness)
+            self.assertEqual(Case.browse(case.id).picking_late_hours, 0.0)
 
     def test_weekend_does_not_count(self):
         """Scheduled Friday 16:00, window 4 h: Monday 11:00 is 3 working hours."""

@@ -52,6 +52,20 @@ class WfmonEvent(models.Model):
         ("name_uniq", "unique(name)", "Event ids are unique."),
     ]
 
+    @api.depends("name", "type_id", "reference")
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        # The event id is the integrators' key: administrators read it; the
+        # others read what happened to which document.
+        technical = self.env.user.has_group("wfmon_core.group_wfmon_admin")
+        for event in self:
+            if technical or not event.type_id:
+                event.display_name = event.name
+            else:
+                event.display_name = " — ".join(
+                    filter(None, [event.type_id.sudo().name, event.reference])
+                )
+
     def _compute_delivery_count(self):
         counts = dict(
             self.env["wfmon.webhook.delivery"]._read_group(

@@ -1,6 +1,12 @@
 from odoo import api, fields, models
 
 
+def _in_words(code):
+    """'retail.supplier_eta' -> 'Retail supplier eta': a name for a type no module
+    described, rather than its code."""
+    return code.replace(".", " ").replace("_", " ").strip().capitalize() or code
+
+
 class WfmonEventType(models.Model):
     """Registry of event types.
 
@@ -13,7 +19,8 @@ class WfmonEventType(models.Model):
     _name = "wfmon.event.type"
     _description = "Integration Event Type"
     _order = "direction, code"
-    _rec_name = "code"
+    _rec_name = "name"
+    _rec_names_search = ["code", "name"]
 
     code = fields.Char(required=True, index=True, help="Dotted event name, e.g. case.opened.")
     name = fields.Char(string="Description", translate=True)
@@ -33,13 +40,19 @@ class WfmonEventType(models.Model):
     ]
 
     @api.depends("code", "name")
+    @api.depends_context("uid")
     def _compute_display_name(self):
+        # The code is the integrators' vocabulary: administrators read it beside
+        # the description, everyone else the description alone (the web client
+        # reads linked names with sudo: the user decides, not the mode).
+        technical = self.env.user.has_group("wfmon_core.group_wfmon_admin")
         for event_type in self:
-            event_type.display_name = (
-                f"{event_type.code} ({event_type.name})"
-                if event_type.name and event_type.name != event_type.code
-                else event_type.code
-            )
+            if not event_type.name or event_type.name == event_type.code:
+                event_type.display_name = event_type.code
+            elif technical:
+                event_type.display_name = f"{event_type.code} ({event_type.name})"
+            else:
+                event_type.display_name = event_type.name
 
     @api.model
     def _ensure(self, codes, direction="outbound"):
@@ -55,7 +68,10 @@ class WfmonEventType(models.Model):
         if missing:
             names = self.env["wfmon.publisher"]._event_descriptions()
             created = Type.create(
-                [{"code": c, "name": names.get(c, c), "direction": direction} for c in missing]
+                [
+                    {"code": c, "name": names.get(c) or _in_words(c), "direction": direction}
+                    for c in missing
+                ]
             )
             by_code.update({t.code: t for t in created})
         return by_code

@@ -9,7 +9,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from odoo.addons.wfmon_core.tools.severity import SEVERITY_ORDER
 
@@ -93,6 +93,22 @@ class WfmonInboundEvent(models.Model):
                 "ON wfmon_inbound_event (source_id, webhook_id) WHERE duplicate_of_id IS NULL"
             )
         )
+
+    @api.depends("webhook_id", "source_id", "create_date")
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        # The sender's message id is the integrators' key: administrators read
+        # it; the others read which source sent it and when.
+        technical = self.env.user.has_group("wfmon_core.group_wfmon_admin")
+        for event in self:
+            if technical or not event.create_date:
+                event.display_name = event.webhook_id
+            else:
+                event.display_name = self.env._(
+                    "%(source)s, %(when)s",
+                    source=event.source_id.sudo().name,
+                    when=format_datetime(self.env, event.create_date),
+                )
 
     @api.depends("raw_body")
     def _compute_body(self):

@@ -68,6 +68,35 @@ class WfmonRetailSignoffMixin(models.AbstractModel):
         help="The findings waiting for a sign-off (comma-separated).",
     )
     wfmon_signoff_date = fields.Datetime(string="Signed Off On", readonly=True, copy=False)
+    wfmon_signoff_reason_labels = fields.Char(
+        string="Findings",
+        compute="_compute_wfmon_signoff_reason_labels",
+        help="The findings waiting for a sign-off, in words.",
+    )
+
+    @api.model
+    def _wfmon_signoff_reason_names(self):
+        """``{reason code: label}`` of the findings a till sign-off is asked for."""
+        return {
+            "price_override": self.env._("Price override"),
+            "refund": self.env._("Refund out of policy"),
+            "cash_difference": self.env._("Cash difference at closing"),
+        }
+
+    @api.depends("wfmon_signoff_reasons")
+    def _compute_wfmon_signoff_reason_labels(self):
+        names = self._wfmon_signoff_reason_names()
+        for record in self:
+            codes = [c for c in (record.wfmon_signoff_reasons or "").split(",") if c]
+            record.wfmon_signoff_reason_labels = ", ".join(names.get(c, c) for c in codes) or False
+
+    @api.model
+    def _wfmon_code_labels(self, fname):
+        labels = super()._wfmon_code_labels(fname)
+        # The findings are also the document's approval holds.
+        if fname in ("wfmon_signoff_reasons", "wfmon_approval_holds"):
+            labels = {**labels, **self._wfmon_signoff_reason_names()}
+        return labels
 
     def _wfmon_approval_applicable(self, action_name):
         if action_name != "action_wfmon_sign_off" or detectors_off(self.env):

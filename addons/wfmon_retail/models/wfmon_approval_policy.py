@@ -72,3 +72,14 @@ class WfmonApprovalPolicy(models.Model):
     def _extra_scopes(self):
         scopes = super()._extra_scopes()
         return scopes + tuple(scope for fname, (scope, _m) in RETAIL_SCOPES.items() if self[fname])
+
+    @api.model
+    def _scope_labels(self):
+        # The documents' signals in words (approved values, explanations).
+        return {
+            **super()._scope_labels(),
+            **{
+                scope: self._fields[fname]._description_string(self.env)
+                for fname, (scope, _models) in RETAIL_SCOPES.items()
+            },
+        }

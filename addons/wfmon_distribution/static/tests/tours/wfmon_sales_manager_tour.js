@@ -50,6 +50,21 @@ registry.category("web_tour.tours").add("wfmon_sales_manager_tour", {
                 ".o_form_view:not(:has(.o_statusbar_buttons button[name='action_confirm'])) .o_statusbar_buttons button:contains('Waiting for Approval')",
         },
         {
+            content: "One banner says what holds the order and whom it waits for",
+            trigger:
+                ".o_form_view .o_field_widget[name='wfmon_approval_banner']:contains('Held for approval'):contains('Waiting for approval by')",
+            run() {
+                const banners = [...document.querySelectorAll(".o_form_view .alert")].filter(
+                    (el) => !el.closest(".o_form_sheet") && el.offsetParent !== null
+                );
+                if (banners.length !== 1) {
+                    throw new Error(
+                        `${banners.length} banners on the held order: ${banners.map((el) => el.textContent.trim()).join(" | ")}`
+                    );
+                }
+            },
+        },
+        {
             content: "Back to the request",
             trigger: ".o_breadcrumb .o_back_button a",
             run: "click",
