@@ -51,10 +51,14 @@ class WfmonRetailStore(models.Model):
         readonly=False,
         string="Store Manager",
     )
+    # Shown to those who may read POS shops (Point of Sale users); the others see the count.
     pos_config_ids = fields.One2many(
-        "pos.config", compute="_compute_pos_config_ids", string="POS Shops"
+        "pos.config",
+        compute="_compute_pos_config_ids",
+        string="POS Shops",
+        groups="point_of_sale.group_pos_user",
     )
-    pos_config_count = fields.Integer(compute="_compute_pos_config_ids", string="Shops")
+    pos_config_count = fields.Integer(compute="_compute_pos_config_count", string="Shops")
 
     # Overrides of the company's settings (zero: the company's setting).
     max_lead_days = fields.Integer(
@@ -106,6 +110,10 @@ class WfmonRetailStore(models.Model):
         shops = self._shops()
         for store in self:
             store.pos_config_ids = shops[store.id]
+
+    def _compute_pos_config_count(self):
+        shops = self._shops()
+        for store in self:
             store.pos_config_count = len(shops[store.id])
 
     def _shops(self):
