@@ -60,6 +60,14 @@ class TestListPriceChanges(ListPriceCase):
         self.assertEqual(self.juice.list_price, 4.6)
         self.assertFalse(self._changes(self.juice))
 
+    def test_a_price_in_another_unit_is_judged_all_the_same(self):
+        # A client may send any context: a variant's price written with a ``uom`` key
+        # goes through Odoo's conversion and is still held by the template's check.
+        dozen = self.env.ref("uom.product_uom_dozen")
+        self.tea.with_user(self.pricer).with_context(uom=dozen.id).write({"lst_price": 240.0})
+        self.assertEqual(self.tea.list_price, 10.0)
+        self.assertEqual(self._changes(self.tea).status, "pending")
+
     def test_a_bulk_change_holds_the_large_moves_and_applies_the_rest(self):
         self._stock(self.juice, self.wh_flagship, 100)
         templates = self._templates(self.juice, self.coffee, self.tea, self.water)
