@@ -23,6 +23,7 @@ from . import wfmon_case_priority
 from . import wfmon_case_digest
 from . import wfmon_case_related
 from . import wfmon_case_mixin
+from . import wfmon_scan_mark
 from . import wfmon_detector
 from . import wfmon_case_reporting
 from . import wfmon_case_manual

@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from odoo import api, models
+from odoo.osv.expression import normalize_domain
 from odoo.tools import SQL
 
 from ..tools.engine import flag, server_flag, with_flags
@@ -31,6 +32,20 @@ def as_scanner(records):
 def is_scanner(env):
     """Whether the detectors run for a periodic scanner (see :func:`as_scanner`)."""
     return bool(flag(env.context, SCANNER_KEY))
+
+
+def changed_since(since, *paths, terms=()):
+    """The domain "any of ``paths`` was written since ``since``, or any of
+    ``terms`` holds" (a term: a leaf, or a domain list), for a scanner's
+    ``changed`` (see ``wfmon.detector._scan_due``)::
+
+        changed_since(since, "write_date", "partner_id.write_date",
+                      terms=[("product_id", "in", moved_products)])
+    """
+    parts = [[(path, ">=", since)] for path in paths] + [
+        normalize_domain(term) if isinstance(term, list) else [term] for term in terms
+    ]
+    return ["|"] * (len(parts) - 1) + [item for part in parts for item in part]
 
 
 def _jsonable(value):
@@ -235,6 +250,7 @@ class WfmonDetector(models.AbstractModel):
         batch_size=SCAN_BATCH,
         max_batches=20,
         progress=None,
+        changed=None,
     ):
         """A scanner that reads only what is due: the records whose signal holds
         and that have no open case yet, and the open cases whose signal cleared.
@@ -264,6 +280,15 @@ class WfmonDetector(models.AbstractModel):
            reservations): its cost grows with the open cases, so prefer storing
            the signal's inputs and putting them in the domain.
 
+        With ``changed``, phases 1 and 3 read only the records whose inputs
+        changed since the previous complete pass: ``changed(since)`` is the
+        domain of those records (``("partner_id.write_date", ">=", since)``,
+        time thresholds crossed since: ``"&", ("date", ">=", since), ("date",
+        "<", now)``). The watermark ``since`` is kept per phase in
+        ``wfmon.scan.mark`` (see :meth:`_scan_batches`); a first pass (no
+        watermark) checks every record. So an idle pass costs a fixed handful
+        of queries even with ``recheck``.
+
         Without ``recheck``, open cases whose signal still holds are not read:
         with nothing due a call costs a fixed handful of queries whatever the
         number of open records and cases. An archived case type (the detector
@@ -273,6 +298,8 @@ class WfmonDetector(models.AbstractModel):
         :param domain: the signal, or ``None`` for a scanner that opens nothing
             (it resolves and re-checks the cases its hot-path detector opened)
         :param keep: domain of the records whose open case stays open
+        :param changed: ``changed(since)``, the domain of the records whose
+            inputs changed since ``since`` (a naive UTC datetime)
         :param progress: a dict the call adds its ``done`` and ``remaining``
             counts to, for a cron that runs several scans and tells the cron
             framework once; without it the call tells it
@@ -296,6 +323,8 @@ class WfmonDetector(models.AbstractModel):
 
         keep = domain if keep is None else keep
         done = remaining = 0
+        # Records phase 1 just gave to ``process``: phase 3 does not read them again.
+        opened = set()
         key = f"{self._scan_prefix}.scan_cursor.{name}"
         if domain is not None and case_type.active:
             found, remaining = self._scan_batches(
@@ -306,6 +335,8 @@ class WfmonDetector(models.AbstractModel):
                 batch_size,
                 max_batches,
                 where=lambda: SQL("NOT %s", has_open_case()),
+                changed=changed,
+                seen=opened,
             )
             done += found
         # Cases whose record left the signal (done, cancelled, rescheduled...).
@@ -339,6 +370,8 @@ class WfmonDetector(models.AbstractModel):
                 batch_size,
                 max_batches,
                 where=has_open_case,
+                changed=changed,
+                skip=opened,
             )
             done += found
             remaining += left
@@ -350,15 +383,44 @@ class WfmonDetector(models.AbstractModel):
         return done
 
     @api.model
-    def _scan_batches(self, key, model, domain, process, batch_size, max_batches, where=None):
+    def _scan_batches(
+        self,
+        key,
+        model,
+        domain,
+        process,
+        batch_size,
+        max_batches,
+        where=None,
+        changed=None,
+        seen=None,
+        skip=(),
+    ):
         """``process`` over the records matching ``domain`` (and the SQL
         condition ``where()``, if given) by increasing id, from the cursor kept
         in the system parameter ``key``, at most ``max_batches`` batches;
-        ``(records processed, records left)``."""
+        ``(records processed, records left)``.
+
+        With ``changed``, only the records matching ``changed(since)`` too,
+        ``since`` being the watermark of ``key`` (``wfmon.scan.mark``): the
+        database clock (:meth:`wfmon.scan.mark._clock`) at the first call of
+        the previous complete pass. The mark of a pass is taken at its first
+        call and becomes the watermark when its last call ends, so a pass spread
+        over several calls misses no change made meanwhile.
+
+        ``seen``: a set the ids given to ``process`` are added to; ``skip``:
+        ids not to give it (already read in this call)."""
         # sudo: the cursor is technical state of the scheduled action.
         params = self.env["ir.config_parameter"].sudo()
         stored = params.get_param(key) or "0"
         cursor = int(stored)
+        mark = start = None
+        if changed is not None:
+            mark = self.env["wfmon.scan.mark"]._get(key)
+            # A new pass takes its mark now; a pass in progress kept it.
+            start = mark.pass_start if cursor else mark._clock()
+            if mark.since:
+                domain = [*domain, *changed(mark.since)]
 
         def query(after, limit=None):
             found = model._search(
@@ -370,18 +432,29 @@ class WfmonDetector(models.AbstractModel):
 
         done = remaining = 0
         for _batch in range(max_batches):
-            records = model.browse(list(query(cursor, batch_size)))
+            found = model.browse(list(query(cursor, batch_size)))
+            records = found.filtered(lambda rec: rec.id not in skip) if skip else found
             if records:
                 process(records)
                 done += len(records)
-            if len(records) < batch_size:
+                if seen is not None:
+                    seen.update(records.ids)
+            if len(found) < batch_size:
                 cursor = 0
                 break
-            cursor = records[-1].id
+            cursor = found[-1].id
         else:
             remaining = len(query(cursor))
         if str(cursor) != stored:
             params.set_param(key, str(cursor))
+        if mark is not None:
+            if cursor:
+                if stored == "0":
+                    mark.pass_start = start
+            else:
+                # A pass in progress before its mark was kept (start unknown)
+                # leaves the watermark where it was: the next pass goes on from it.
+                mark.write({"since": start or mark.since, "pass_start": False})
         return done, remaining
 
     @api.model

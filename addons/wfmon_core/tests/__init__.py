@@ -1,6 +1,7 @@
 from . import test_case_lifecycle
 from . import test_detection
 from . import test_sla
+from . import test_scan_mark
 from . import test_escalation
 from . import test_transitions
 from . import test_monitors

@@ -71,6 +71,32 @@ def capture_events(env, data=True):
         yield events
 
 
+@contextmanager
+def transaction_clock(env, when):
+    """Move the clock of the test's transaction (``cr.now()``: the ``write_date``
+    of what the block writes, and the watermark a scanner takes) to ``when``.
+
+    A test runs in one database transaction, whose clock never moves: without
+    this, every record of the test is written "at the same moment" as any pass
+    of a scanner that re-checks what changed since its previous pass. Use
+    moments after the class fixture was written (``env.cr.now()`` plus some
+    hours)::
+
+        start = self.env.cr.now()
+        with transaction_clock(self.env, start + timedelta(hours=1)):
+            scan()
+    """
+    env.flush_all()
+    cr = env.cr
+    before = cr._now
+    cr._now = when
+    try:
+        yield
+        env.flush_all()
+    finally:
+        cr._now = before
+
+
 class QueryCount:
     """What :func:`count_queries` counted (``count``, set when the block ends)."""
 

@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import WfmonCase, transaction_clock
+
+
+@tagged("post_install", "-at_install")
+class TestScanWatermark(WfmonCase):
+    """A scanner given ``changed`` reads only the records whose inputs changed
+    since its previous complete pass; its first pass reads them all."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.partners = cls.env["res.partner"].create([{"name": f"Watermark {i}"} for i in range(5)])
+        cls.start = cls.env.cr.now()
+
+    def _pass(self, hours, **options):
+        seen = []
+        with transaction_clock(self.env, self.start + timedelta(hours=hours)):
+            self.env["wfmon.detector"]._scan_batches(
+                "wfmon.scan_cursor.test_watermark",
+                self.env["res.partner"],
+                [("id", "in", self.partners.ids)],
+                lambda records: seen.extend(records.ids),
+                options.get("batch_size", 500),
+                options.get("max_batches", 20),
+                changed=lambda since: [("write_date", ">=", since)],
+            )
+        return seen
+
+    def _write(self, hours, partners, name):
+        with transaction_clock(self.env, self.start + timedelta(hours=hours)):
+            partners.write({"name": name})
+
+    def test_first_pass_reads_everything_then_only_what_changed(self):
+        self.assertEqual(self._pass(1), self.partners.ids, "no watermark yet: everything")
+        self.assertEqual(self._pass(2), [], "nothing written since the previous pass")
+        self._write(3, self.partners[1] | self.partners[3], "Changed")
+        self.assertEqual(self._pass(4), [self.partners[1].id, self.partners[3].id])
+        self.assertEqual(self._pass(5), [])
+
+    def test_a_pass_over_several_calls_keeps_its_start(self):
+        self._pass(1)
+        self._write(2, self.partners, "All changed")
+        # Two records per call: the pass takes three calls.
+        self.assertEqual(self._pass(3, batch_size=2, max_batches=1), self.partners[:2].ids)
+        mark = self.env["wfmon.scan.mark"].search(
+            [("name", "=", "wfmon.scan_cursor.test_watermark")]
+        )
+        self.assertTrue(mark.pass_start, "the pass in progress remembers when it started")
+        # Changed behind the cursor while the pass runs: the next pass reads it.
+        self._write(3.5, self.partners[0], "Changed during the pass")
+        self.assertEqual(self._pass(4, batch_size=2, max_batches=1), self.partners[2:4].ids)
+        self.assertEqual(self._pass(5, batch_size=2, max_batches=1), self.partners[4:].ids)
+        self.assertFalse(mark.pass_start)
+        self.assertLess(mark.since, self.start + timedelta(hours=3), "the start of the pass")
+        self.assertEqual(self._pass(6), [self.partners[0].id])
+
+    def test_a_running_transaction_is_not_missed(self):
+        """The mark is no later than this transaction's start (the write_date of
+        what it writes), whatever the Python clock says."""
+        when = self.start + timedelta(hours=1)
+        with transaction_clock(self.env, when):
+            mark = self.env["wfmon.scan.mark"]._clock()
+        self.assertLess(mark, when)
+
+    def test_watermarks_are_technical_state(self):
+        manager = new_test_user(self.env, login="wm_manager", groups="wfmon_core.group_wfmon_admin")
+        self._pass(1)
+        with self.assertRaises(AccessError):
+            self.env["wfmon.scan.mark"].with_user(manager).search([])
