@@ -2,9 +2,14 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import format_datetime
+from odoo.tools import SQL, format_datetime
 
-from odoo.addons.wfmon_core.models.wfmon_detector import as_scanner, detectors_off, is_scanner
+from odoo.addons.wfmon_core.models.wfmon_detector import (
+    as_scanner,
+    changed_since,
+    detectors_off,
+    is_scanner,
+)
 
 from ..tools.rules import beyond_tolerance, variance_percent
 
@@ -450,10 +455,46 @@ class PurchaseOrder(models.Model):
         return self.env["mail.activity"].sudo().create(vals_list)
 
     @api.model
+    def _wfmon_inbound_changed(self, since, now):
+        """The purchase orders whose inbound-delay impact may have changed since
+        ``since``: the order or its lines (dates moved, quantities received,
+        cancelled), a line whose expected arrival passed between ``since`` and
+        ``now`` (late by time passing: no date moves), and the orders of the
+        products whose stock moves or sale orders changed (a customer order
+        committed, reserved, shipped or rescheduled)."""
+        # sudo: purchasers may not read sales; the scanner reads which products
+        # the customer orders that changed ask for, whoever runs it.
+        moves = self.env["stock.move"].sudo()._search([("write_date", ">=", since)])
+        sale_lines = (
+            self.env["sale.order.line"].sudo()._search([("order_id.write_date", ">=", since)])
+        )
+        return changed_since(
+            since,
+            "write_date",
+            "order_line.write_date",
+            terms=[
+                [("order_line.date_planned", ">=", since), ("order_line.date_planned", "<", now)],
+                (
+                    "order_line.product_id",
+                    "in",
+                    moves.subselect(SQL.identifier("stock_move", "product_id")),
+                ),
+                (
+                    "order_line.product_id",
+                    "in",
+                    sale_lines.subselect(SQL.identifier("sale_order_line", "product_id")),
+                ),
+            ],
+        )
+
+    @api.model
     def _cron_wfmon_inbound_delay(self, batch_size=200):
         """Inbound-delay scanner: purchase orders with late or moved receipts (cases opened
         or refreshed), and resolution of the cases of orders received, cancelled
-        or back on time since (core's ``_scan_due``)."""
+        or back on time since (core's ``_scan_due``). The impact (committed
+        customer orders waiting for the receipt) is computed in Python over sale
+        orders: only the orders whose inputs changed since the previous pass are
+        read again (see ``_wfmon_inbound_changed``)."""
         now = fields.Datetime.now()
         detector = self.env["wfmon.distribution.detector"]
         Order = as_scanner(self)
@@ -466,8 +507,6 @@ class PurchaseOrder(models.Model):
                 ["|", ("date_planned", "<", now), ("wfmon_date_moved", "=", True)],
             ),
         ]
-        # The impact (committed orders waiting for the receipt) is computed in
-        # Python over sale orders: open cases are re-checked on every pass.
         check = lambda orders: orders._wfmon_check_inbound_delay()  # noqa: E731
         return detector._scan_due(
             "inbound_delay",
@@ -477,5 +516,6 @@ class PurchaseOrder(models.Model):
             check,
             self.env._("The receipt is done, cancelled or back on time."),
             recheck=check,
+            changed=lambda since: self._wfmon_inbound_changed(since, now),
             batch_size=batch_size,
         )

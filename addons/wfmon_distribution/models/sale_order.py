@@ -4,7 +4,12 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare, format_datetime
 
-from odoo.addons.wfmon_core.models.wfmon_detector import as_scanner, detectors_off, is_scanner
+from odoo.addons.wfmon_core.models.wfmon_detector import (
+    as_scanner,
+    changed_since,
+    detectors_off,
+    is_scanner,
+)
 from odoo.addons.wfmon_core.tools.engine import flag, with_flags
 
 from ..tools.rules import allocate_free_stock, margin_breaches, margin_percent
@@ -705,11 +710,61 @@ class SaleOrder(models.Model):
         return gaps
 
     @api.model
+    def _wfmon_master_data_changed(self, since):
+        """The orders whose master data may have changed since ``since``: the
+        order or its lines, the delivery address, the company's requirements,
+        the warehouse (resupply), the products, their templates, vendors,
+        packagings, categories and routes (with their rules), the reordering
+        rules of the products, and the order's stock moves (a line waiting
+        for stock). Deleting a vendor, packaging, rule or reordering rule from
+        its own list moves none of these dates: the order is read again at its
+        next change (deleted from the product form, the product's date moves)."""
+        # sudo: the scanner reads product, inventory and purchase configuration
+        # as technical state, whoever runs the scheduled action.
+        Product = self.env["product.product"].sudo().with_context(active_test=False)
+        orderpoints = self.env["stock.warehouse.orderpoint"].sudo().with_context(active_test=False)
+        products = Product._search(
+            changed_since(
+                since,
+                "write_date",
+                "product_tmpl_id.write_date",
+                "product_tmpl_id.seller_ids.write_date",
+                "packaging_ids.write_date",
+                "categ_id.write_date",
+                "categ_id.parent_id.write_date",
+                "route_ids.write_date",
+                "route_ids.rule_ids.write_date",
+                "categ_id.route_ids.write_date",
+                "categ_id.route_ids.rule_ids.write_date",
+                terms=[
+                    (
+                        "id",
+                        "in",
+                        orderpoints._search([("write_date", ">=", since)]).subselect(
+                            SQL.identifier("stock_warehouse_orderpoint", "product_id")
+                        ),
+                    ),
+                ],
+            )
+        )
+        return changed_since(
+            since,
+            "write_date",
+            "order_line.write_date",
+            "order_line.move_ids.write_date",
+            "partner_shipping_id.write_date",
+            "company_id.write_date",
+            "warehouse_id.write_date",
+            terms=[("order_line.product_id", "in", products)],
+        )
+
+    @api.model
     def _cron_wfmon_master_data(self, batch_size=500):
-        """Master-data scanner: open orders not fully delivered, and resolution of the
-        cases of orders delivered or cancelled since (core's ``_scan_due``).
-        The gaps are read from partners, products and routes, which the scan
-        cannot see change: the open cases are re-checked on every pass."""
+        """Master-data scanner: open orders not fully delivered whose master
+        data changed since the previous pass (every such order on the first
+        pass), cases opened, refreshed or resolved; and resolution of the cases
+        of orders delivered or cancelled since (core's ``_scan_due``). With
+        nothing changed, a pass reads no order."""
         detector = as_scanner(self.env["wfmon.distribution.detector"])
         check = lambda orders: orders._wfmon_check_master_data()  # noqa: E731
         return detector._scan_due(
@@ -720,6 +775,7 @@ class SaleOrder(models.Model):
             check,
             self.env._("The order is delivered or cancelled."),
             recheck=check,
+            changed=self._wfmon_master_data_changed,
             batch_size=batch_size,
         )
 
@@ -727,13 +783,58 @@ class SaleOrder(models.Model):
     # Re-check scanner (shortage, credit hold and margin cases clear)
     # ------------------------------------------------------------------
     @api.model
+    def _wfmon_fulfillment_changed(self, since):
+        """The orders whose deliveries may be covered since ``since``: the order
+        (cancelled, delivery status), its transfers and their moves (reserved,
+        picked, done: a move's reserved quantity is stored, so its date moves)."""
+        return changed_since(
+            since, "write_date", "picking_ids.write_date", "picking_ids.move_ids.write_date"
+        )
+
+    @api.model
+    def _wfmon_credit_changed(self, since):
+        """The orders whose customer may be back within its credit since
+        ``since``: the order, the customer (credit limit), the company (grace
+        days, limit switch), the customer's journal items (invoices posted,
+        paid, reconciled) and its other orders (cancelled, invoiced).
+        Time passing only makes invoices overdue: it never clears a credit
+        case (this re-check only resolves), so no date has to be watched."""
+        # sudo: credit figures are accounting data the scanner reads without
+        # showing them, whoever runs the scheduled action.
+        items = self.env["account.move.line"].sudo()._search([("write_date", ">=", since)])
+        partners = self.env["res.partner"].sudo().with_context(active_test=False)
+        customers = partners._search(
+            changed_since(
+                since,
+                "write_date",
+                "sale_order_ids.write_date",
+                "child_ids.write_date",
+                "child_ids.sale_order_ids.write_date",
+                terms=[
+                    (
+                        "id",
+                        "in",
+                        items.subselect(SQL.identifier("account_move_line", "partner_id")),
+                    )
+                ],
+            )
+        )
+        return changed_since(
+            since,
+            "write_date",
+            "company_id.write_date",
+            terms=[("partner_id.commercial_partner_id", "in", customers)],
+        )
+
+    @api.model
     def _cron_wfmon_recheck(self, batch_size=500):
         """Resolve fulfillment, credit and margin cases whose signal cleared.
 
         Their detectors run when orders are confirmed; this scanner opens
         nothing. Margin cases clear when the order is cancelled (a stored
         state: only those are read); fulfillment and credit read reservations,
-        invoices and credit limits, so their open cases are re-checked."""
+        invoices and credit limits, so their open cases are re-checked, only
+        those whose inputs changed since the previous pass."""
         detector = self.env["wfmon.distribution.detector"]
         progress = {}
 
@@ -745,10 +846,16 @@ class SaleOrder(models.Model):
                 self.env._("The customer is within its credit limit and has no overdue invoice."),
             )
 
-        for name, type_code, keep, recheck in (
-            ("recheck_fulfillment", FULFILLMENT, [], lambda o: o._wfmon_recheck_fulfillment()),
-            ("recheck_credit", CREDIT, [], recheck_credit),
-            ("recheck_margin", MARGIN, [("state", "!=", "cancel")], None),
+        for name, type_code, keep, recheck, changed in (
+            (
+                "recheck_fulfillment",
+                FULFILLMENT,
+                [],
+                lambda o: o._wfmon_recheck_fulfillment(),
+                self._wfmon_fulfillment_changed,
+            ),
+            ("recheck_credit", CREDIT, [], recheck_credit, self._wfmon_credit_changed),
+            ("recheck_margin", MARGIN, [("state", "!=", "cancel")], None, None),
         ):
             detector._scan_due(
                 name,
@@ -759,6 +866,7 @@ class SaleOrder(models.Model):
                 self.env._("The order was cancelled."),
                 keep=keep,
                 recheck=recheck,
+                changed=changed,
                 batch_size=batch_size,
                 progress=progress,
             )

@@ -8,6 +8,7 @@ from . import test_carrier
 from . import test_purchase_policy
 from . import test_pick_shortage
 from . import test_performance
+from . import test_scanner_changes
 from . import test_rules
 from . import test_role_journeys
 from . import test_demo
