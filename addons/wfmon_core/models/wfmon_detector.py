@@ -414,13 +414,13 @@ class WfmonDetector(models.AbstractModel):
         params = self.env["ir.config_parameter"].sudo()
         stored = params.get_param(key) or "0"
         cursor = int(stored)
-        mark = start = None
+        mark = start = since = None
         if changed is not None:
-            mark = self.env["wfmon.scan.mark"]._get(key)
+            mark, since, pass_start, clock = self.env["wfmon.scan.mark"]._read(key)
             # A new pass takes its mark now; a pass in progress kept it.
-            start = mark.pass_start if cursor else mark._clock()
-            if mark.since:
-                domain = [*domain, *changed(mark.since)]
+            start = pass_start if cursor else clock
+            if since:
+                domain = [*domain, *changed(since)]
 
         def query(after, limit=None):
             found = model._search(
@@ -454,7 +454,7 @@ class WfmonDetector(models.AbstractModel):
             else:
                 # A pass in progress before its mark was kept (start unknown)
                 # leaves the watermark where it was: the next pass goes on from it.
-                mark.write({"since": start or mark.since, "pass_start": False})
+                mark.write({"since": start or since, "pass_start": False})
         return done, remaining
 
     @api.model

@@ -33,12 +33,39 @@ class WfmonScanMark(models.Model):
     _sql_constraints = [("name_uniq", "unique (name)", "One watermark per scanner.")]
 
     @api.model
-    def _get(self, name):
-        """The mark of scanner phase ``name`` (created empty on first use)."""
+    def _read(self, name):
+        """``(mark, since, pass_start, clock)`` of scanner phase ``name`` in one
+        query: its mark (created empty on first use), the mark's values and
+        :meth:`_clock`."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT mark.id, mark.since, mark.pass_start, (%s) FROM (SELECT 1) AS one "
+                "LEFT JOIN wfmon_scan_mark mark ON mark.name = %s",
+                self._oldest_transaction_sql(),
+                name,
+            )
+        )
+        mark_id, since, pass_start, oldest = self.env.cr.fetchone()
         # sudo: technical state of the scheduled action, whoever runs it.
         Mark = self.sudo()
-        mark = Mark.search_fetch([("name", "=", name)], ["since", "pass_start"], limit=1)
-        return mark or Mark.create({"name": name})
+        mark = Mark.browse(mark_id) if mark_id else Mark.create({"name": name})
+        return mark, since, pass_start, self._clock_from(oldest)
+
+    @api.model
+    def _oldest_transaction_sql(self):
+        """The start (UTC) of the oldest transaction of the other sessions on
+        this database, NULL when there is none."""
+        return SQL(
+            "SELECT MIN(xact_start) AT TIME ZONE 'UTC' FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND xact_start IS NOT NULL"
+        )
+
+    @api.model
+    def _clock_from(self, oldest):
+        now = self.env.cr.now()
+        return min(now, oldest or now) - SCAN_MARK_MARGIN
 
     @api.model
     def _clock(self):
@@ -47,13 +74,5 @@ class WfmonScanMark(models.Model):
         (a change it commits later carries that start as its ``write_date``),
         or this transaction's start (``cr.now()``, the clock of ``write_date``),
         whichever is older, minus :data:`SCAN_MARK_MARGIN`."""
-        self.env.cr.execute(
-            SQL(
-                "SELECT MIN(xact_start) AT TIME ZONE 'UTC' FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                "AND xact_start IS NOT NULL"
-            )
-        )
-        oldest = self.env.cr.fetchone()[0]
-        now = self.env.cr.now()
-        return min(now, oldest or now) - SCAN_MARK_MARGIN
+        self.env.cr.execute(self._oldest_transaction_sql())
+        return self._clock_from(self.env.cr.fetchone()[0])
