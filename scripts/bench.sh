@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark of benchmarks/ through this one runner, then one JSON results file.
-#   scripts/bench.sh [NAME ...]     NAME: core, distribution, scanner, delivery, retail_pos
+#   scripts/bench.sh [NAME ...]     NAME: core, distribution, scanner, recheck, delivery, retail_pos
 #                                   (default: all, in that order)
 # Each benchmark gets a database of its own with the module it measures (no demo data; created
 # once, updated afterwards) and is fed to `odoo shell`. Its options come from
@@ -22,6 +22,7 @@ declare -A MODULE=(
     [scanner]=wfmon_distribution [delivery]=wfmon_integration
 )
 MODULE[retail_pos]=wfmon_retail
+MODULE[recheck]=wfmon_distribution
 declare -A DATABASE=(
     [core]="${WFMON_BENCH_DB:-wfmon_bench}"
     [distribution]="${WFMON_BENCH_DIST_DB:-wfmon_bench_dist}"
@@ -29,8 +30,9 @@ declare -A DATABASE=(
     [delivery]="${WFMON_BENCH_DELIVERY_DB:-wfmon_bench_delivery}"
 )
 DATABASE[retail_pos]="${WFMON_BENCH_RETAIL_POS_DB:-wfmon_bench_retail_pos}"
+DATABASE[recheck]="${WFMON_BENCH_DIST_DB:-wfmon_bench_dist}"
 ALL=(core distribution scanner delivery)
-ALL+=(retail_pos)
+ALL+=(retail_pos recheck)
 
 NAMES=("$@")
 [ "${#NAMES[@]}" -gt 0 ] || NAMES=("${ALL[@]}")

@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+"""Benchmark of the re-check scanners' idle pass against Odoo's own time-based automation rule.
+
+The scanners: wfmon_distribution's master-data scanner (``sale.order._cron_wfmon_master_data``,
+which opens a case on each open order whose master data is incomplete and re-checks the open
+ones), its re-check cron (``_cron_wfmon_recheck``: fulfillment, credit, margin) and its
+inbound-delay scanner. They read only the documents whose inputs changed since their previous
+pass (core's ``_scan_due(..., changed=...)``); this measures what a pass costs when nothing
+changed, with N open master-data cases.
+
+The anchor, as in bench_scanner.py: a ``base.automation`` rule "Based on date field" (the
+order date) over the same open orders, whose action schedules an activity; its idle pass is
+its next run with nothing new (``last_run`` set to now).
+
+For each size (``--sizes 10000``) it creates that many sale orders through the ORM (in
+batches), shipped to an address with no street (a master-data gap), and puts them in the
+"sale" state with SQL (no pickings: what the scanner reads is the order, its lines and their
+products; confirming 10,000 orders through the ORM would take most of an hour here). The
+scanner's first pass opens their cases (figure printed, not compared); then ``--rounds``
+interleaved idle rounds: the rule, the master-data scanner, the re-check cron, the
+inbound-delay scanner.
+
+The whole run is one transaction (rolled back at the end), whose database clock never moves:
+between passes the script moves the transaction's clock (``cr.now()``, the ``write_date`` of
+what it writes and the watermark a pass takes) one hour forward, as the test helper
+``transaction_clock`` does; without it every record written in the run would count as
+changed since any pass. Read the CPU ratios on a shared machine.
+
+Needs a database with wfmon_distribution (no demo data); ``make bench BENCH=recheck`` makes it
+(the distribution benchmark's database).
+"""
+
+import argparse
+import os
+import shlex
+import statistics
+import sys
+import time
+from datetime import timedelta
+
+import bench_distribution as dist
+import benchlib
+
+MASTER_KEY = "wfmon_distribution.scan_cursor.master_data"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000", help="comma-separated numbers of open orders")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved idle rounds")
+    parser.add_argument("--batch", type=int, default=500, help="orders created per ORM call")
+    parser.add_argument(
+        "--no-analyze",
+        dest="analyze",
+        action="store_false",
+        help="do not refresh the planner's statistics before each measure",
+    )
+    return parser.parse_known_args(argv)
+
+
+def progress(message):
+    print(f"bench_recheck: {message}", file=sys.stderr, flush=True)
+
+
+class Clock:
+    """The transaction's clock, moved one hour forward at each :meth:`tick`."""
+
+    def __init__(self, env):
+        self.env = env
+        self.now = env.cr.now()
+
+    def tick(self):
+        self.env.flush_all()
+        self.now += timedelta(hours=1)
+        self.env.cr._now = self.now
+
+
+def make_orders(env, warehouse, size, batch):
+    """``size`` open sale orders shipped to an address without street, one line each."""
+    partner = env["res.partner"].create({"name": "Bench: no street", "is_company": True})
+    product = env["product.product"].create(
+        {"name": "Bench: recheck product", "type": "consu", "list_price": 10.0}
+    )
+    orders = env["sale.order"]
+    for start in range(0, size, batch):
+        orders |= env["sale.order"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "warehouse_id": warehouse.id,
+                    "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+                }
+                for _i in range(min(batch, size - start))
+            ]
+        )
+        env.flush_all()
+        env.invalidate_all()
+        progress(f"{size}: {len(orders)} orders created (load {benchlib.loadavg()})")
+    env.cr.execute(
+        "UPDATE sale_order SET state = 'sale', date_order = now() at time zone 'UTC' "
+        "- interval '1 day' WHERE id = ANY(%s)",
+        (orders.ids,),
+    )
+    env.invalidate_all()
+    return orders
+
+
+def make_rule(env, orders):
+    model = env["ir.model"]._get("sale.order")
+    rule = env["base.automation"].create(
+        {
+            "name": "Bench: open order to check",
+            "model_id": model.id,
+            "trigger": "on_time",
+            "trg_date_range": 0,
+            "trg_date_range_type": "hour",
+            "filter_domain": repr(
+                [
+                    ("state", "=", "sale"),
+                    ("delivery_status", "!=", "full"),
+                    ("id", ">=", min(orders.ids)),
+                    ("id", "<=", max(orders.ids)),
+                ]
+            ),
+        }
+    )
+    rule.trg_date_id = env["ir.model.fields"]._get("sale.order", "date_order")
+    env["ir.actions.server"].create(
+        {
+            "name": "Open order: schedule an activity",
+            "model_id": model.id,
+            "base_automation_id": rule.id,
+            "usage": "base_automation",
+            "state": "next_activity",
+            "activity_type_id": env.ref("mail.mail_activity_data_todo").id,
+            "activity_summary": "Check the order's master data",
+            "activity_user_type": "specific",
+            "activity_user_id": env.ref("base.user_admin").id,
+        }
+    )
+    env.cr.execute(
+        "UPDATE base_automation SET last_run = now() at time zone 'UTC' WHERE id = %s",
+        (rule.id,),
+    )
+    env.invalidate_all()
+    return rule
+
+
+def measured(env, func):
+    """(seconds, queries, cpu seconds) of ``func()``."""
+    seconds, queries = dist.measure(env, func)
+    return seconds, queries, dist.LAST_CPU[0]
+
+
+def master_pass(env):
+    """The master-data scanner as its cron calls it, until its pass is complete."""
+    params = env["ir.config_parameter"].sudo()
+    Order = env["sale.order"]
+    calls = 0
+    while True:
+        Order._cron_wfmon_master_data()
+        calls += 1
+        if params.get_param(MASTER_KEY) in (False, "", "0"):
+            return calls
+
+
+def count_open(env, orders):
+    return env["wfmon.case"].search_count(
+        [
+            ("res_model", "=", "sale.order"),
+            ("res_id", "in", orders.ids),
+            ("type_id.code", "=", "distribution.master_data_gap"),
+            ("is_open", "=", True),
+        ]
+    )
+
+
+def run_size(env, warehouse, size, args):
+    clock = Clock(env)
+    orders = make_orders(env, warehouse, size, args.batch)
+    make_rule(env, orders)
+    scanners = {
+        "master data": lambda: master_pass(env),
+        "re-check (fulfillment, credit, margin)": lambda: env["sale.order"]._cron_wfmon_recheck(),
+        "inbound delay": lambda: env["purchase.order"]._cron_wfmon_inbound_delay(),
+    }
+    clock.tick()
+    dist.analyze(env)
+    seconds, queries, cpu = measured(env, scanners["master data"])
+    opened = count_open(env, orders)
+    progress(
+        f"{size}: master-data first pass: {opened} cases, {seconds:.1f}s ({cpu:.1f}s CPU), "
+        f"{queries} queries (load {benchlib.loadavg()})"
+    )
+    first = {"seconds": seconds, "queries": queries, "cpu": cpu, "opened": opened}
+    # A pass for what the first pass wrote (within the watermark's margin), then idle.
+    clock.tick()
+    for scan in scanners.values():
+        scan()
+    rounds = {"rule": [], **{name: [] for name in scanners}}
+    loads = []
+    for index in range(args.rounds):
+        clock.tick()
+        dist.analyze(env)
+        rounds["rule"].append(measured(env, lambda: env["base.automation"]._check()))
+        for name, scan in scanners.items():
+            dist.analyze(env)
+            rounds[name].append(measured(env, scan))
+        loads.append(benchlib.loadavg())
+        progress(
+            f"{size}: idle round {index + 1}/{args.rounds}: "
+            + ", ".join(
+                f"{name} {values[-1][0]:.3f}s {values[-1][1]} q" for name, values in rounds.items()
+            )
+            + f" (load {loads[-1]})"
+        )
+    assert count_open(env, orders) == opened, "an idle pass changed the open cases"
+    return {"size": size, "open": opened, "first": first, "idle": rounds, "load": loads}
+
+
+def ratio(values, anchors):
+    ratios = [v / a for v, a in zip(values, anchors, strict=True) if a]
+    return (statistics.median(ratios) if ratios else None), (
+        benchlib.summary(ratios) if ratios else None
+    )
+
+
+def report(results):
+    print("\nRe-check scanners, idle pass, vs a base.automation time rule scheduling an activity")
+    print(
+        f"{'size':>7} {'scanner':<40} {'time':>9} {'CPU':>8} {'queries':>8}  "
+        "ratio time | CPU | queries (goal <= 1.00)"
+    )
+    for res in results:
+        rule = res["idle"]["rule"]
+        rule_t = statistics.median(s for s, _q, _c in rule)
+        rule_q = statistics.median(q for _s, q, _c in rule)
+        rule_c = statistics.median(c for _s, _q, c in rule)
+        print(
+            f"{res['size']:7d} {'base.automation rule (anchor)':<40} {rule_t:8.3f}s "
+            f"{rule_c:7.3f}s {rule_q:8.0f}"
+        )
+        for name, values in res["idle"].items():
+            if name == "rule":
+                continue
+            scan_t = statistics.median(s for s, _q, _c in values)
+            scan_q = statistics.median(q for _s, q, _c in values)
+            scan_c = statistics.median(c for _s, _q, c in values)
+            t_ratio, t_rounds = ratio([s for s, _q, _c in values], [s for s, _q, _c in rule])
+            c_ratio, _c_rounds = ratio([c for _s, _q, c in values], [c for _s, _q, c in rule])
+            q_ratio, _q_rounds = ratio([q for _s, q, _c in values], [q for _s, q, _c in rule])
+            print(
+                f"{res['size']:7d} {name:<40} {scan_t:8.3f}s {scan_c:7.3f}s {scan_q:8.0f}  "
+                f"{t_ratio:5.3f}x | {c_ratio:5.3f}x | {q_ratio:5.3f}x"
+            )
+            benchlib.record(
+                "recheck",
+                f"{name} scanner, idle pass, {res['size']} open master-data cases",
+                scan_t,
+                "s",
+                anchor="base.automation time rule scheduling an activity, idle pass, same orders",
+                anchor_value=rule_t,
+                ratio=t_ratio,
+                ratio_rounds=t_rounds,
+                queries=scan_q,
+                anchor_queries=rule_q,
+                queries_ratio=q_ratio,
+                cpu_seconds=scan_c,
+                anchor_cpu_seconds=rule_c,
+                cpu_ratio=c_ratio,
+                goal="<= 1.00",
+                open_cases=res["open"],
+                loadavg_rounds=res["load"],
+            )
+        first = res["first"]
+        print(
+            f"{res['size']:7d} master-data first pass: {first['opened']} cases, "
+            f"{first['seconds']:.1f}s, {first['cpu']:.1f}s CPU, {first['queries']} queries"
+        )
+
+
+def run(env, args):
+    dist.OPTIONS["analyze"] = args.analyze
+    env = env(context=dict(env.context, tracking_disable=True))
+    warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+    results = []
+    try:
+        for size in (int(s) for s in args.sizes.split(",") if s.strip()):
+            savepoint = env.cr.savepoint()
+            try:
+                results.append(run_size(env, warehouse, size, args))
+            except Exception as error:  # noqa: BLE001 - report the sizes that completed
+                progress(f"{size}: failed ({error!r}); the sizes done before are reported")
+                break
+            finally:
+                env.flush_all()
+                savepoint.close(rollback=True)
+                env.invalidate_all()
+        report(results)
+    finally:
+        env.cr.rollback()
+        print("(rolled back: the database is unchanged)")
+
+
+def main():
+    args, odoo_args = parse_args(sys.argv[1:])
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    import odoo
+    from odoo import api
+    from odoo.tools import config
+
+    config.parse_config(odoo_args)
+    odoo.service.server.load_server_wide_modules()
+    registry = odoo.modules.registry.Registry(config["db_name"])
+    with registry.cursor() as cr:
+        run(api.Environment(cr, odoo.SUPERUSER_ID, {}), args)
+
+
+if "env" in globals():
+    # Fed to `odoo shell` on stdin: it provides `env`; options come from WFMON_BENCH_ARGS.
+    _args, _unknown = parse_args(shlex.split(os.environ.get("WFMON_BENCH_ARGS", "")))
+    if _unknown:
+        sys.exit(f"bench_recheck: unknown option(s) in WFMON_BENCH_ARGS: {_unknown}")
+    run(env, _args)  # noqa: F821 - odoo shell global
+elif __name__ == "__main__":
+    main()
