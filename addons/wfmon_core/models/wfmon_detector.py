@@ -235,6 +235,8 @@ class WfmonDetector(models.AbstractModel):
         batch_size=SCAN_BATCH,
         max_batches=20,
         progress=None,
+        case_domain=None,
+        resolve=None,
     ):
         """A scanner that reads only what is due: the records whose signal holds
         and that have no open case yet, and the open cases whose signal cleared.
@@ -276,6 +278,13 @@ class WfmonDetector(models.AbstractModel):
         :param progress: a dict the call adds its ``done`` and ``remaining``
             counts to, for a cron that runs several scans and tells the cron
             framework once; without it the call tells it
+        :param case_domain: a domain on ``wfmon.case`` narrowing which open cases of
+            ``type_code`` are this scanner's, when several scanners share a
+            type (core's monitors: ``[("rule_id", "=", rule.id)]``)
+        :param resolve: ``resolve(cases)`` resolves the open cases (``sudo``)
+            whose record left ``keep``, deleted records included (default: the
+            cases of the records still there, with ``reason``); ``False``: the
+            scanner resolves nothing (no query)
         :return: the number of records given to ``process`` and ``recheck``
         """
         # sudo: scanners run as the cron user and must see every open case.
@@ -286,6 +295,23 @@ class WfmonDetector(models.AbstractModel):
             # NOT EXISTS / EXISTS on the partial index of open cases: an anti-join,
             # where NOT IN (subquery) turns quadratic once its rows outgrow work_mem.
             Case.flush_model(["type_id", "res_model", "res_id", "is_open"])
+            if case_domain:
+                query = Case._search(
+                    [
+                        ("type_id", "=", case_type.id),
+                        ("res_model", "=", model._name),
+                        ("is_open", "=", True),
+                        *case_domain,
+                    ]
+                )
+                query.add_where(
+                    SQL(
+                        "%s = %s",
+                        SQL.identifier(query.table, "res_id"),
+                        SQL.identifier(model._table, "id"),
+                    )
+                )
+                return SQL("EXISTS %s", query.subselect(SQL("1")))
             return SQL(
                 "EXISTS (SELECT 1 FROM wfmon_case open_case WHERE open_case.type_id = %s "
                 "AND open_case.res_model = %s AND open_case.res_id = %s AND open_case.is_open)",
@@ -308,9 +334,14 @@ class WfmonDetector(models.AbstractModel):
                 where=lambda: SQL("NOT %s", has_open_case()),
             )
             done += found
+
+        def resolve_records(found):
+            self._resolve(type_code, model.browse(found.mapped("res_id")).exists(), reason)
+
+        resolve = resolve_records if resolve is None else resolve
         # Cases whose record left the signal (done, cancelled, rescheduled...).
         after = 0
-        while True:
+        while resolve is not False:
             kept = model._search(keep)
             kept.add_where(SQL("%s = wfmon_case.res_id", SQL.identifier(model._table, "id")))
             cases = Case._search(
@@ -320,6 +351,7 @@ class WfmonDetector(models.AbstractModel):
                     ("res_id", "!=", False),
                     ("is_open", "=", True),
                     ("id", ">", after),
+                    *(case_domain or []),
                 ],
                 order="id",
                 limit=batch_size,
@@ -328,7 +360,7 @@ class WfmonDetector(models.AbstractModel):
             cases = Case.browse(list(cases))
             if not cases:
                 break
-            self._resolve(type_code, model.browse(cases.mapped("res_id")).exists(), reason)
+            resolve(cases)
             after = cases[-1].id
         if recheck is not None:
             found, left = self._scan_batches(
