@@ -121,6 +121,24 @@ class TestRemindersEscalation(WfmonApprovalCase):
         self.assertLessEqual(large, small + 20, msg)
         self.assertLess(large, 200, msg)
 
+    def test_idle_pass_does_not_grow_with_pending_requests(self):
+        """With 3 or 9 requests pending and none due (reminders at 14:00), the
+        cron costs the same single indexed search; requests whose reminder falls
+        due are still picked up."""
+
+        def idle():
+            with count_queries(self.env) as queries:
+                self.assertEqual(self._cron(datetime(2026, 11, 23, 13, 0)), 0)
+            return queries.count
+
+        self._submit_at(MONDAY_10, count=3)
+        small = idle()
+        self._submit_at(MONDAY_10, count=6)
+        large = idle()
+        self.assertEqual(small, large, "the idle pass reads the pending requests")
+        self.assertLessEqual(large, 1)
+        self.assertEqual(self._cron(datetime(2026, 11, 23, 14, 5)), 9)
+
     def test_request_of_a_deleted_document_expires(self):
         cases, request = self._submit_at(MONDAY_10)
         cases.with_user(self.admin).unlink()

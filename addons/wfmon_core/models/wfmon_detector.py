@@ -251,6 +251,8 @@ class WfmonDetector(models.AbstractModel):
         max_batches=20,
         progress=None,
         changed=None,
+        case_domain=None,
+        resolve=None,
     ):
         """A scanner that reads only what is due: the records whose signal holds
         and that have no open case yet, and the open cases whose signal cleared.
@@ -303,6 +305,13 @@ class WfmonDetector(models.AbstractModel):
         :param progress: a dict the call adds its ``done`` and ``remaining``
             counts to, for a cron that runs several scans and tells the cron
             framework once; without it the call tells it
+        :param case_domain: a domain on ``wfmon.case`` narrowing which open cases of
+            ``type_code`` are this scanner's, when several scanners share a
+            type (core's monitors: ``[("rule_id", "=", rule.id)]``)
+        :param resolve: ``resolve(cases)`` resolves the open cases (``sudo``)
+            whose record left ``keep``, deleted records included (default: the
+            cases of the records still there, with ``reason``); ``False``: the
+            scanner resolves nothing (no query)
         :return: the number of records given to ``process`` and ``recheck``
         """
         # sudo: scanners run as the cron user and must see every open case.
@@ -313,6 +322,23 @@ class WfmonDetector(models.AbstractModel):
             # NOT EXISTS / EXISTS on the partial index of open cases: an anti-join,
             # where NOT IN (subquery) turns quadratic once its rows outgrow work_mem.
             Case.flush_model(["type_id", "res_model", "res_id", "is_open"])
+            if case_domain:
+                query = Case._search(
+                    [
+                        ("type_id", "=", case_type.id),
+                        ("res_model", "=", model._name),
+                        ("is_open", "=", True),
+                        *case_domain,
+                    ]
+                )
+                query.add_where(
+                    SQL(
+                        "%s = %s",
+                        SQL.identifier(query.table, "res_id"),
+                        SQL.identifier(model._table, "id"),
+                    )
+                )
+                return SQL("EXISTS %s", query.subselect(SQL("1")))
             return SQL(
                 "EXISTS (SELECT 1 FROM wfmon_case open_case WHERE open_case.type_id = %s "
                 "AND open_case.res_model = %s AND open_case.res_id = %s AND open_case.is_open)",
@@ -339,9 +365,14 @@ class WfmonDetector(models.AbstractModel):
                 seen=opened,
             )
             done += found
+
+        def resolve_records(found):
+            self._resolve(type_code, model.browse(found.mapped("res_id")).exists(), reason)
+
+        resolve = resolve_records if resolve is None else resolve
         # Cases whose record left the signal (done, cancelled, rescheduled...).
         after = 0
-        while True:
+        while resolve is not False:
             kept = model._search(keep)
             kept.add_where(SQL("%s = wfmon_case.res_id", SQL.identifier(model._table, "id")))
             cases = Case._search(
@@ -351,6 +382,7 @@ class WfmonDetector(models.AbstractModel):
                     ("res_id", "!=", False),
                     ("is_open", "=", True),
                     ("id", ">", after),
+                    *(case_domain or []),
                 ],
                 order="id",
                 limit=batch_size,
@@ -359,7 +391,7 @@ class WfmonDetector(models.AbstractModel):
             cases = Case.browse(list(cases))
             if not cases:
                 break
-            self._resolve(type_code, model.browse(cases.mapped("res_id")).exists(), reason)
+            resolve(cases)
             after = cases[-1].id
         if recheck is not None:
             found, left = self._scan_batches(

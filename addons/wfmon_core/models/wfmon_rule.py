@@ -142,79 +142,94 @@ class WfmonRule(models.Model):
         action["context"] = {"search_default_open": 1}
         return action
 
-    def _scan(self, now=None):
-        """Open cases for matching records and resolve those that stopped
-        matching. Works in batches of ``RULE_BATCH`` records: a constant number
-        of queries per batch."""
+    def _scan(self, now=None, progress=None):
+        """Open cases for the records that match and have none, and resolve
+        those whose record stopped matching: core's due-driven scan
+        (``wfmon.detector._scan_due``), so that a pass with nothing new reads
+        neither the matching records nor the open cases (a fixed handful of
+        queries per monitor, whatever their number). A time condition is a
+        threshold on the stored date: a record becomes due when the clock
+        passes it. At most 20 batches of ``RULE_BATCH`` records per call; the
+        next call goes on from there.
+
+        :param progress: a dict the scans add their done/remaining counts to
+            (the cron tells the cron framework once); without it, ignored
+        """
         now = now or fields.Datetime.now()
+        progress = {} if progress is None else progress
         Case = self.env["wfmon.case"]
+        detector = self.env["wfmon.detector"]
         for rule in self:
             if rule.model_name not in self.env:
                 continue
-            Model = self.env[rule.model_name].with_context(active_test=True)
+            # Archived records never open a case, but an archived record that
+            # still matches keeps its open case (as before the due-driven scan):
+            # the active test is written into the opening domain.
+            Model = self.env[rule.model_name].with_context(active_test=False)
             domain = rule._get_domain(now)
-            matched = 0
-            last_id = 0
-            while True:
-                batch = Model.search(
-                    expression.AND([domain, [("id", ">", last_id)]]), order="id", limit=RULE_BATCH
-                )
-                if not batch:
-                    break
-                matched += len(batch)
-                last_id = batch[-1].id
+            opening = domain
+            active = Model._active_name
+            if active and not any(item[0] == active for item in domain):
+                opening = [(active, "=", True), *domain]
+
+            def process(records, rule=rule):
                 Case._raise(
                     rule.type_id.code,
-                    batch,
+                    records,
                     severity=rule.severity or None,
                     site=rule.site_id.id or None,
                     key=rule._fingerprint_key(),
                     rule=rule,
                     bump=False,
                 )
-                if len(batch) < RULE_BATCH:
-                    break
-            if rule.auto_resolve:
-                rule._resolve_cleared(domain)
-            rule.write({"last_run": now, "last_match_count": matched, "last_error": False})
-        return True
 
-    def _resolve_cleared(self, domain):
-        self.ensure_one()
-        Case = self.env["wfmon.case"]
-        open_cases = Case.search_fetch(
-            [("rule_id", "=", self.id), ("is_open", "=", True)], ["res_id"]
-        )
-        for start in range(0, len(open_cases), RULE_BATCH):
-            chunk = open_cases[start : start + RULE_BATCH]
-            res_ids = chunk.mapped("res_id")
-            still = set(
-                self.env[self.model_name]
-                .with_context(active_test=False)
-                .search(expression.AND([domain, [("id", "in", res_ids)]]))
-                .ids
-            )
-            cleared = chunk.filtered(lambda c, s=still: c.res_id not in s)
-            if cleared:
-                cleared._auto_resolve(
+            def resolve(cases, rule=rule):
+                cases._auto_resolve(
                     self.env._(
-                        "Monitor '%s': the record no longer matches its condition.", self.name
+                        "Monitor '%s': the record no longer matches its condition.", rule.name
                     )
                 )
+
+            detector._scan_due(
+                f"rule.{rule.id}",
+                rule.type_id.code,
+                Model,
+                opening,
+                process,
+                None,
+                keep=domain,
+                batch_size=RULE_BATCH,
+                progress=progress,
+                case_domain=[("rule_id", "=", rule.id)],
+                resolve=resolve if rule.auto_resolve else False,
+            )
+            rule.write(
+                {
+                    "last_run": now,
+                    "last_match_count": Model.search_count(opening),
+                    "last_error": False,
+                }
+            )
+        return True
 
     @api.model
     def _cron_scan_rules(self):
         rules = self.search([])
         done = 0
+        progress = {}
         for rule in rules:
             try:
                 with self.env.cr.savepoint():
-                    rule._scan()
+                    rule._scan(progress=progress)
             except (UserError, ValidationError, ValueError) as exc:
                 # A broken monitor must not stop the others; its error stays
                 # visible on the rule itself.
                 _logger.warning("wfmon monitor %s failed: %s", rule.display_name, exc)
                 rule.last_error = str(exc)
             done += 1
-        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        # Records left to open (more than a call's batches): the cron framework
+        # runs the job again at once.
+        self.env["ir.cron"]._notify_progress(
+            done=progress.get("done", 0), remaining=progress.get("remaining", 0)
+        )
         return done

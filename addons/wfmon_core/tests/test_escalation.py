@@ -179,6 +179,37 @@ class TestEscalation(WfmonCase):
         # UPDATE / INSERT statements that carry 100 rows each.
         self.assertLessEqual(queries_large - queries_small, 2)
 
+    def test_idle_scanner_pass_does_not_grow_with_open_cases(self):
+        """With 10 or 30 open cases none of which is due, the scanner costs the
+        same single search (indexed ``sla_next_check``); a case whose next check
+        has passed is still picked up."""
+
+        def open_cases(count, when=MONDAY_10):
+            with freeze_time(when):
+                return self.Case.create(
+                    [
+                        {"type_id": self.case_type.id, "summary": f"i{i}", "severity": "low"}
+                        for i in range(count)
+                    ]
+                )
+
+        def idle():
+            with freeze_time("2026-11-23 11:00:00"), count_queries(self.env) as queries:
+                self.assertEqual(self.Case._cron_scan_sla(), 0)
+            return queries.count
+
+        open_cases(10)
+        small = idle()
+        open_cases(20)
+        large = idle()
+        self.assertEqual(small, large, "the idle pass reads the open cases")
+        self.assertLessEqual(large, 3)
+        # Opened a week earlier: its at-risk check (30 working hours) has passed.
+        due = open_cases(1, "2026-11-16 10:00:00")
+        with freeze_time("2026-11-23 11:00:00"):
+            self.assertEqual(self.Case._cron_scan_sla(), 1)
+        self.assertNotEqual(due.sla_status, "on_track")
+
     def test_scanner_works_in_batches(self):
         with freeze_time(MONDAY_10):
             cases = self.Case.create(

@@ -155,3 +155,76 @@ class TestMonitors(WfmonCase):
         self.assertLessEqual(first_large - first_small, 3 * 2 + 2)
         # Re-scanning open conditions costs the same whatever the volume.
         self.assertEqual(scan(small_rule), scan(large_rule))
+
+    @freeze_time(MONDAY_10)
+    def test_idle_rule_pass_never_reads_the_matching_records(self):
+        """A monitor's pass with nothing new (core's due-driven scan) costs the
+        same few queries with 20 or 60 matching records and their cases open:
+        neither the records nor the cases are read. A record becomes due when
+        the clock passes its date; each monitor keeps its own cases when two
+        share a type; an archived record keeps its case, a deleted or cleared
+        one has it resolved."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        rule = self.rule.copy({"name": "Watched", "domain": "[('summary', '=', 'watch')]"})
+        twin = rule.copy({"name": "Watched (twin)"})
+
+        def activities(count, deadline):
+            return self.env["mail.activity"].create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": partner.id,
+                        "activity_type_id": todo.id,
+                        "summary": "watch",
+                        "date_deadline": deadline,
+                        "user_id": self.env.uid,
+                    }
+                    for partner in self._partners(count)
+                ]
+            )
+
+        def idle_pass():
+            with count_queries(self.env) as queries:
+                rule._scan()
+            return queries.count
+
+        def open_cases(monitor):
+            return monitor.case_ids.filtered("is_open")
+
+        # Mon 10:00 minus 16 working hours (9-17) = Thu 19 Nov: due the 18th.
+        watched = activities(20, "2026-11-18")
+        rule._scan()
+        small = idle_pass()
+        watched |= activities(40, "2026-11-18")
+        rule._scan()
+        large = idle_pass()
+        self.assertEqual(len(open_cases(rule)), 60)
+        self.assertEqual(rule.last_match_count, 60)
+        self.assertEqual(small, large, "the idle pass reads the open cases")
+        self.assertLessEqual(large, 10, "the idle pass costs a fixed handful of queries")
+        # Same type, same records: the twin opens its own cases, and neither
+        # monitor resolves the other's.
+        twin._scan()
+        rule._scan()
+        self.assertEqual(len(open_cases(twin)), 60)
+        self.assertEqual(len(open_cases(rule)), 60)
+        # Due Friday: not on Monday; once the clock passes Friday 10:00 + 16 h.
+        later = activities(1, "2026-11-20")
+        rule._scan()
+        self.assertNotIn(later.id, open_cases(rule).mapped("res_id"))
+        with freeze_time("2026-11-24 10:00:00"):
+            rule._scan()
+        self.assertIn(later.id, open_cases(rule).mapped("res_id"))
+        # Archived: kept; deleted or no longer matching: resolved.
+        archived, deleted, cleared = watched[:3]
+        archived.active = False
+        deleted_id = deleted.id
+        deleted.unlink()
+        cleared.summary = "done"
+        rule._scan()
+        still = open_cases(rule).mapped("res_id")
+        self.assertIn(archived.id, still)
+        self.assertNotIn(deleted_id, still)
+        self.assertNotIn(cleared.id, still)
+        self.assertEqual(len(open_cases(twin)), 60, "the twin's cases are its own scan's")

@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.wfmon_core.tests.common import count_queries
+
 from .common import InboundHttpCase, envelope, signed_headers
 
 
@@ -225,6 +227,38 @@ class TestInbound(InboundHttpCase):
             with self.env.cr.savepoint():
                 self.Event.create(vals)
                 self.env.flush_all()
+
+    def test_idle_processing_does_not_grow_with_processed_events(self):
+        """With 3 or 9 events already processed and none received, the
+        processing cron costs the same single claim query; a new event is
+        still processed."""
+
+        def processed(count, start):
+            self.Event.create(
+                [
+                    {
+                        "source_id": self.source.id,
+                        "webhook_id": f"msg_idle_{start + i}",
+                        "raw_body": b"e30=",
+                    }
+                    for i in range(count)
+                ]
+            )
+            self._process()
+
+        def idle():
+            with count_queries(self.env) as queries:
+                self.assertEqual(self._process(), 0)
+            return queries.count
+
+        processed(3, 0)
+        small = idle()
+        processed(6, 3)
+        large = idle()
+        self.assertEqual(small, large, "the idle pass reads the processed events")
+        self.assertLessEqual(large, 1)
+        self.assertEqual(self._post(self._case_open_body()).status_code, 202)
+        self.assertEqual(self._process(), 1)
 
     def test_quarantine_threshold_opens_case_and_fix_resolves_it(self):
         self.source.max_quarantine_24h = 2

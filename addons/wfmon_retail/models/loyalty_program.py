@@ -163,14 +163,15 @@ class LoyaltyProgram(models.Model):
     @api.model
     def _cron_wfmon_retail_readiness(self):
         """Check the promotions whose readiness check is due."""
+        domain = [("wfmon_retail_next_check", "<=", fields.Datetime.now())]
         # sudo: the scheduled check reads every company's promotions, archived too.
-        due = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("wfmon_retail_next_check", "<=", fields.Datetime.now())], limit=200)
-        )
+        Program = self.sudo().with_context(active_test=False)
+        due = Program.search(domain, limit=200)
         if due:
             due._wfmon_retail_run_check()
+            # More due than one call takes: the cron framework runs the job again at once.
+            remaining = Program.search_count(domain) if len(due) == 200 else 0
+            self.env["ir.cron"]._notify_progress(done=len(due), remaining=remaining)
         return len(due)
 
     def _wfmon_retail_run_check(self):

@@ -470,16 +470,10 @@ class WfmonRetailDetector(models.AbstractModel):
         """The orders whose next vendor check is due (an indexed search: none
         due, one query): open, refresh or resolve their late-vendor cases."""
         now = fields.Datetime.to_datetime(now) or fields.Datetime.now()
+        domain = [("wfmon_retail_next_check", "<=", now)]
         # sudo: the scanner reads every store's purchases.
-        orders = (
-            self.env["purchase.order"]
-            .sudo()
-            .search(
-                [("wfmon_retail_next_check", "<=", now)],
-                order="wfmon_retail_next_check",
-                limit=limit,
-            )
-        )
+        Purchase = self.env["purchase.order"].sudo()
+        orders = Purchase.search(domain, order="wfmon_retail_next_check", limit=limit)
         if not orders:
             return 0
         unconfirmed = orders.filtered(lambda o: o.state == "sent")
@@ -510,6 +504,9 @@ class WfmonRetailDetector(models.AbstractModel):
         later = now + timedelta(hours=24)
         (unconfirmed | overdue)._wfmon_engine().write({"wfmon_retail_next_check": later})
         cleared._wfmon_engine().write({"wfmon_retail_next_check": False})
+        # More due than one call takes: the cron framework runs the job again at once.
+        remaining = Purchase.search_count(domain) if len(orders) == limit else 0
+        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
         return len(orders)
 
     @api.model

@@ -82,6 +82,37 @@ class TestLateVendor(RetailCase):
             self.assertEqual(self._scan(), 0)
         self.assertLessEqual(counted.count, 1)
 
+    def test_idle_pass_does_not_grow_with_open_cases(self):
+        """With 3 or 9 vendors late and their cases open (checked again a day
+        later), a pass with nothing due costs the same single indexed search;
+        orders whose check falls due are still picked up."""
+
+        def sent(count):
+            with freeze_time(MONDAY_10):
+                orders = self.env["purchase.order"].browse()
+                for _index in range(count):
+                    orders |= self._purchase([(self.juice, 10)], warehouse=self.wh_standard)
+                orders.write({"state": "sent"})
+            return orders
+
+        def idle():
+            # Wednesday 12:00: every check fell due at 10:00 and was done at 11:00.
+            with freeze_time(datetime(2026, 11, 25, 12, 0)), count_queries(self.env) as counted:
+                self.assertEqual(self._scan(), 0)
+            return counted.count
+
+        orders = sent(3)
+        with freeze_time(datetime(2026, 11, 25, 11, 0)):
+            self._scan()
+        small = idle()
+        orders |= sent(6)
+        with freeze_time(datetime(2026, 11, 25, 11, 0)):
+            self._scan()
+        large = idle()
+        self.assertEqual(len(self._cases(NOT_CONFIRMING, orders).filtered("is_open")), 9)
+        self.assertEqual(small, large, "the idle pass reads the open cases")
+        self.assertLessEqual(large, 1)
+
     @freeze_time(MONDAY_10)
     def test_purchases_of_other_warehouses_are_not_followed(self):
         plain = self.env["stock.warehouse"].create({"name": "Central", "code": "RCE"})

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from odoo.addons.wfmon_core.tests.common import MONDAY_10
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, count_queries
 
 from .common import RetailCase
 
@@ -84,6 +84,33 @@ class TestPromotionReadiness(RetailCase):
         self.assertEqual(case.state, "resolved")
         promotion.with_user(self.merchandiser).action_unarchive()
         self.assertTrue(promotion.active)
+
+    @freeze_time(MONDAY_10)
+    def test_idle_check_does_not_grow_with_open_cases(self):
+        """With 2 or 6 promotions not ready and their cases open (checked again
+        4 hours later), the scheduled check with nothing due costs the same
+        single indexed search; promotions whose check falls due are picked up."""
+        Program = self.env["loyalty.program"]
+
+        def not_ready(count):
+            return Program.browse().union(
+                *[self._promotion(self.coffee, active=False) for _index in range(count)]
+            )
+
+        def idle():
+            with count_queries(self.env) as counted:
+                self.assertEqual(Program._cron_wfmon_retail_readiness(), 0)
+            return counted.count
+
+        promotions = not_ready(2)
+        Program._cron_wfmon_retail_readiness()
+        small = idle()
+        promotions |= not_ready(4)
+        Program._cron_wfmon_retail_readiness()
+        large = idle()
+        self.assertEqual(len(self._cases(NOT_READY, promotions).filtered("is_open")), 6)
+        self.assertEqual(small, large, "the idle check reads the open cases")
+        self.assertLessEqual(large, 1)
 
     @freeze_time(MONDAY_10)
     def test_a_promotion_entering_the_horizon_is_archived_when_it_fails(self):

@@ -108,3 +108,27 @@ class TestAnomalies(RetailPosCase):
         with count_queries(self.env) as after:
             self._scan()
         self.assertEqual(before.count, after.count)
+
+    def test_the_scan_never_reads_the_open_cases_it_does_not_judge(self):
+        """The daily scan is a window aggregation (two grouped queries, bounded
+        by the window's sales): it reads the cases of the subjects it judges
+        only. With 3 or 9 more anomaly cases open on people who sold nothing in
+        the window, it costs the same queries."""
+        detector = self.env["wfmon.detector"]
+
+        def absent(count, start):
+            users = self.env["res.users"].browse()
+            for index in range(start, start + count):
+                users |= new_test_user(self.env, login=f"wfr_gone_{index}", name=f"Gone {index}")
+            detector._detect(ANOMALY, users)
+            return users
+
+        self._scan()
+        gone = absent(3, 0)
+        with count_queries(self.env) as small:
+            self._scan()
+        gone |= absent(6, 3)
+        with count_queries(self.env) as large:
+            self._scan()
+        self.assertEqual(small.count, large.count)
+        self.assertTrue(all(self._cases(ANOMALY, gone).mapped("is_open")))
