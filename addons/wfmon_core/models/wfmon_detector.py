@@ -309,8 +309,9 @@ class WfmonDetector(models.AbstractModel):
             ``type_code`` are this scanner's, when several scanners share a
             type (core's monitors: ``[("rule_id", "=", rule.id)]``)
         :param resolve: ``resolve(cases)`` resolves the open cases (``sudo``)
-            whose record left ``keep``, deleted records included (default: the
-            cases of the records still there, with ``reason``); ``False``: the
+            whose record left ``keep``, deleted records included (default: with
+            ``reason``, and "The document was deleted." for the cases whose
+            record is gone); ``False``: the
             scanner resolves nothing (no query)
         :return: the number of records given to ``process`` and ``recheck``
         """
@@ -367,7 +368,14 @@ class WfmonDetector(models.AbstractModel):
             done += found
 
         def resolve_records(found):
-            self._resolve(type_code, model.browse(found.mapped("res_id")).exists(), reason)
+            records = model.browse(found.mapped("res_id")).exists()
+            self._resolve(type_code, records, reason)
+            # A record deleted while its case was open (cancelled and deleted
+            # between two passes): its case would come back on every pass.
+            present = set(records.ids)
+            gone = found.filtered(lambda case: case.res_id not in present)
+            if gone:
+                gone._auto_resolve(self.env._("The document was deleted."))
 
         resolve = resolve_records if resolve is None else resolve
         # Cases whose record left the signal (done, cancelled, rescheduled...).

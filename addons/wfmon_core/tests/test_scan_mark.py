@@ -72,3 +72,42 @@ class TestScanWatermark(WfmonCase):
         self._pass(1)
         with self.assertRaises(AccessError):
             self.env["wfmon.scan.mark"].with_user(manager).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestScanDueDeletedRecords(WfmonCase):
+    """A record deleted while its case is open: the next pass resolves the case
+    (it would otherwise come back on every pass, and stay open for ever)."""
+
+    def _pass(self, partners):
+        detector = self.env["wfmon.detector"]
+        return detector._scan_due(
+            "test_deleted",
+            "test.condition",
+            self.env["res.partner"],
+            [("id", "in", partners.ids), ("comment", "!=", False)],
+            lambda records: self.env["wfmon.case"]._raise("test.condition", records, bump=False),
+            "The partner has no comment any more.",
+        )
+
+    def test_case_of_a_deleted_record_resolves(self):
+        partners = self._partners(3, comment="Watch this one")
+        self._pass(partners)
+        cases = self.env["wfmon.case"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+        )
+        self.assertEqual(len(cases), 3)
+        self.assertTrue(all(cases.mapped("is_open")))
+        deleted, cleared, kept = partners
+        deleted_id = deleted.id
+        cleared.comment = False
+        deleted.unlink()
+        self._pass(partners)
+        by_record = {case.res_id: case for case in cases}
+        self.assertFalse(by_record[deleted_id].is_open)
+        self.assertIn("deleted", by_record[deleted_id].resolution_note)
+        self.assertFalse(by_record[cleared.id].is_open)
+        self.assertEqual(
+            by_record[cleared.id].resolution_note, "The partner has no comment any more."
+        )
+        self.assertTrue(by_record[kept.id].is_open)
