@@ -29,7 +29,6 @@ the run and restored.  Measurements, not pass/fail thresholds.
 
 import argparse
 import os
-import shlex
 import statistics
 import subprocess
 import sys
@@ -403,23 +402,4 @@ def run(env, args):
         print("(the rows committed by the benchmark were deleted)")
 
 
-def main():
-    args, odoo_args = parse_args(sys.argv[1:])
-    import odoo
-    from odoo import api
-    from odoo.tools import config
-
-    config.parse_config(odoo_args)
-    registry = odoo.modules.registry.Registry(config["db_name"])
-    with registry.cursor() as cr:
-        run(api.Environment(cr, odoo.SUPERUSER_ID, {}), args)
-
-
-if "env" in globals():
-    # Fed to `odoo shell` on stdin: it provides `env`; options come from WFMON_BENCH_ARGS.
-    _args, _unknown = parse_args(shlex.split(os.environ.get("WFMON_BENCH_ARGS", "")))
-    if _unknown:
-        sys.exit(f"bench_delivery: unknown option(s) in WFMON_BENCH_ARGS: {_unknown}")
-    run(env, _args)  # noqa: F821 - odoo shell global
-elif __name__ == "__main__":
-    main()
+benchlib.entry("bench_delivery", parse_args, run, globals())

@@ -46,8 +46,6 @@ Before each measure the planner's statistics are refreshed with ANALYZE inside t
 
 import argparse
 import gc
-import os
-import shlex
 import statistics
 import sys
 import time
@@ -586,26 +584,4 @@ def run(env, args):
         print("(rolled back: the database is unchanged)")
 
 
-def main():
-    args, odoo_args = parse_args(sys.argv[1:])
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    import odoo
-    from odoo import api
-    from odoo.tools import config
-
-    config.parse_config(odoo_args)
-    odoo.service.server.load_server_wide_modules()
-    registry = odoo.modules.registry.Registry(config["db_name"])
-    with registry.cursor() as cr:
-        run(api.Environment(cr, odoo.SUPERUSER_ID, {}), args)
-
-
-if "env" in globals():
-    # Fed to `odoo shell` on stdin: it provides `env`; options come from WFMON_BENCH_ARGS.
-    _args, _unknown = parse_args(shlex.split(os.environ.get("WFMON_BENCH_ARGS", "")))
-    if _unknown:
-        sys.exit(f"bench_distribution: unknown option(s) in WFMON_BENCH_ARGS: {_unknown}")
-    run(env, _args)  # noqa: F821 - odoo shell global
-elif __name__ == "__main__":
-    main()
+benchlib.entry("bench_distribution", parse_args, run, globals())

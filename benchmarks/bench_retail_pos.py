@@ -30,10 +30,7 @@ Everything happens in one transaction that is rolled back. Through ``odoo shell`
 
 import argparse
 import copy
-import os
-import shlex
 import statistics
-import sys
 import time
 from datetime import timedelta
 from itertools import count
@@ -443,8 +440,4 @@ def run(env, args):
         print("(rolled back: the database is unchanged)")
 
 
-if "env" in globals():
-    _args, _unknown = parse_args(shlex.split(os.environ.get("WFMON_BENCH_ARGS", "")))
-    if _unknown:
-        sys.exit(f"bench_retail_pos: unknown option(s) in WFMON_BENCH_ARGS: {_unknown}")
-    run(env, _args)  # noqa: F821 - odoo shell global
+benchlib.entry("bench_retail_pos", parse_args, run, globals())

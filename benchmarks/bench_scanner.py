@@ -34,8 +34,6 @@ Odoo's own options when run standalone, as bench_distribution.py.
 """
 
 import argparse
-import os
-import shlex
 import statistics
 import sys
 import time
@@ -369,45 +367,10 @@ def run(env, args):
     dist.OPTIONS["analyze"] = args.analyze
     env = env(context=dict(env.context, tracking_disable=True))
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
-    results = []
-    try:
-        for size in (int(s) for s in args.sizes.split(",") if s.strip()):
-            savepoint = env.cr.savepoint()
-            try:
-                results.append(run_size(env, warehouse, size, args))
-            except Exception as error:  # noqa: BLE001 - report the sizes that completed
-                progress(f"{size}: failed ({error!r}); the sizes done before are reported")
-                break
-            finally:
-                env.flush_all()
-                savepoint.close(rollback=True)
-                env.invalidate_all()
-        report(results)
-    finally:
-        env.cr.rollback()
-        print("(rolled back: the database is unchanged)")
+    results = benchlib.each_size(
+        env, args.sizes, lambda size: run_size(env, warehouse, size, args), progress
+    )
+    report(results)
 
 
-def main():
-    args, odoo_args = parse_args(sys.argv[1:])
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    import odoo
-    from odoo import api
-    from odoo.tools import config
-
-    config.parse_config(odoo_args)
-    odoo.service.server.load_server_wide_modules()
-    registry = odoo.modules.registry.Registry(config["db_name"])
-    with registry.cursor() as cr:
-        run(api.Environment(cr, odoo.SUPERUSER_ID, {}), args)
-
-
-if "env" in globals():
-    # Fed to `odoo shell` on stdin: it provides `env`; options come from WFMON_BENCH_ARGS.
-    _args, _unknown = parse_args(shlex.split(os.environ.get("WFMON_BENCH_ARGS", "")))
-    if _unknown:
-        sys.exit(f"bench_scanner: unknown option(s) in WFMON_BENCH_ARGS: {_unknown}")
-    run(env, _args)  # noqa: F821 - odoo shell global
-elif __name__ == "__main__":
-    main()
+benchlib.entry("bench_scanner", parse_args, run, globals())

@@ -4,6 +4,10 @@
   JSON-lines file named by ``WFMON_BENCH_RESULTS`` (the runner gathers those
   lines into one results file); without the variable it does nothing.
 - :func:`loadavg` is the machine's load, printed beside each round.
+- :func:`each_size` runs a benchmark's sizes one after the other, each in a savepoint
+  rolled back after it.
+- :func:`entry` starts a benchmark where it was started: fed to ``odoo shell`` or run as a
+  script.
 
 The runner puts this directory on ``PYTHONPATH``; a benchmark fed to
 ``odoo shell`` imports it like any module.
@@ -12,7 +16,10 @@ The runner puts this directory on ``PYTHONPATH``; a benchmark fed to
 import json
 import math
 import os
+import shlex
 import statistics
+import sys
+import time
 
 
 def loadavg():
@@ -65,3 +72,54 @@ def record(benchmark, name, value, unit, anchor=None, anchor_value=None, ratio=N
     }
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(line, default=str) + "\n")
+
+
+def each_size(env, sizes, run_size, progress):
+    """``[run_size(size), ...]`` for the comma-separated ``sizes``, each in a savepoint
+    rolled back after it (the next size starts from the same database), the caches emptied;
+    a size that fails ends the run, the sizes done before it are returned. The whole
+    transaction is rolled back at the end, whatever happens."""
+    results = []
+    try:
+        for size in (int(s) for s in sizes.split(",") if s.strip()):
+            savepoint = env.cr.savepoint()
+            try:
+                results.append(run_size(size))
+            except Exception as error:  # noqa: BLE001 - report the sizes that completed
+                progress(f"{size}: failed ({error!r}); the sizes done before are reported")
+                break
+            finally:
+                env.flush_all()
+                savepoint.close(rollback=True)
+                env.invalidate_all()
+        return results
+    finally:
+        env.cr.rollback()
+        print("(rolled back: the database is unchanged)")
+
+
+def entry(name, parse_args, run, namespace):
+    """Start the benchmark ``name`` (its module's ``globals()`` in ``namespace``): fed to
+    ``odoo shell`` on stdin, which provides ``env``, with its options in
+    ``WFMON_BENCH_ARGS``; or run as a script, ``python3 bench_<name>.py [options] -d DB``
+    (the options it does not know go to Odoo's configuration)."""
+    if "env" in namespace:
+        args, unknown = parse_args(shlex.split(os.environ.get("WFMON_BENCH_ARGS", "")))
+        if unknown:
+            sys.exit(f"{name}: unknown option(s) in WFMON_BENCH_ARGS: {unknown}")
+        run(namespace["env"], args)
+        return
+    if namespace.get("__name__") != "__main__":
+        return
+    args, odoo_args = parse_args(sys.argv[1:])
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    import odoo
+    from odoo import api
+    from odoo.tools import config
+
+    config.parse_config(odoo_args)
+    odoo.service.server.load_server_wide_modules()
+    registry = odoo.modules.registry.Registry(config["db_name"])
+    with registry.cursor() as cr:
+        run(api.Environment(cr, odoo.SUPERUSER_ID, {}), args)
