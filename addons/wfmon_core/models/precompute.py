@@ -62,13 +62,13 @@ def add_precomputed(model, vals_list, computed=None):
     # sudo: related fields are computed as superuser (Odoo's compute_sudo), so
     # their precomputed values are read the same way.
     # Records iterated from one recordset share its prefetch: one read per parent model.
-    parents = {
-        parent: {
-            record.id: record
-            for record in model.env[model._fields[parent].comodel_name].sudo().browse(sorted(ids))
-        }
-        for parent, ids in parent_ids.items()
-    }
+    parents = {}
+    for parent, ids in parent_ids.items():
+        records = model.env[model._fields[parent].comodel_name].sudo().browse(sorted(ids))
+        # Only the columns asked for: a parent's other fields (a case's JSON
+        # details) are not read for nothing.
+        records.fetch([paths[name][1] for name in paths if paths[name][0] == parent])
+        parents[parent] = {record.id: record for record in records}
     for vals, missing in todo:
         filled = set()
         for name in missing:
