@@ -1,4 +1,5 @@
 from . import wfmon_engine_mixin
+from . import wfmon_append_mixin
 from . import wfmon_report_mixin
 from . import wfmon_digest_mixin
 from . import wfmon_reference_mixin

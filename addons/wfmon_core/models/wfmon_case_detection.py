@@ -1,12 +1,11 @@
 from collections import defaultdict
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.fingerprint import fingerprint as make_fingerprint
+from .wfmon_append_mixin import log_notes, note_body
 
 
 class WfmonCase(models.Model):
@@ -203,11 +202,13 @@ class WfmonCase(models.Model):
     def _post_batch_open_messages(self):
         """Creation message and owner follow-up for a batch, in a few queries."""
         bodies = {
-            case.id: Markup("<p>%s</p>")
-            % self.env._("Case opened by the monitor: %s", case.summary)
+            case.id: note_body(self.env, self.env._("Case opened by the monitor: %s", case.summary))
             for case in self
         }
-        self._message_log_batch(bodies=bodies)
+        # One INSERT for the batch's notes when nothing hooks mail.message's
+        # create (wfmon_append_mixin.log_notes), else the mail module's own way.
+        if log_notes(self, bodies) is None:
+            self._message_log_batch(bodies=bodies)
         by_owner = defaultdict(list)
         for case in self:
             if case.user_id:

@@ -32,7 +32,8 @@ class WfmonCaseLog(models.Model):
     """
 
     _name = "wfmon.case.log"
-    _inherit = ["wfmon.engine.mixin"]
+    # The engine guard first, then the bulk insert (see wfmon_append_mixin.py).
+    _inherit = ["wfmon.engine.mixin", "wfmon.append.mixin"]
     _description = "Case Audit Log"
     _order = "date desc, id desc"
     _rec_name = "action"

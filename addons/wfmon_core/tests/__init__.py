@@ -15,3 +15,4 @@ from . import test_manual_report
 from . import test_tours
 from . import test_case_screens
 from . import test_view_inheritance
+from . import test_append_rows

@@ -128,6 +128,40 @@ def count_queries(env, invalidate=True):
     counted.count = cr.sql_log_count - before
 
 
+def table_rows(records, exclude=("id",)):
+    """The rows of ``records`` as stored (every column but ``exclude``), in the
+    order of ``records``: what two ways of writing rows are compared on."""
+    env = records.env
+    env.flush_all()
+    env.cr.execute(
+        SQL("SELECT * FROM %s WHERE id IN %s", SQL.identifier(records._table), tuple(records.ids))
+    )
+    columns = [column.name for column in env.cr.description]
+    by_id = {row[columns.index("id")]: row for row in env.cr.fetchall()}
+    return [
+        {
+            name: value
+            for name, value in zip(columns, by_id[id_], strict=True)
+            if name not in exclude
+        }
+        for id_ in records.ids
+    ]
+
+
+@contextmanager
+def orm_create():
+    """The block writes append-only engine rows and chatter notes through the
+    ORM's own create, as before the bulk insert (wfmon_append_mixin.py): the
+    reference the fast path's rows are compared with."""
+    from odoo.addons.wfmon_core.models import wfmon_append_mixin
+
+    with (
+        patch.object(wfmon_append_mixin, "fits", return_value=False),
+        patch.object(wfmon_append_mixin, "log_notes_allowed", return_value=False),
+    ):
+        yield
+
+
 class WfmonCase(TransactionCase):
     """Shared fixture: a 9-17 Mon-Fri UTC calendar, an SLA policy with a
     ladder, a team with a lead, two stores and users for each role."""

@@ -24,6 +24,8 @@ class WfmonDistributionLine(models.Model):
     """
 
     _name = "wfmon.distribution.line"
+    # Appended by the detectors only: one INSERT per batch (wfmon_core's wfmon_append_mixin.py).
+    _inherit = ["wfmon.append.mixin"]
     _description = "Distribution Case Analysis Line"
     _order = "case_id, sequence, id"
 

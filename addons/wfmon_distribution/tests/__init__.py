@@ -14,3 +14,4 @@ from . import test_role_journeys
 from . import test_demo
 from . import test_tours
 from . import test_language
+from . import test_analysis_lines

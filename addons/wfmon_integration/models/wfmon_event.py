@@ -27,6 +27,8 @@ class WfmonEvent(models.Model):
     transaction as the change that caused it (a rollback publishes nothing)."""
 
     _name = "wfmon.event"
+    # Rows appended by the outbox only: one INSERT per batch (wfmon_core's wfmon_append_mixin.py).
+    _inherit = ["wfmon.append.mixin"]
     _description = "Integration Event (outbox)"
     _order = "id desc"
 

@@ -33,6 +33,9 @@ class WfmonWebhookDelivery(models.Model):
     """One event to one endpoint: the unit of retry and of the dead letter."""
 
     _name = "wfmon.webhook.delivery"
+    # Created by the outbox's fan-out only: one INSERT per batch (wfmon_core's
+    # wfmon_append_mixin.py); later state changes are ordinary writes.
+    _inherit = ["wfmon.append.mixin"]
     _description = "Webhook Delivery"
     _order = "id desc"
     _rec_name = "event_id"

@@ -1,9 +1,16 @@
 """C11 outbox: events are written in the business transaction."""
 
 import json
+from unittest.mock import patch
+
+from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+
+from odoo.addons.wfmon_core.models import wfmon_append_mixin
+from odoo.addons.wfmon_core.models.wfmon_append_mixin import fits
+from odoo.addons.wfmon_core.tests.common import MONDAY_10, orm_create, table_rows
 
 from .common import WfmonIntegrationCase
 
@@ -72,6 +79,32 @@ class TestOutbox(WfmonIntegrationCase):
             self.env.flush_all()
         self.assertEqual(len(events), 28)
         self.assertEqual(len(self._deliveries(events)), 28)
+
+    @freeze_time(MONDAY_10)
+    def test_events_written_in_bulk_equal_the_orms(self):
+        """Events are inserted in one INSERT per batch (wfmon_append_mixin.py):
+        column by column what the ORM writes, but the random event id; their
+        deliveries show in the same transaction."""
+        partners = self.env["res.partner"].create([{"name": f"Bulk {i}"} for i in range(3)])
+        publisher = self.env["wfmon.publisher"]
+        with patch.object(
+            wfmon_append_mixin, "insert_rows", wraps=wfmon_append_mixin.insert_rows
+        ) as insert:
+            fast = publisher._publish("test.bulk", partners)
+        self.assertEqual(insert.call_count, 2, "the events, then their deliveries")
+        with orm_create():
+            slow = publisher._publish("test.bulk", partners)
+        self.assertEqual(table_rows(fast, ("id", "name")), table_rows(slow, ("id", "name")))
+        self.assertEqual(
+            table_rows(fast.delivery_ids, ("id", "event_id")),
+            table_rows(slow.delivery_ids, ("id", "event_id")),
+        )
+        for event in fast:
+            self.assertRegex(event.name, r"^evt_[0-9a-f]{32}$")
+            self.assertEqual(event.delivery_ids.endpoint_id, self.endpoint)
+        self.assertTrue(fits(self.env["wfmon.event"]))
+        for field in self.env["wfmon.event"]._fields.values():
+            self.assertFalse(field.translate or getattr(field, "tracking", None), field)
 
     def test_undeclared_type_is_registered(self):
         self.env["wfmon.publisher"]._publish("test.new_type", self.partner)

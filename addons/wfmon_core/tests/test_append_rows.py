@@ -1,0 +1,199 @@
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from odoo.addons.wfmon_core.models import wfmon_append_mixin
+from odoo.addons.wfmon_core.models.wfmon_append_mixin import (
+    WfmonAppendMixin,
+    create_overrides,
+    fits,
+    log_notes_allowed,
+)
+
+from .common import MONDAY_10, WfmonCase, WfmonRpcCase, orm_create, table_rows
+
+#: summaries a detector may copy from a document a user typed
+HOSTILE = [
+    "<script>alert('x')</script>",
+    'He said "stop" & left',
+    "a < b > c &amp; d",
+    "<b onmouseover=alert(1)>bold</b> <!-- c --> ]]>",
+    "Déjà vu — 中文 😀",
+    "tab\tand\nnewline",
+    "no\u00a0break space",
+    "zero\u200bwidth",
+    "control\x0bchar",
+]
+
+
+@tagged("post_install", "-at_install")
+class TestAppendRows(WfmonCase):
+    """Audit lines and the "Case opened" chatter note are written in one INSERT
+    per batch: the rows are the ones the ORM writes, column by column."""
+
+    def _raise(self, partners, summary=None):
+        return self.Case._raise("test.condition", partners, summary=summary).sudo()
+
+    @freeze_time(MONDAY_10)
+    def test_audit_lines_equal_the_orms(self):
+        cases = self._raise(self._partners(2))
+        fast = cases._log_batch(
+            "note", old_values=["a", False], new_values=["b", "c"], reasons=["why", None]
+        )
+        with orm_create():
+            slow = cases._log_batch(
+                "note", old_values=["a", False], new_values=["b", "c"], reasons=["why", None]
+            )
+        self.assertEqual(table_rows(fast), table_rows(slow))
+        self.assertEqual(fast.mapped("company_id"), cases.mapped("company_id"))
+        self.assertTrue(all(fast.mapped("date")))
+
+    @freeze_time(MONDAY_10)
+    def test_opening_note_equals_the_orms_for_hostile_summaries(self):
+        partners = self._partners(2 * len(HOSTILE))
+        summaries = {p.id: HOSTILE[i % len(HOSTILE)] for i, p in enumerate(partners)}
+        fast = self._raise(partners[: len(HOSTILE)], summary=summaries)
+        with orm_create():
+            slow = self._raise(partners[len(HOSTILE) :], summary=summaries)
+        exclude = ("id", "res_id", "message_id")
+        for fast_case, slow_case in zip(fast, slow, strict=True):
+            self.assertEqual(fast_case.summary, slow_case.summary)
+            fast_note, slow_note = fast_case.message_ids, slow_case.message_ids
+            self.assertEqual(len(fast_note), 1)
+            self.assertEqual(len(slow_note), 1)
+            self.assertEqual(
+                table_rows(fast_note, exclude), table_rows(slow_note, exclude), fast_case.summary
+            )
+            self.assertEqual(fast_note.body, slow_note.body)
+            self.assertNotIn("<script", fast_note.body)
+            self.assertTrue(fast_note.message_id.startswith("<"))
+        # Audit lines of the opening, and their company, the same way too.
+        self.assertEqual(
+            table_rows(fast.log_ids, ("id", "case_id")), table_rows(slow.log_ids, ("id", "case_id"))
+        )
+
+    def test_same_transaction_reads(self):
+        cases = self._raise(self._partners(3))
+        for case in cases:
+            self.assertEqual(case.log_ids.mapped("action"), ["open"])
+            self.assertEqual(len(case.message_ids), 1)
+            self.assertIn("Case opened by the monitor", case.message_ids.body)
+        # With the one2many already in cache, a new line shows in it at once.
+        lines = cases._log_batch("note", reasons="later")
+        for case, line in zip(cases, lines, strict=True):
+            self.assertIn(line, case.log_ids)
+            self.assertEqual(line.case_id, case)
+        self.assertEqual(self.env["wfmon.case.log"].search_count([("case_id", "in", cases.ids)]), 6)
+
+    def test_engine_guard_still_runs_before_the_bulk_insert(self):
+        """The engine guard is an override of create above the fast path: it
+        still refuses a non-engine caller; the engine's lines take the fast path."""
+        case = self._raise(self._partners(1))
+        Log = self.env["wfmon.case.log"]
+        with self.assertRaises(AccessError):
+            Log.sudo().create({"case_id": case.id, "action": "note"})
+        with patch.object(
+            wfmon_append_mixin, "insert_rows", wraps=wfmon_append_mixin.insert_rows
+        ) as insert:
+            case._log_batch("note", reasons="engine")
+        self.assertEqual(insert.call_count, 1)
+        self.assertFalse(create_overrides(Log, below=WfmonAppendMixin))
+
+    def test_what_the_fast_path_does_not_do_falls_back(self):
+        """No tracking, translations, mail thread nor x2many: the models that use
+        the fast path have none, and a model or a value that has some goes to
+        the ORM."""
+        for model in ("wfmon.case.log",):
+            Model = self.env[model]
+            self.assertTrue(fits(Model), model)
+            for field in Model._fields.values():
+                self.assertFalse(field.translate, field)
+                self.assertFalse(getattr(field, "tracking", None), field)
+        self.assertFalse(fits(self.Case), "a mail thread with tracking: the ORM")
+        self.assertIsNone(
+            wfmon_append_mixin.prepare_rows(self.env["wfmon.case.type"], [{"name": "translated"}])
+        )
+        self.assertIsNone(
+            wfmon_append_mixin.prepare_rows(
+                self.env["wfmon.case.log"], [{"case_id": 1, "nonexistent": 1}]
+            )
+        )
+        self.assertTrue(log_notes_allowed(self.Case), "only mail hooks mail.message's create")
+
+    def test_notes_fall_back_when_a_module_hooks_message_create(self):
+        partners = self._partners(2)
+        with patch.object(wfmon_append_mixin, "create_overrides", return_value={"other"}):
+            self.assertFalse(log_notes_allowed(self.Case))
+            with patch.object(
+                type(self.Case),
+                "_message_log_batch",
+                autospec=True,
+                side_effect=type(self.Case)._message_log_batch,
+            ) as log_batch:
+                cases = self._raise(partners)
+        self.assertEqual(log_batch.call_count, 1)
+        for case in cases:
+            self.assertEqual(len(case.message_ids), 1)
+
+    def test_opening_queries_grow_only_with_inserts(self):
+        small, large = self._partners(30), self._partners(90)
+        self.env.flush_all()
+        self.env.invalidate_all()
+
+        def count(records):
+            before = self.env.cr.sql_log_count
+            self.Case._raise("test.condition", records, impact=1.0)
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        count(self._partners(5))  # warm the registry caches
+        open_small, open_large = count(small), count(large)
+        # 30 and 90 rows fit one INSERT each: the same queries for 3x the cases.
+        self.assertEqual(open_large, open_small)
+
+
+@tagged("post_install", "-at_install")
+class TestAppendRowsRpc(WfmonRpcCase):
+    """The rows written in bulk, read through the real endpoints; and still
+    nobody but the engine writes them."""
+
+    def test_chatter_shows_the_opening_note(self):
+        calendar = self.env.company.wfmon_calendar_id
+        self.assertTrue(calendar or True)
+        case_type = self.env["wfmon.case.type"].create({"name": "Rpc", "code": "rpc.rows"})
+        partner = self.env["res.partner"].create({"name": "Rows & <Co>"})
+        case = self.env["wfmon.case"]._raise(
+            "rpc.rows", partner, summary='Late <b>pick</b> & "quotes"'
+        )
+        self.assertEqual(case.type_id, case_type)
+        self.authenticate("rpc_wfmon_manager", "rpc_wfmon_manager")
+        result = self.make_jsonrpc_request(
+            "/mail/thread/messages", {"thread_model": "wfmon.case", "thread_id": case.id}
+        )
+        bodies = [message["body"] for message in result["data"]["mail.message"]]
+        self.assertIn(
+            '<p>Case opened by the monitor: Late &lt;b&gt;pick&lt;/b&gt; &amp; "quotes"</p>',
+            bodies,
+        )
+
+    def test_clients_cannot_append_rows(self):
+        case_type = self.env["wfmon.case.type"].create({"name": "Rpc", "code": "rpc.rows"})
+        case = self.env["wfmon.case"]._raise(
+            "rpc.rows", self.env["res.partner"].create({"name": "x"})
+        )
+        self.assertEqual(case.type_id, case_type)
+        for role in self.role_users:
+            with self.assertUnchanged(case):
+                self.assertRefused(
+                    self.rpc(
+                        role,
+                        "wfmon.case.log",
+                        "create",
+                        [{"case_id": case.id, "action": "note", "reason": "forged"}],
+                        context=self.attack_context,
+                    ),
+                    role,
+                )
