@@ -160,9 +160,15 @@ def prepare_rows(model, vals_list, trusted=frozenset()):
     return rows
 
 
-def insert_rows(model, rows, trusted=frozenset()):
+def insert_rows(model, rows, trusted=frozenset(), invalidate_inverses=False):
     """Insert ``rows`` (from :func:`prepare_rows`) and return the new records,
-    with their cache, inverse caches, recomputations and constraints done."""
+    with their cache, inverse caches, recomputations and constraints done.
+
+    :param invalidate_inverses: the one2many fields of the rows' parents are
+        emptied from the cache instead of given the new rows (the parents read
+        them again when asked: cheaper when each row has its own parent and
+        the caller invalidates them anyway, as mail does for notes)
+    """
     model = model.browse()
     model.check_access("create")
     cr = model.env.cr
@@ -190,7 +196,7 @@ def insert_rows(model, rows, trusted=frozenset()):
         )
         ids.extend(id_ for (id_,) in cr.fetchall())
     records = model.browse(ids)
-    _fill_cache(model, records, rows, names, converters)
+    _fill_cache(model, records, rows, names, converters, invalidate_inverses)
     protected_fields = [
         dependent
         for field in protected
@@ -229,7 +235,7 @@ def _converter(model, field, trusted):
     )
 
 
-def _fill_cache(model, records, rows, names, converters):
+def _fill_cache(model, records, rows, names, converters, invalidate_inverses=False):
     """The new rows' cache, as ``BaseModel._create`` leaves it."""
     cache = model.env.cache
     given = set(names)
@@ -256,8 +262,28 @@ def _fill_cache(model, records, rows, names, converters):
             by_value = defaultdict(list)
             for record_id, value in zip(records._ids, values, strict=True):
                 by_value[value].append(record_id)
+            if invalidate_inverses:
+                _invalidate_inverses(model, records, field, by_value)
+                continue
             for value, record_ids in by_value.items():
                 field._update_inverses(records.browse(record_ids), value)
+
+
+def _invalidate_inverses(model, records, field, by_value):
+    """Drop from the cache the inverse one2many fields of ``field`` on the
+    parents of ``records`` (``by_value``: parent id -> record ids)."""
+    if field.type == "many2one_reference":
+        parents = defaultdict(set)
+        for record in records:
+            if record[field.model_field] and record[field.name]:
+                parents[record[field.model_field]].add(record[field.name])
+    else:
+        parents = {field.comodel_name: {value for value in by_value if value}}
+    for invf in model.pool.field_inverses[field]:
+        if parents.get(invf.model_name):
+            model.env[invf.model_name].browse(parents[invf.model_name]).invalidate_recordset(
+                [invf.name]
+            )
 
 
 class WfmonAppendMixin(models.AbstractModel):
@@ -360,7 +386,7 @@ def log_notes(records, bodies):
     rows = prepare_rows(Message, vals_list, trusted={"body"})
     if rows is None:
         return None
-    messages = insert_rows(Message, rows, trusted={"body"})
+    messages = insert_rows(Message, rows, trusted={"body"}, invalidate_inverses=True)
     # What mail.message's create does after the insert for thread messages.
     records.invalidate_recordset(
         ["message_ids", "message_needaction", "message_needaction_counter"]
