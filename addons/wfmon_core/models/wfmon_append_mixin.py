@@ -40,7 +40,7 @@ from markupsafe import Markup
 
 from odoo import api, models
 from odoo.models import INSERT_BATCH_SIZE, LOG_ACCESS_COLUMNS, SQL_DEFAULT
-from odoo.tools import SQL, clean_context, float_round, split_every
+from odoo.tools import SQL, clean_context, float_repr, float_round, split_every
 from odoo.tools.mail import generate_tracking_message_id
 
 from .precompute import PRECOMPUTED
@@ -151,7 +151,8 @@ def prepare_rows(model, vals_list, trusted=frozenset()):
         row = {**defaults, **vals}
         for name in bad_names:
             row.pop(name, None)
-        row.update(create_uid=uid, create_date=now, write_uid=uid, write_date=now)
+        if model._log_access:
+            row.update(create_uid=uid, create_date=now, write_uid=uid, write_date=now)
         rows.append(row)
     model._add_precomputed_values(rows)
     computed = {name for row in rows for name in row if name != PRECOMPUTED} - given_fields
@@ -218,15 +219,18 @@ def _converter(model, field, trusted):
     if field.type == "float":
         digits = field.get_digits(model.env)
         if digits:
-            precision = digits[1]
+            scale = digits[1]
 
-            def to_float(value, row):
-                return float_round(float(value or 0.0), precision_digits=precision)
+            def to_cache(value, row):
+                return float_round(float(value or 0.0), precision_digits=scale)
 
-        else:
+            def to_column(value, row):
+                return float_repr(to_cache(value, row), precision_digits=scale)
 
-            def to_float(value, row):
-                return float(value or 0.0)
+            return to_column, to_cache
+
+        def to_float(value, row):
+            return float(value or 0.0)
 
         return to_float, to_float
     return (
