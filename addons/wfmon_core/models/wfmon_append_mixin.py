@@ -344,7 +344,7 @@ def log_notes_allowed(records):
     """Whether nothing but ``mail`` hooks how notes on ``records`` are created:
     mail.message's ``create``, the thread's message helpers."""
     Message = records.env["mail.message"]
-    return not (
+    return fits(Message) and not (
         create_overrides(Message, methods=_MESSAGE_METHODS) - {"mail"}
         or create_overrides(records, methods=_THREAD_METHODS) - {"mail"}
     )
