@@ -385,7 +385,8 @@ def log_notes(records, bodies):
     # sudo: as _message_log_batch, the note is system data written by the engine
     # once the caller's rights on the records are established; the context is
     # cleaned of default_* keys as _message_create does.
-    Message = Message.sudo().with_context(clean_context(records.env.context))
+    # Replacing the whole context is the point: default_* keys are removed, not set.
+    Message = Message.sudo().with_context(clean_context(records.env.context))  # pylint: disable=context-overridden
     vals_list = [dict(base, res_id=record.id, body=bodies[record.id]) for record in records]
     rows = prepare_rows(Message, vals_list, trusted={"body"})
     if rows is None:
