@@ -156,6 +156,37 @@ class TestDetection(WfmonCase):
         self.assertEqual(cases.read(fields), stored)
 
     @freeze_time(MONDAY_10)
+    def test_owner_given_by_the_detector_owns_the_case_from_its_opening(self):
+        """A detector's owner takes the new cases routing gives nobody: each is
+        born "assigned" with one "open" line and one case.opened event naming
+        the owner, who follows it; a team that assigns its lead keeps its lead."""
+        self.team.assignment = "lead"
+        routed, unrouted = self._partners(2)
+        lone_type = self.case_type.copy({"code": "test.unrouted", "team_id": False})
+        with capture_events(self.env) as events:
+            lone = self.Case._raise("test.unrouted", unrouted, owner=self.other_user)
+            led = self.Case._raise("test.condition", routed, owner=self.other_user)
+        self.assertEqual(lone.type_id, lone_type)
+        self.assertEqual((lone.user_id, lone.state), (self.other_user, "assigned"))
+        self.assertEqual((led.user_id, led.state), (self.lead, "assigned"), "the lead first")
+        for case in lone | led:
+            self.assertEqual(case.log_ids.mapped("action"), ["open"])
+            self.assertEqual(case.log_ids.new_value, "assigned")
+            self.assertIn(case.user_id.partner_id, case.message_partner_ids)
+        self.assertEqual(
+            [(e[0], e[2]) for e in events],
+            [("case.opened", (lone.id,)), ("case.opened", (led.id,))],
+        )
+        self.assertEqual(events[0][3][0]["owner"], self.other_user.login)
+        # By record: only the records given one; a bumped case keeps its owner.
+        others = self._partners(2)
+        cases = self.Case._raise("test.unrouted", others, owner={others[0].id: self.user})
+        self.assertEqual(cases.mapped("user_id"), self.user)
+        self.assertEqual(cases.mapped("state"), ["assigned", "new"])
+        self.Case._raise("test.unrouted", unrouted, owner=self.user)
+        self.assertEqual(lone.user_id, self.other_user)
+
+    @freeze_time(MONDAY_10)
     def test_batch_of_500_costs_bounded_queries(self):
         """Raising for 500 records costs a bounded number of queries: no query
         per record, only the ORM's multi-row INSERTs (100 rows each) of the
