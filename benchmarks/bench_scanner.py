@@ -494,22 +494,7 @@ def run(env, args):
     env = env(context=dict(env.context, tracking_disable=True))
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
     if args.supervisor:
-        # As in the demo: the warehouse's supervisor (its site's manager) owns its late
-        # pickings' cases (an Inventory user notified by e-mail, Odoo's default).
-        supervisor = env["res.users"].create(
-            {
-                "name": "Bench supervisor",
-                "login": f"bench_supervisor_{warehouse.id}_{int(time.time())}",
-                "email": "bench.supervisor@example.com",
-                "groups_id": [
-                    (4, env.ref("wfmon_core.group_wfmon_user").id),
-                    (4, env.ref("stock.group_stock_user").id),
-                ],
-            }
-        )
-        warehouse._wfmon_site_map()
-        warehouse.wfmon_site_id.manager_id = supervisor
-        progress(f"warehouse supervisor: {supervisor.name} (its site's manager)")
+        dist.make_supervisor(env, warehouse)
     if args.commit:
         sizes = [s for s in args.sizes.split(",") if s.strip()]
         if len(sizes) != 1:

@@ -204,6 +204,8 @@ class TestDetection(WfmonCase):
         fields = [self.Case._fields["priority_score"], self.Case._fields["priority_factors"]]
         for field in fields:
             self.assertFalse(self.env.records_to_compute(field) & cases, field.name)
+        with self.assertQueryCount(0):  # no second UPDATE of the new cases
+            cases.flush_recordset()
         self.env.cr.execute(
             "SELECT id, priority_score FROM wfmon_case WHERE id IN %s", [tuple(cases.ids)]
         )
