@@ -75,6 +75,17 @@ def load_switches():
     NO_MONITOR.update(DETECTORS_OFF)
 
 
+def add_supervisor_option(parser):
+    """``--no-supervisor`` (see :func:`make_supervisor`), shared with bench_scanner."""
+    parser.add_argument(
+        "--no-supervisor",
+        dest="supervisor",
+        action="store_false",
+        help="leave the warehouse without a supervisor (its site without a manager): the "
+        "cases then open in the queue with no owner",
+    )
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000, help="sale orders per round")
@@ -109,13 +120,7 @@ def parse_args(argv):
         default=1,
         help="full scanner passes (the first opens the cases, the next find them open)",
     )
-    parser.add_argument(
-        "--no-supervisor",
-        dest="supervisor",
-        action="store_false",
-        help="leave the warehouse without a supervisor (its site without a manager): the "
-        "cases then open in the queue with no owner",
-    )
+    add_supervisor_option(parser)
     parser.add_argument(
         "--no-analyze",
         dest="analyze",

@@ -77,13 +77,7 @@ def parse_args(argv):
     )
     parser.add_argument("--batch-size", type=int, default=500, help="the scanner's batch size")
     parser.add_argument("--partners", type=int, default=100, help="customers of the pickings")
-    parser.add_argument(
-        "--no-supervisor",
-        dest="supervisor",
-        action="store_false",
-        help="leave the warehouse without a supervisor (its site without a manager): the "
-        "cases then open in the queue with no owner",
-    )
+    dist.add_supervisor_option(parser)
     parser.add_argument(
         "--commit",
         action="store_true",
