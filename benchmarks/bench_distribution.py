@@ -42,6 +42,10 @@ rule is bench_scanner.py.
 
 Before each measure the planner's statistics are refreshed with ANALYZE inside the transaction
 (``--no-analyze``: they are not), see ``analyze()``.
+
+The warehouse has a supervisor (its site's manager, an Inventory user notified by e-mail), who
+owns its cases as in the demo (``--no-supervisor``: none, the cases stay in the queue without an
+owner).
 """
 
 import argparse
@@ -69,6 +73,17 @@ def load_switches():
     from odoo.addons.wfmon_core.models.wfmon_detector import DETECTORS_OFF
 
     NO_MONITOR.update(DETECTORS_OFF)
+
+
+def add_supervisor_option(parser):
+    """``--no-supervisor`` (see :func:`make_supervisor`), shared with bench_scanner."""
+    parser.add_argument(
+        "--no-supervisor",
+        dest="supervisor",
+        action="store_false",
+        help="leave the warehouse without a supervisor (its site without a manager): the "
+        "cases then open in the queue with no owner",
+    )
 
 
 def parse_args(argv):
@@ -105,6 +120,7 @@ def parse_args(argv):
         default=1,
         help="full scanner passes (the first opens the cases, the next find them open)",
     )
+    add_supervisor_option(parser)
     parser.add_argument(
         "--no-analyze",
         dest="analyze",
@@ -566,6 +582,26 @@ def report_scanner_pass(pass_index, pickings, calls, args):
 # ---------------------------------------------------------------------------------------------
 
 
+def make_supervisor(env, warehouse):
+    """As in the demo: the warehouse's supervisor (its site's manager, an Inventory user
+    notified by e-mail, Odoo's default) owns the cases of its documents."""
+    supervisor = env["res.users"].create(
+        {
+            "name": "Bench supervisor",
+            "login": f"bench_supervisor_{warehouse.id}_{int(time.time())}",
+            "email": "bench.supervisor@example.com",
+            "groups_id": [
+                (4, env.ref("wfmon_core.group_wfmon_user").id),
+                (4, env.ref("stock.group_stock_user").id),
+            ],
+        }
+    )
+    warehouse._wfmon_site_map()
+    warehouse.wfmon_site_id.manager_id = supervisor
+    progress(f"warehouse supervisor: {supervisor.name} (its site's manager)")
+    return supervisor
+
+
 def run(env, args):
     OPTIONS["analyze"] = args.analyze
     OPTIONS["exceptions"] = args.exceptions
@@ -575,6 +611,8 @@ def run(env, args):
     env = env(context=dict(env.context, tracking_disable=True))
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
     try:
+        if args.supervisor:
+            make_supervisor(env, warehouse)
         if args.orders and args.rounds:
             run_orders(env, warehouse, args.orders, args.rounds, args.warmup)
         if args.pickings:

@@ -24,6 +24,18 @@ load printed beside each round:
 - the idle pass: with the cases open and the rule's last run set to now, the next run of each
   with nothing new (``--rounds`` interleaved rounds).
 
+The warehouse has a supervisor (its site's manager, an Inventory user), who owns the cases,
+as in the demo (``--no-supervisor``: none, the cases stay in the queue without an owner).
+
+With ``--commit`` the scanner's first pass is also run as its scheduled action runs it: a
+commit after each call (``ir.cron`` commits after every call, and a pass of N pickings takes
+N / 10,000 calls), on pickings committed before. It writes for good, so it runs only on a
+throw-away copy of the database: ``scripts/bench.sh`` makes one (``createdb -T``) when the
+options say ``--commit``, names it in ``WFMON_BENCH_THROWAWAY_DB``, and drops it afterwards;
+the benchmark refuses any other database. Its first-pass rounds then all run in savepoints
+(the pass without commits, as above), and the committed pass comes after them; its cases are
+the idle state. One size per run (a committed size would stay under the next one).
+
 Figures: the median time and queries of each, their ratio scanner / rule (the median of the
 per-round ratios), and how the idle pass grows from the smallest size to the largest (per open
 picking). Everything happens in one transaction that is rolled back.
@@ -34,6 +46,7 @@ Odoo's own options when run standalone, as bench_distribution.py.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -50,7 +63,12 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000", help="comma-separated numbers of late pickings")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved idle rounds")
-    parser.add_argument("--first-rounds", type=int, default=1, help="interleaved first-pass rounds")
+    parser.add_argument(
+        "--first-rounds",
+        type=int,
+        default=1,
+        help="interleaved first-pass rounds (with --commit, 0: the committed pass only)",
+    )
     parser.add_argument(
         "--anchor-first",
         type=int,
@@ -59,6 +77,13 @@ def parse_args(argv):
     )
     parser.add_argument("--batch-size", type=int, default=500, help="the scanner's batch size")
     parser.add_argument("--partners", type=int, default=100, help="customers of the pickings")
+    dist.add_supervisor_option(parser)
+    parser.add_argument(
+        "--commit",
+        action="store_true",
+        help="also run the scanner's first pass with a commit after each call, as its "
+        "scheduled action does (throw-away copy of the database only: see scripts/bench.sh)",
+    )
     parser.add_argument(
         "--no-analyze",
         dest="analyze",
@@ -124,18 +149,27 @@ def run_rule(env, rule):
     return dist.measure(env, lambda: env["base.automation"]._check())
 
 
-def run_scanner(env, batch_size, cpu=None):
+def run_scanner(env, batch_size, cpu=None, commit=False, calls_out=None):
     """The scanner as its cron calls it, until the pass is complete: (seconds, queries, calls).
     With ``cpu`` (a list), appends the CPU seconds this Odoo process spent (PostgreSQL's
-    not included): on a shared machine, what the wall time would be without the others."""
+    not included): on a shared machine, what the wall time would be without the others.
+    With ``commit``, commits after each call, as ``ir.cron`` does (the commit is measured);
+    ``calls_out`` (a list) gets each call's (seconds, CPU seconds)."""
     params = env["ir.config_parameter"].sudo()
     Picking = env["stock.picking"].with_context(tracking_disable=False)
     seconds = queries = calls = cpu_seconds = 0
+
+    def call():
+        Picking._cron_wfmon_picking_sla(batch_size=batch_size)
+        if commit:
+            env.flush_all()
+            env.cr.commit()
+
     while True:
         cpu_start = time.process_time()
-        call_seconds, call_queries = dist.measure(
-            env, lambda: Picking._cron_wfmon_picking_sla(batch_size=batch_size)
-        )
+        call_seconds, call_queries = dist.measure(env, call)
+        if calls_out is not None:
+            calls_out.append((call_seconds, time.process_time() - cpu_start))
         cpu_seconds += time.process_time() - cpu_start
         seconds += call_seconds
         queries += call_queries
@@ -194,7 +228,9 @@ def run_size(env, warehouse, size, args):
     first = {"rule": [], "scanner": []}
     cpu = []  # the scanner's CPU seconds per first pass
     rule_cpu = []  # the rule's CPU seconds per picking, per first pass
-    for index in range(max(args.first_rounds, 1)):
+    # --commit --first-rounds 0: the rule's first pass once, then the committed pass only.
+    rounds = max(args.first_rounds, 0 if args.commit else 1)
+    for index in range(max(rounds, 1)):
         set_rule_scope(rule, sample)
         dist.analyze(env)
         seconds, queries = in_savepoint(env, lambda: run_rule(env, rule))
@@ -204,6 +240,8 @@ def run_size(env, warehouse, size, args):
             f"{size}: first pass {index + 1}/{args.first_rounds} rule on {len(sample)} "
             f"pickings: {seconds:.1f}s, {queries} queries (load {benchlib.loadavg()})"
         )
+        if index >= rounds:
+            continue
         params.set_param(SCAN_KEY, "0")
         dist.analyze(env)
 
@@ -212,8 +250,9 @@ def run_size(env, warehouse, size, args):
             opened, _activities = count_outcomes(env, pickings)
             return seconds, queries, calls, opened
 
-        # The last round's cases stay: they are the idle state measured below.
-        last = index == max(args.first_rounds, 1) - 1
+        # The last round's cases stay: they are the idle state measured below (with
+        # --commit, the committed pass's cases are).
+        last = index == rounds - 1 and not args.commit
         seconds, queries, calls, opened = (
             scanner_first() if last else in_savepoint(env, scanner_first)
         )
@@ -227,6 +266,8 @@ def run_size(env, warehouse, size, args):
     result["first"] = first
     result["cpu"] = [seconds / len(pickings) for seconds in cpu]
     result["rule_cpu"] = rule_cpu
+    if args.commit:
+        result["committed"] = committed_first_pass(env, pickings, args)
 
     # Idle pass: the scanner's cases are open; the rule ran at "now" (what its first run
     # leaves behind: its next run looks only at the dates that passed since; the rule
@@ -260,6 +301,41 @@ def run_size(env, warehouse, size, args):
     return result
 
 
+def committed_first_pass(env, pickings, args):
+    """The scanner's first pass with a commit after each call, as its scheduled action
+    runs it, on the pickings committed first (throw-away copy of the database only)."""
+    throwaway = os.environ.get("WFMON_BENCH_THROWAWAY_DB")
+    if not throwaway or throwaway != env.cr.dbname:
+        raise RuntimeError(
+            f"--commit writes for good: only on the throw-away copy scripts/bench.sh makes "
+            f"(WFMON_BENCH_THROWAWAY_DB), not on {env.cr.dbname}"
+        )
+    params = env["ir.config_parameter"].sudo()
+    params.set_param(SCAN_KEY, "0")
+    env.flush_all()
+    env.cr.commit()
+    # What autovacuum does soon after so many new rows; the cron never analyzes.
+    dist.analyze(env)
+    env.cr.commit()
+    cpu, calls = [], []
+    seconds, queries, ncalls = run_scanner(env, args.batch_size, cpu, commit=True, calls_out=calls)
+    opened, _activities = count_outcomes(env, pickings)
+    progress(
+        f"{len(pickings)}: first pass with a commit per call: {opened} cases in {ncalls} "
+        f"call(s), {seconds:.1f}s ({cpu[-1]:.1f}s CPU of this process), {queries} queries "
+        f"(load {benchlib.loadavg()}); per call (s wall / s CPU): "
+        + ", ".join(f"{wall:.1f}/{used:.1f}" for wall, used in calls)
+    )
+    return {
+        "seconds": seconds / len(pickings),
+        "queries": queries / len(pickings),
+        "cpu": cpu[-1] / len(pickings),
+        "calls": calls,
+        "opened": opened,
+        "load": benchlib.loadavg(),
+    }
+
+
 def ratio_summary(scanner, rule):
     """Median of the per-round ratios scanner / rule, and their summary."""
     ratios = [s / r for s, r in zip(scanner, rule, strict=True) if r]
@@ -275,6 +351,8 @@ def report(results):
         size = res["size"]
         for kind, unit in (("first", "per picking"), ("idle", "per pass")):
             scan, rule = res[kind]["scanner"], res[kind]["rule"]
+            if not scan:  # --commit --first-rounds 0: reported below
+                continue
             t_ratio, t_rounds = ratio_summary([s for s, _q in scan], [r for r, _q in rule])
             q_ratio, _ = ratio_summary([q for _s, q in scan], [q for _t, q in rule])
             scan_t = statistics.median(s for s, _q in scan)
@@ -339,6 +417,48 @@ def report(results):
                     else {}
                 ),
             )
+    for res in results:
+        done = res.get("committed")
+        if not done:
+            continue
+        rule_t = statistics.median(r for r, _q in res["first"]["rule"])
+        rule_q = statistics.median(q for _t, q in res["first"]["rule"])
+        rule_cpu = statistics.median(res["rule_cpu"]) if res.get("rule_cpu") else None
+        scanned = res["first"]["scanner"]
+        unsaved = statistics.median(s for s, _q in scanned) if scanned else None
+        per_call = ", ".join(f"{wall:.1f}" for wall, _cpu in done["calls"])
+        print(
+            f"{res['size']:7d} first pass with a commit per call (as the cron): "
+            f"{1000 * done['seconds']:.2f} ms {done['queries']:.2f} q per picking, "
+            f"CPU {1000 * done['cpu']:.2f} ms; {done['seconds'] / rule_t:.3f}x the rule"
+            + (f", CPU {done['cpu'] / rule_cpu:.3f}x" if rule_cpu else "")
+            + (f"; {done['seconds'] / unsaved:.2f}x the pass without commits" if unsaved else "")
+            + f"; {len(done['calls'])} calls of {per_call} s"
+        )
+        benchlib.record(
+            "scanner",
+            f"late-picking scanner, first pass committed per call, {res['size']} open late "
+            "pickings (per picking)",
+            done["seconds"],
+            "s",
+            anchor="base.automation time rule scheduling an activity"
+            f" (first pass on {res['sample']} pickings)",
+            anchor_value=rule_t,
+            ratio=done["seconds"] / rule_t,
+            queries=done["queries"],
+            anchor_queries=rule_q,
+            queries_ratio=done["queries"] / rule_q if rule_q else None,
+            goal="<= 0.10",
+            uncommitted_seconds=unsaved,
+            calls=done["calls"],
+            loadavg=done["load"],
+            cpu_seconds=done["cpu"],
+            **(
+                {"anchor_cpu_seconds": rule_cpu, "cpu_ratio": done["cpu"] / rule_cpu}
+                if rule_cpu
+                else {}
+            ),
+        )
     if len(results) > 1:
         small, large = results[0], results[-1]
         grow_s = [
@@ -367,6 +487,15 @@ def run(env, args):
     dist.OPTIONS["analyze"] = args.analyze
     env = env(context=dict(env.context, tracking_disable=True))
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+    if args.supervisor:
+        dist.make_supervisor(env, warehouse)
+    if args.commit:
+        sizes = [s for s in args.sizes.split(",") if s.strip()]
+        if len(sizes) != 1:
+            sys.exit("bench_scanner: --commit measures one size per run")
+        # Commits for good: no savepoint to roll back; the copy is dropped afterwards.
+        report([run_size(env, warehouse, int(sizes[0]), args)])
+        return
     results = benchlib.each_size(
         env, args.sizes, lambda size: run_size(env, warehouse, size, args), progress
     )

@@ -80,15 +80,30 @@ for name in "${NAMES[@]}"; do
         env TZ=UTC "${WFMON_ODOO_CMD[@]}" "${common[@]}" -u wfmon_core --stop-after-init </dev/null
     fi
     PREPARED[$db]=1
+    # --commit (bench_scanner): the benchmark commits what it makes, so it runs on a
+    # throw-away copy of its database, dropped afterwards.
+    throwaway=""
+    if [[ " $args " == *" --commit "* ]]; then
+        throwaway="${db}_throwaway"
+        wfmon_psql_odoo -c "DROP DATABASE IF EXISTS \"$throwaway\"" \
+            -c "CREATE DATABASE \"$throwaway\" TEMPLATE \"$db\""
+        common=(-c "$CONF" -d "$throwaway" --addons-path="$(wfmon_addons_path)" --log-level=warn)
+        wfmon_say "--commit: on $throwaway, a copy of $db dropped afterwards"
+    fi
     wfmon_say "benchmark $name on $db (load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)); options: ${args:-(defaults)}"
     log="$WFMON_RUN/bench-$name.log"
     t0=$(date +%s)
     set +e
     env TZ=UTC PYTHONPATH="$WFMON_REPO/benchmarks${PYTHONPATH:+:$PYTHONPATH}" \
         WFMON_BENCH_ARGS="$args" WFMON_BENCH_RESULTS="$PARTS/$name.jsonl" \
+        WFMON_BENCH_THROWAWAY_DB="$throwaway" \
         "${WFMON_ODOO_CMD[@]}" shell "${common[@]}" --no-http \
         <"benchmarks/bench_$name.py" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
+    if [ -n "$throwaway" ]; then
+        wfmon_psql_odoo -c "DROP DATABASE IF EXISTS \"$throwaway\" WITH (FORCE)"
+        rm -rf "$WFMON_ODOO_DATA_DIR/filestore/$throwaway"
+    fi
     set -e
     wfmon_py bench-run --file "$PARTS/$name.run.json" --name "$name" --module "$module" \
         --database "$db" --args="$args" --exit "$rc" --seconds "$(( $(date +%s) - t0 ))" --log "$log"

@@ -37,18 +37,20 @@ def add_precomputed(model, vals_list, computed=None):
     computed = computed or {}
     precomputable = {name: field for name, field in model._fields.items() if field.precompute}
     paths = {}
+    unknown = set()  # fields this helper cannot fill: rows missing one go to the ORM
     for name, field in precomputable.items():
         if name in computed:
             continue
         path = field.related.split(".") if field.related else ()
         if len(path) != 2 or model._fields[path[0]].type != "many2one":
-            return  # a field this helper cannot fill: the ORM computes the batch
+            unknown.add(name)
+            continue
         paths[name] = path
     todo = []
     parent_ids = defaultdict(set)
     for vals in vals_list:
         missing = [name for name in precomputable if name not in vals]
-        if not missing or PRECOMPUTED in vals:
+        if not missing or PRECOMPUTED in vals or unknown.intersection(missing):
             continue
         parents = {paths[name][0] for name in missing if name in paths}
         if any(not isinstance(vals.get(parent) or 0, int) for parent in parents):

@@ -1,4 +1,5 @@
 import logging
+from contextvars import ContextVar
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -40,6 +41,11 @@ SLA_STATUSES = [
     ("paused", "Paused"),
     ("met", "Met"),
 ]
+#: Owners of the cases ``_raise`` is opening, for those routing gives nobody:
+#: ``{fingerprint: user id}``, set by ``_raise`` around its ``create`` and read
+#: by ``_prepare_create_vals_list``. A variable of this module, not a context
+#: key: no client can send it.
+FALLBACK_OWNERS = ContextVar("wfmon_case_fallback_owners", default=None)
 # Fields only the engine writes: refused on create() and write() from users and
 # RPC (see wfmon.engine.mixin).
 PROTECTED_FIELDS = {
@@ -288,6 +294,7 @@ class WfmonCase(models.Model):
             {vals["type_id"] for vals in vals_list if vals.get("type_id")}
         )
         teams_by_site = self._routing_table()
+        fallback_owners = FALLBACK_OWNERS.get()
         calendars = self.env["resource.calendar"]
         plans = []
         for vals in vals_list:
@@ -303,6 +310,10 @@ class WfmonCase(models.Model):
             team = self.env["wfmon.team"].browse(vals.get("team_id"))
             if not vals.get("user_id") and team.assignment == "lead" and team.lead_id:
                 vals["user_id"] = team.lead_id.id
+            if not vals.get("user_id") and fallback_owners:
+                # The detector's owner (e.g. the warehouse's supervisor) when
+                # routing gives the case nobody: the case is born theirs.
+                vals["user_id"] = fallback_owners.get(vals.get("fingerprint"), False)
             if vals.get("user_id") and vals.get("state", "new") == "new":
                 vals["state"] = "assigned"
             if vals.get("res_model") and vals.get("res_id") and not vals.get("fingerprint"):

@@ -6,6 +6,7 @@ from odoo.tools import SQL
 
 from ..tools.fingerprint import fingerprint as make_fingerprint
 from .wfmon_append_mixin import log_notes, note_body
+from .wfmon_case import FALLBACK_OWNERS
 
 
 class WfmonCase(models.Model):
@@ -62,6 +63,7 @@ class WfmonCase(models.Model):
         rule=None,
         currency=None,
         bump=True,
+        owner=None,
     ):
         """Open a case per record of ``records`` for condition ``type_code``.
 
@@ -74,6 +76,9 @@ class WfmonCase(models.Model):
         ``severity``, ``impact``, ``details``, ``summary`` and ``site`` each take
         a single value for all records or a dict keyed by record id.  With
         ``bump=False`` (periodic scanners) an open case is left as it is.
+        ``owner`` (a user, or a dict of users by record id) owns each case
+        opened now that routing gives nobody (a team that assigns its lead
+        gives it to the lead first): the case is "assigned" from its creation.
 
         :return: the opened or bumped cases, in the order of ``records``
         """
@@ -151,15 +156,32 @@ class WfmonCase(models.Model):
             new_records.append(rec)
         created = Case
         if vals_list:
-            # sudo: the detection API opens cases on behalf of the system; the
-            # triggering user may have no right on cases at all (e.g. a cashier).
-            created = (
-                Case.sudo()._wfmon_engine().with_context(tracking_disable=True).create(vals_list)
-            )
-            created._post_batch_open_messages()
+            owners = {prints[rec.id]: pick(owner, rec) for rec in new_records} if owner else {}
+            created = self._open_batch(vals_list, {fp: u.id for fp, u in owners.items() if u})
         cases_by_print = {case.fingerprint: case for case in created | existing}
         ordered = Case.browse([cases_by_print[prints[rec.id]].id for rec in records])
         return ordered.with_env(self.env)
+
+    @api.model
+    def _open_batch(self, vals_list, owners):
+        """Create the cases of ``vals_list`` for the detection API, with their
+        creation message; ``owners``: ``{fingerprint: user id}`` for the cases
+        routing gives nobody."""
+        token = FALLBACK_OWNERS.set(owners)
+        try:
+            # sudo: the detection API opens cases on behalf of the system; the
+            # triggering user may have no right on cases at all (e.g. a cashier).
+            created = (
+                self.env["wfmon.case"]
+                .sudo()
+                ._wfmon_engine()
+                .with_context(tracking_disable=True)
+                .create(vals_list)
+            )
+        finally:
+            FALLBACK_OWNERS.reset(token)
+        created._post_batch_open_messages()
+        return created
 
     @api.model
     def _clear(self, type_code, records, reason, key=None):

@@ -11,6 +11,7 @@ from collections import defaultdict
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.models import NewId
 
 from ..tools.priority import PriorityInput, priority
 from .wfmon_case import PROTECTED_FIELDS
@@ -36,6 +37,7 @@ class WfmonCase(models.Model):
     priority_score = fields.Float(
         compute="_compute_priority",
         store=True,
+        precompute=True,
         readonly=True,
         aggregator="avg",
         help="Advisory ranking from 0 to 100 (value at risk, customer tier, SLA exposure, "
@@ -45,6 +47,7 @@ class WfmonCase(models.Model):
     priority_factors = fields.Json(
         compute="_compute_priority",
         store=True,
+        precompute=True,
         readonly=True,
         help="Each factor's level and points, as the score was computed.",
     )
@@ -59,6 +62,11 @@ class WfmonCase(models.Model):
     # ------------------------------------------------------------------
     def _wfmon_priority_inputs(self):
         """Inputs of the score that the case does not hold, for the whole batch.
+
+        Also called on the new (in-memory) cases of a ``create``, before
+        their INSERT, so that the row is written with its score: ``case.id``
+        is then a new id, and the case holds its create values (its source
+        ``res_model``/``res_id``, company, severity...), not its relations.
 
         :return: ``{case.id: {key: value}}`` with the optional keys
             ``promotion`` (bool, or a share 0..1), ``velocity`` (units a day),
@@ -108,13 +116,42 @@ class WfmonCase(models.Model):
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
-    @api.depends(*PRIORITY_DEPENDS)
-    def _compute_priority(self):
+    @api.model
+    def _add_precomputed_values(self, vals_list):
+        """The score of a batch of new cases from their create values, so that
+        their INSERT carries it (no second UPDATE of every new case at flush):
+        in-memory cases holding only what the score reads, scored at once
+        (the hook included)."""
+        todo = [
+            vals
+            for vals in vals_list
+            if "priority_score" not in vals or "priority_factors" not in vals
+        ]
+        if todo:
+            probes = self.browse([NewId() for _vals in todo])
+            for fname in ("sla_start", *PRIORITY_DEPENDS):
+                field = self._fields[fname]
+                self.env.cache.update(
+                    probes,
+                    field,
+                    [field.convert_to_cache(vals.get(fname, False), self) for vals in todo],
+                )
+            results = probes._wfmon_priority_results()
+            for probe, vals in zip(probes, todo, strict=True):
+                found = results[probe.id]
+                vals.setdefault("priority_score", found.score)
+                vals.setdefault("priority_factors", found.as_dict())
+        return super()._add_precomputed_values(vals_list)
+
+    def _wfmon_priority_results(self):
+        """``{case.id: score}`` (``tools.priority.priority``'s result) of these
+        cases, stored or new."""
         # sudo: the weights are company settings every score reads, whichever
         # companies the user who triggers a recompute may open.
         companies = self.company_id.sudo()
         configs = {company.id: company._wfmon_priority_config() for company in companies}
-        extra = self._wfmon_priority_inputs() if self.ids else {}
+        extra = self._wfmon_priority_inputs() if self else {}
+        results = {}
         for case in self:
             known = extra.get(case.id, {})
             data = PriorityInput(
@@ -130,7 +167,14 @@ class WfmonCase(models.Model):
             config = (
                 configs.get(case.company_id.id) or self.env.company.sudo()._wfmon_priority_config()
             )
-            found = priority(data, config)
+            results[case.id] = priority(data, config)
+        return results
+
+    @api.depends(*PRIORITY_DEPENDS)
+    def _compute_priority(self):
+        results = self._wfmon_priority_results()
+        for case in self:
+            found = results[case.id]
             case.priority_score = found.score
             case.priority_factors = found.as_dict()
 

@@ -123,6 +123,7 @@ class WfmonDetector(models.AbstractModel):
         summary=None,
         site=None,
         bump=True,
+        owner=None,
     ):
         """Open (or bump) one case of ``type_code`` per record, and say which
         records had no open case before.
@@ -132,6 +133,8 @@ class WfmonDetector(models.AbstractModel):
         :param details, severity, impact, summary, site: as for
             ``wfmon.case._raise``: one value, or a dict by record id
         :param bump: ``False`` for periodic scanners: an open case is left as it is
+        :param owner: as for ``wfmon.case._raise``: who owns a case opened now
+            that routing gives nobody (a user, or a dict of users by record id)
         :return: ``(cases, opened)``: the cases in the order of ``records``, and
             the records whose case was opened now (both empty when the case type
             is archived: its detector is switched off)
@@ -149,6 +152,7 @@ class WfmonDetector(models.AbstractModel):
             summary=summary,
             site=site,
             bump=bump,
+            owner=owner,
         )
         if len(cases) != len(records):
             # Core opens nothing for an archived case type: the administrator

@@ -156,6 +156,75 @@ class TestDetection(WfmonCase):
         self.assertEqual(cases.read(fields), stored)
 
     @freeze_time(MONDAY_10)
+    def test_owner_given_by_the_detector_owns_the_case_from_its_opening(self):
+        """A detector's owner takes the new cases routing gives nobody: each is
+        born "assigned" with one "open" line and one case.opened event naming
+        the owner, who follows it; a team that assigns its lead keeps its lead."""
+        self.team.assignment = "lead"
+        routed, unrouted = self._partners(2)
+        lone_type = self.case_type.copy({"code": "test.unrouted", "team_id": False})
+        with capture_events(self.env) as events:
+            lone = self.Case._raise("test.unrouted", unrouted, owner=self.other_user)
+            led = self.Case._raise("test.condition", routed, owner=self.other_user)
+        self.assertEqual(lone.type_id, lone_type)
+        self.assertEqual((lone.user_id, lone.state), (self.other_user, "assigned"))
+        self.assertEqual((led.user_id, led.state), (self.lead, "assigned"), "the lead first")
+        for case in lone | led:
+            self.assertEqual(case.log_ids.mapped("action"), ["open"])
+            self.assertEqual(case.log_ids.new_value, "assigned")
+            self.assertIn(case.user_id.partner_id, case.message_partner_ids)
+        self.assertEqual(
+            [(e[0], e[2]) for e in events],
+            [("case.opened", (lone.id,)), ("case.opened", (led.id,))],
+        )
+        self.assertEqual(events[0][3][0]["owner"], self.other_user.login)
+        # By record: only the records given one; a bumped case keeps its owner.
+        others = self._partners(2)
+        cases = self.Case._raise("test.unrouted", others, owner={others[0].id: self.user})
+        self.assertEqual(cases.mapped("user_id"), self.user)
+        self.assertEqual(cases.mapped("state"), ["assigned", "new"])
+        self.Case._raise("test.unrouted", unrouted, owner=self.user)
+        self.assertEqual(lone.user_id, self.other_user)
+
+    @freeze_time(MONDAY_10)
+    def test_new_cases_are_inserted_with_their_priority_score(self):
+        """The score of a new case, inputs of the hook included (core's
+        customer tier), is in the row its INSERT writes: nothing is left to
+        compute for it at flush, and it is what the ORM computes."""
+        self.company.write(
+            {"wfmon_priority_weight_tier": 15.0, "wfmon_priority_weight_value": 25.0}
+        )
+        account = self.env["res.partner"].create(
+            {"name": "Key Account", "is_company": True, "wfmon_tier": "strategic"}
+        )
+        users = self.user | self.other_user
+        self.user.partner_id.parent_id = account
+        self.env.flush_all()
+        cases = self.Case._raise("test.condition", users, impact={self.user.id: 5000.0})
+        fields = [self.Case._fields["priority_score"], self.Case._fields["priority_factors"]]
+        for field in fields:
+            self.assertFalse(self.env.records_to_compute(field) & cases, field.name)
+        with self.assertQueryCount(0):  # no second UPDATE of the new cases
+            cases.flush_recordset()
+        self.env.cr.execute(
+            "SELECT id, priority_score FROM wfmon_case WHERE id IN %s", [tuple(cases.ids)]
+        )
+        inserted = dict(self.env.cr.fetchall())
+        tiers = {
+            case.id: {f["factor"]: f for f in case.priority_factors["factors"]}["tier"]["level"]
+            for case in cases
+        }
+        self.assertEqual(tiers[cases[0].id], 1.0, "the hook's input counts: strategic")
+        self.assertFalse(tiers[cases[1].id], "no tier")
+        self.assertGreater(inserted[cases[0].id], inserted[cases[1].id])
+        stored = cases.read(["priority_score", "priority_factors"])
+        self.env.add_to_compute(fields[0], cases)
+        self.env.add_to_compute(fields[1], cases)
+        cases._recompute_recordset(["priority_score", "priority_factors"])
+        self.assertEqual(cases.read(["priority_score", "priority_factors"]), stored)
+        self.assertEqual([inserted[case.id] for case in cases], cases.mapped("priority_score"))
+
+    @freeze_time(MONDAY_10)
     def test_batch_of_500_costs_bounded_queries(self):
         """Raising for 500 records costs a bounded number of queries: no query
         per record, only the ORM's multi-row INSERTs (100 rows each) of the

@@ -22,14 +22,12 @@ class WfmonDistributionDetector(models.AbstractModel):
     def _detect_opened(
         self, type_code, records, payloads=None, lines=None, refresh=None, **options
     ):
+        if options.get("site") and "owner" not in options:
+            options["owner"] = self._supervisors(records, options["site"])
         cases, opened = super()._detect_opened(type_code, records, payloads, **options)
-        if not cases:
+        if not cases or lines is None:
             return cases, opened
         case_of = dict(zip(records.ids, cases, strict=True))
-        if opened:
-            self._assign_supervisor(cases.browse([case_of[rec_id].id for rec_id in opened.ids]))
-        if lines is None:
-            return cases, opened
         bump = options.get("bump", True)
         targets = records if (bump if refresh is None else refresh) else opened
         self._replace_lines(
@@ -40,19 +38,29 @@ class WfmonDistributionDetector(models.AbstractModel):
         return cases, opened
 
     @api.model
-    def _assign_supervisor(self, cases):
-        """Give the new cases nobody owns to their warehouse's supervisor (the
-        manager of its site): a case of a warehouse always reaches a person,
-        even where no team serves the warehouse."""
+    def _supervisors(self, records, site):
+        """``{record id: user}``: the supervisor of each record's warehouse (the
+        manager of its site), who owns the new cases nobody else owns (core's
+        routing gives them to a team's lead first): a case of a warehouse always
+        reaches a person, even where no team serves the warehouse. ``site``:
+        one site, or a dict of sites (records or ids) by record id."""
+        site_of = {rec.id: site.get(rec.id) if isinstance(site, dict) else site for rec in records}
+        site_ids = {s.id if isinstance(s, models.BaseModel) else s for s in site_of.values()}
+        site_ids.discard(False)
+        site_ids.discard(None)
+        if not site_ids:
+            return {}
         # sudo: the engine routes cases; the user running the detector may not
-        # edit cases.
-        for manager, group in (
-            cases.sudo()
-            .filtered(lambda c: not c.user_id and c.site_id.manager_id)
-            .grouped(lambda c: c.site_id.manager_id)
-            .items()
-        ):
-            group.write({"user_id": manager.id})
+        # read the sites' managers.
+        managers = {
+            s.id: s.manager_id for s in self.env["wfmon.site"].sudo().browse(sorted(site_ids))
+        }
+        result = {}
+        for rec_id, value in site_of.items():
+            manager = managers.get(value.id if isinstance(value, models.BaseModel) else value)
+            if manager:
+                result[rec_id] = manager
+        return result
 
     @api.model
     def _replace_lines(self, cases, lines_by_case, new=False):

@@ -43,6 +43,14 @@ class TestPickingSla(DistributionCase):
         self.assertEqual(len(case), 1)
         self.assertEqual(case.severity, "high", "unreserved picking")
         self.assertEqual(case.user_id, self.supervisor)
+        # The supervisor's from its creation: one "open" line, one case.opened event
+        # naming the owner, no assignment afterwards.
+        self.assertEqual(case.state, "assigned")
+        self.assertEqual(case.log_ids.mapped("action"), ["open"])
+        opened = [e for e in events if e[0] == "case.opened" and case.id in e[2]]
+        self.assertEqual(len(opened), 1)
+        self.assertEqual(opened[0][3][opened[0][2].index(case.id)]["owner"], "wfd_supervisor")
+        self.assertFalse([e for e in events if e[0] == "case.updated" and case.id in e[2]])
         self.assertEqual(case.site_id, self.wh_north.wfmon_site_id)
         self.assertEqual(picking.priority, "1")
         self.assertIn("not started", case.details)

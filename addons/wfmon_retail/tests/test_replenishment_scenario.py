@@ -235,6 +235,12 @@ class TestReplenishmentScenario(RetailCase):
             self._cases(LOW_STOCK, self.rule),
             self._cases(LOW_STOCK, coffee_rule),
         )
+        # The cases were written with their score, this module's inputs included:
+        # nothing is left to compute at flush.
+        score = self.env["wfmon.case"]._fields["priority_score"]
+        self.assertFalse(self.env.records_to_compute(score) & (juice_case | coffee_case))
+        self.env.cr.execute("SELECT priority_score FROM wfmon_case WHERE id = %s", [juice_case.id])
+        self.assertEqual(self.env.cr.fetchone()[0], juice_case.priority_score)
         juice = {f["factor"]: f for f in juice_case.priority_factors["factors"]}
         coffee = {f["factor"]: f for f in coffee_case.priority_factors["factors"]}
         self.assertEqual((juice["promotion"]["level"], coffee["promotion"]["level"]), (1.0, 0.0))
