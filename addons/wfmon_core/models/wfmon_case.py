@@ -1,11 +1,10 @@
 import logging
-from contextvars import ContextVar
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools.engine import engine_options
+from ..tools.engine import engine_options, flag
 from ..tools.fingerprint import fingerprint as make_fingerprint
 from ..tools.severity import SEVERITIES, rank
 from ..tools.sla_clock import working_hours_between
@@ -41,11 +40,11 @@ SLA_STATUSES = [
     ("paused", "Paused"),
     ("met", "Met"),
 ]
-#: Owners of the cases ``_raise`` is opening, for those routing gives nobody:
-#: ``{fingerprint: user id}``, set by ``_raise`` around its ``create`` and read
-#: by ``_prepare_create_vals_list``. A variable of this module, not a context
-#: key: no client can send it.
-FALLBACK_OWNERS = ContextVar("wfmon_case_fallback_owners", default=None)
+#: Server flag (``tools.engine.with_flags``) holding the owners of the cases
+#: ``_raise`` is opening, for those routing gives nobody: ``{fingerprint: user
+#: id}``, read by ``_prepare_create_vals_list``. A client can send the key, but
+#: never the flag object, so it cannot give itself cases this way.
+FALLBACK_OWNERS_KEY = "wfmon_fallback_owners"
 # Fields only the engine writes: refused on create() and write() from users and
 # RPC (see wfmon.engine.mixin).
 PROTECTED_FIELDS = {
@@ -294,7 +293,7 @@ class WfmonCase(models.Model):
             {vals["type_id"] for vals in vals_list if vals.get("type_id")}
         )
         teams_by_site = self._routing_table()
-        fallback_owners = FALLBACK_OWNERS.get()
+        fallback_owners = flag(self.env.context, FALLBACK_OWNERS_KEY)
         calendars = self.env["resource.calendar"]
         plans = []
         for vals in vals_list:

@@ -4,9 +4,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools.engine import with_flags
 from ..tools.fingerprint import fingerprint as make_fingerprint
 from .wfmon_append_mixin import log_notes, note_body
-from .wfmon_case import FALLBACK_OWNERS
+from .wfmon_case import FALLBACK_OWNERS_KEY
 
 
 class WfmonCase(models.Model):
@@ -167,19 +168,14 @@ class WfmonCase(models.Model):
         """Create the cases of ``vals_list`` for the detection API, with their
         creation message; ``owners``: ``{fingerprint: user id}`` for the cases
         routing gives nobody."""
-        token = FALLBACK_OWNERS.set(owners)
-        try:
-            # sudo: the detection API opens cases on behalf of the system; the
-            # triggering user may have no right on cases at all (e.g. a cashier).
-            created = (
-                self.env["wfmon.case"]
-                .sudo()
-                ._wfmon_engine()
-                .with_context(tracking_disable=True)
-                .create(vals_list)
-            )
-        finally:
-            FALLBACK_OWNERS.reset(token)
+        # sudo: the detection API opens cases on behalf of the system; the
+        # triggering user may have no right on cases at all (e.g. a cashier).
+        created = (
+            with_flags(self.env["wfmon.case"].sudo(), **{FALLBACK_OWNERS_KEY: owners})
+            ._wfmon_engine()
+            .with_context(tracking_disable=True)
+            .create(vals_list)
+        )
         created._post_batch_open_messages()
         return created
 

@@ -3,6 +3,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.wfmon_case import FALLBACK_OWNERS_KEY
+from ..tools.fingerprint import fingerprint
 from .common import MONDAY_10, WfmonCase, capture_events, count_queries
 
 
@@ -185,6 +187,26 @@ class TestDetection(WfmonCase):
         self.assertEqual(cases.mapped("state"), ["assigned", "new"])
         self.Case._raise("test.unrouted", unrouted, owner=self.user)
         self.assertEqual(lone.user_id, self.other_user)
+
+    @freeze_time(MONDAY_10)
+    def test_owners_key_sent_as_plain_context_gives_no_case(self):
+        """The detector's owners travel as a server flag: the same key holding
+        a plain dict, as any RPC client can send it, owns nothing."""
+        unrouted = self.case_type.copy({"code": "test.unrouted", "team_id": False})
+        (partner,) = self._partners(1)
+        forged = {
+            FALLBACK_OWNERS_KEY: {
+                fingerprint("test.unrouted", "res.partner", partner.id): self.other_user.id
+            }
+        }
+        case = (
+            self.Case.with_context(**forged)
+            ._wfmon_engine()
+            .create({"type_id": unrouted.id, "res_model": "res.partner", "res_id": partner.id})
+        )
+        self.assertEqual(case.fingerprint, next(iter(forged[FALLBACK_OWNERS_KEY])))
+        self.assertFalse(case.user_id)
+        self.assertEqual(case.state, "new")
 
     @freeze_time(MONDAY_10)
     def test_new_cases_are_inserted_with_their_priority_score(self):
