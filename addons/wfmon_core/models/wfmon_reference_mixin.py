@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -10,9 +10,11 @@ class WfmonReferenceMixin(models.AbstractModel):
         _wfmon_reference_prefix = "EXC-"
         _wfmon_reference_digits = 6   # zero-padded width of the number
 
-    ``name`` holds the reference. It is written for a whole batch of new records
-    with one UPDATE after their INSERT (a sequence would cost one query per
-    record); a record created with a name of its own keeps it.
+    ``name`` holds the reference. It is written by the INSERT of the new
+    records: their ids are taken from the table's sequence first, one query for
+    the batch (a sequence per reference would cost one query per record, and
+    writing the name after the INSERT would rewrite every new row and its index
+    entries). A record created with a name of its own keeps it.
     """
 
     _name = "wfmon.reference.mixin"
@@ -20,24 +22,28 @@ class WfmonReferenceMixin(models.AbstractModel):
 
     #: text before the number
     _wfmon_reference_prefix = ""
-    #: width of the zero-padded number
+    #: width of the zero-padded number (a longer number is written in full)
     _wfmon_reference_digits = 6
 
     name = fields.Char(string="Reference", default="/", readonly=True, copy=False, index=True)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        if records:
+    def _create(self, data_list):
+        unnamed = [
+            data
+            for data in data_list
+            if data["stored"].get("name", "/") == "/" and "id" not in data["stored"]
+        ]
+        if unnamed:
+            # The ids the INSERT would draw from the same sequence, drawn for the batch.
             self.env.cr.execute(
                 SQL(
-                    "UPDATE %s SET name = %s || lpad(id::text, %s, '0') "
-                    "WHERE id IN %s AND name = '/'",
-                    SQL.identifier(self._table),
-                    self._wfmon_reference_prefix,
-                    self._wfmon_reference_digits,
-                    tuple(records.ids),
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    self._table,
+                    len(unnamed),
                 )
             )
-            records.invalidate_recordset(["name"])
-        return records
+            prefix, digits = self._wfmon_reference_prefix, self._wfmon_reference_digits
+            for data, (new_id,) in zip(unnamed, self.env.cr.fetchall(), strict=True):
+                data["stored"]["id"] = new_id
+                data["stored"]["name"] = f"{prefix}{new_id:0{digits}d}"
+        return super()._create(data_list)
