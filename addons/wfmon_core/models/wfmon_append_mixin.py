@@ -397,3 +397,67 @@ def log_notes(records, bodies):
         ["message_ids", "message_needaction", "message_needaction_counter"]
     )
     return messages
+
+
+# ----------------------------------------------------------------------
+# Followers
+# ----------------------------------------------------------------------
+#: methods of mail.followers the fast follower path skips
+_FOLLOWER_METHODS = ("create", "_create", "_insert_followers", "_invalidate_documents")
+
+
+def add_followers(records, partner_id):
+    """Make ``partner_id`` follow ``records``, as ``mail.followers._insert_followers``
+    does with the default subtypes (a partner already following a record is left
+    as it is), with one INSERT of the followers and one of their subtypes per
+    batch.
+
+    The followers and their subtypes are worked out by mail's own
+    ``_add_default_followers``; only the ORM's ``create`` of the rows is replaced,
+    and only when no installed module but ``mail`` overrides it (else
+    ``_insert_followers`` runs).
+    """
+    Followers = records.env["mail.followers"].sudo()
+    if not records:
+        return
+    if create_overrides(Followers, methods=_FOLLOWER_METHODS) - {"mail"}:
+        Followers._insert_followers(records._name, records.ids, [partner_id], check_existing=True)
+        return
+    new, _update = Followers._add_default_followers(
+        records._name, records.ids, [partner_id], check_existing=True
+    )
+    vals_list = [
+        dict(values, res_id=res_id) for res_id, values_list in new.items() for values in values_list
+    ]
+    cr = records.env.cr
+    follower_ids = []
+    for batch in split_every(INSERT_BATCH_SIZE, vals_list):
+        cr.execute(
+            SQL(
+                "INSERT INTO mail_followers (res_model, res_id, partner_id) VALUES %s RETURNING id",
+                SQL(", ").join(
+                    SQL("(%s, %s, %s)", vals["res_model"], vals["res_id"], vals["partner_id"])
+                    for vals in batch
+                ),
+            )
+        )
+        follower_ids.extend(row[0] for row in cr.fetchall())
+    links = [
+        (follower_id, subtype_id)
+        for follower_id, vals in zip(follower_ids, vals_list, strict=True)
+        for command in vals["subtype_ids"]
+        for subtype_id in command[2]
+    ]
+    for batch in split_every(INSERT_BATCH_SIZE, links):
+        cr.execute(
+            SQL(
+                "INSERT INTO mail_followers_mail_message_subtype_rel "
+                "(mail_followers_id, mail_message_subtype_id) VALUES %s",
+                SQL(", ").join(SQL("(%s, %s)", *link) for link in batch),
+            )
+        )
+    # What mail.followers' create leaves behind: the documents' followers are
+    # read again, and what depends on them (followers as partners, "I follow").
+    Followers.browse(follower_ids)._invalidate_documents(vals_list)
+    records.invalidate_recordset(["message_follower_ids"])
+    records.modified(["message_follower_ids"])

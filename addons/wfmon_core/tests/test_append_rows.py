@@ -8,6 +8,7 @@ from odoo.tests import tagged
 from odoo.addons.wfmon_core.models import wfmon_append_mixin
 from odoo.addons.wfmon_core.models.wfmon_append_mixin import (
     WfmonAppendMixin,
+    add_followers,
     create_overrides,
     fits,
     log_notes_allowed,
@@ -153,6 +154,75 @@ class TestAppendRows(WfmonCase):
         open_small, open_large = count(small), count(large)
         # 30 and 90 rows fit one INSERT each: the same queries for 3x the cases.
         self.assertEqual(open_large, open_small)
+
+    def _followers(self, cases):
+        """``{case id: [(partner id, subtype ids)]}`` as stored."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT f.res_id, f.partner_id, array_agg(r.mail_message_subtype_id ORDER BY "
+            "r.mail_message_subtype_id) FROM mail_followers f LEFT JOIN "
+            "mail_followers_mail_message_subtype_rel r ON r.mail_followers_id = f.id "
+            "WHERE f.res_model = %s AND f.res_id = ANY(%s) GROUP BY f.id ORDER BY f.id",
+            (cases._name, cases.ids),
+        )
+        found = {case.id: [] for case in cases}
+        for res_id, partner_id, subtypes in self.env.cr.fetchall():
+            found[res_id].append((partner_id, subtypes))
+        return found
+
+    def test_owner_followers_equal_the_orms(self):
+        """The owners follow their new cases with the subtypes mail's
+        ``_insert_followers`` gives; a partner already following is left alone;
+        the cases' follower fields show them in the same transaction."""
+        self.team.assignment = "queue"  # the owner given, not the lead
+        fast = self.Case._raise("test.condition", self._partners(3), owner=self.user).sudo()
+        self.assertEqual(set(fast.mapped("user_id")), {self.user})
+        slow = self._raise(self._partners(3))
+        self.env["mail.followers"]._insert_followers(
+            slow._name, slow.ids, self.user.partner_id.ids, check_existing=True
+        )
+        fast_rows, slow_rows = self._followers(fast), self._followers(slow)
+        self.assertEqual(list(fast_rows.values()), list(slow_rows.values()))
+        self.assertTrue(all(rows for rows in fast_rows.values()))
+        for case in fast:
+            self.assertIn(self.user.partner_id, case.message_partner_ids)
+        # Following already: nothing is added, nothing fails.
+        add_followers(fast, self.user.partner_id.id)
+        self.assertEqual(self._followers(fast), fast_rows)
+
+    def test_followers_fall_back_when_a_module_hooks_follower_create(self):
+        self.team.assignment = "queue"  # the owner given, not the lead
+        with (
+            patch.object(wfmon_append_mixin, "create_overrides", return_value={"other"}),
+            patch.object(
+                type(self.env["mail.followers"]),
+                "_insert_followers",
+                autospec=True,
+                side_effect=type(self.env["mail.followers"])._insert_followers,
+            ) as insert,
+        ):
+            cases = self.Case._raise("test.condition", self._partners(2), owner=self.user)
+        self.assertEqual(insert.call_count, 1)
+        for case in cases.sudo():
+            self.assertIn(self.user.partner_id, case.message_partner_ids)
+
+    def test_references_are_written_by_the_insert(self):
+        """A batch of cases is numbered from its ids by its INSERT: no UPDATE
+        of the new rows; the reference reads the same from the cache and the
+        database."""
+        with patch.object(
+            type(self.env.cr), "execute", autospec=True, side_effect=type(self.env.cr).execute
+        ) as execute:
+            cases = self._raise(self._partners(4))
+        updates = [
+            str(call.args[1]) for call in execute.call_args_list if "UPDATE" in str(call.args[1])
+        ]
+        self.assertFalse([q for q in updates if "wfmon_case" in q and "name" in q], updates)
+        self.assertEqual(cases.ids, sorted(cases.ids))
+        for case in cases:
+            self.assertEqual(case.name, f"EXC-{case.id:06d}")
+        self.env.invalidate_all()
+        self.assertEqual(cases.mapped("name"), [f"EXC-{case_id:06d}" for case_id in cases.ids])
 
 
 @tagged("post_install", "-at_install")
