@@ -131,7 +131,9 @@ class WfmonCase(models.Model):
     rule_id = fields.Many2one("wfmon.rule", string="Monitor", index=True, ondelete="set null")
 
     # Deduplication
-    fingerprint = fields.Char(index=True, readonly=True, copy=False)
+    # Indexed for what reads it, the open cases, by wfmon_case_open_fingerprint_uniq
+    # (see init): a second index of every case would cost each INSERT for nothing.
+    fingerprint = fields.Char(readonly=True, copy=False)
     occurrence_count = fields.Integer(default=1, readonly=True, copy=False)
     first_seen = fields.Datetime(default=fields.Datetime.now, readonly=True, copy=False)
     last_seen = fields.Datetime(default=fields.Datetime.now, readonly=True, copy=False)
@@ -190,6 +192,10 @@ class WfmonCase(models.Model):
     ]
 
     def init(self):
+        # The index of ``fingerprint`` that earlier versions made (Odoo keeps an
+        # index its field no longer asks for): every query of fingerprints is on
+        # open cases, and uses the unique partial index below.
+        self.env.cr.execute(SQL("DROP INDEX IF EXISTS wfmon_case__fingerprint_index"))
         # One open case per fingerprint, enforced by the database so that two
         # detectors racing on the same condition cannot open two cases.
         self.env.cr.execute(

@@ -32,7 +32,8 @@ class WfmonEvent(models.Model):
     _description = "Integration Event (outbox)"
     _order = "id desc"
 
-    name = fields.Char(string="Event ID", required=True, readonly=True, index=True, copy=False)
+    # Indexed by its unique constraint (name_uniq): no second index.
+    name = fields.Char(string="Event ID", required=True, readonly=True, copy=False)
     event_type = fields.Char(string="Type", required=True, readonly=True, index=True)
     type_id = fields.Many2one("wfmon.event.type", string="Event Type", readonly=True, index=True)
     timestamp = fields.Datetime(required=True, readonly=True, index=True)
@@ -53,6 +54,11 @@ class WfmonEvent(models.Model):
     _sql_constraints = [
         ("name_uniq", "unique(name)", "Event ids are unique."),
     ]
+
+    def init(self):
+        # The plain index of ``name`` that earlier versions made, beside the unique
+        # constraint's (Odoo keeps an index its field no longer asks for).
+        self.env.cr.execute(SQL("DROP INDEX IF EXISTS wfmon_event__name_index"))
 
     @api.depends("name", "type_id", "reference")
     @api.depends_context("uid")
