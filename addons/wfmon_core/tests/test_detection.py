@@ -1,9 +1,13 @@
+from datetime import datetime
+
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import format_datetime
 
 from ..models.wfmon_case import FALLBACK_OWNERS_KEY
+from ..models.wfmon_detector import datetime_formatter
 from ..tools.fingerprint import fingerprint
 from .common import MONDAY_10, WfmonCase, capture_events, count_queries
 
@@ -12,6 +16,24 @@ from .common import MONDAY_10, WfmonCase, capture_events, count_queries
 class TestDetection(WfmonCase):
     """C2: one detection API; duplicates bump the open case; cleared
     conditions auto-resolve with the reason logged."""
+
+    def test_datetime_formatter_equals_format_datetime(self):
+        """The batch formatter gives what format_datetime gives, for the user's
+        time zone and language (summer and winter time, no time zone, French)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        values = [
+            datetime(2026, 3, 29, 0, 30),
+            datetime(2026, 3, 29, 1, 30),
+            datetime(2026, 10, 25, 0, 59, 59),
+            datetime(2026, 12, 31, 23, 0),
+            False,
+        ]
+        for tz, lang in (("Europe/Brussels", "fr_FR"), ("America/New_York", "en_US"), (False, "")):
+            self.user.write({"tz": tz, "lang": lang or "en_US"})
+            env = self.env(user=self.user, context=dict(self.env.context, lang=lang or None))
+            formatted = datetime_formatter(env)
+            for value in values:
+                self.assertEqual(formatted(value), format_datetime(env, value), (tz, lang, value))
 
     def test_raise_opens_then_bumps(self):
         partner = self._partners(1)

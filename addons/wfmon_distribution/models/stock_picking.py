@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, format_datetime
 
-from odoo.addons.wfmon_core.models.wfmon_detector import detectors_off
+from odoo.addons.wfmon_core.models.wfmon_detector import datetime_formatter, detectors_off
 from odoo.addons.wfmon_core.tools.sla_clock import subtract_working_hours, working_hours_between
 from odoo.addons.wfmon_core.tools.sla_plan import usable
 
@@ -71,10 +71,11 @@ class StockPicking(models.Model):
         sites = detector._sites(self.picking_type_id.warehouse_id)
         details, payloads, severity, lines = {}, {}, {}, {}
         states = dict(self._fields["state"]._description_selection(self.env))
-        dates = {}  # formatted once per distinct date: formatting reads the language
+        dates = {}  # formatted once per distinct date, the language looked up once
+        format_date = datetime_formatter(self.env)
         for picking in self:
             if picking.scheduled_date not in dates:
-                dates[picking.scheduled_date] = format_datetime(self.env, picking.scheduled_date)
+                dates[picking.scheduled_date] = format_date(picking.scheduled_date)
             _limit, schedule, hours = by_wh[picking.picking_type_id.warehouse_id.id]
             # Counted over the last LATE_HORIZON_DAYS at most: the schedules
             # cover that window, and older pickings are just "very late".
