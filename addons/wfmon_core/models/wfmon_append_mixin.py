@@ -402,6 +402,8 @@ def log_notes(records, bodies):
 # ----------------------------------------------------------------------
 # Followers
 # ----------------------------------------------------------------------
+#: rows of mail_followers (and of their subtypes) per INSERT
+FOLLOWER_BATCH_SIZE = 1000
 #: methods of mail.followers the fast follower path skips
 _FOLLOWER_METHODS = ("create", "_create", "_insert_followers", "_invalidate_documents")
 
@@ -410,7 +412,7 @@ def add_followers(records, partner_id):
     """Make ``partner_id`` follow ``records``, as ``mail.followers._insert_followers``
     does with the default subtypes (a partner already following a record is left
     as it is), with one INSERT of the followers and one of their subtypes per
-    batch.
+    thousand.
 
     The followers and their subtypes are worked out by mail's own
     ``_add_default_followers``; only the ORM's ``create`` of the rows is replaced,
@@ -431,7 +433,8 @@ def add_followers(records, partner_id):
     ]
     cr = records.env.cr
     follower_ids = []
-    for batch in split_every(INSERT_BATCH_SIZE, vals_list):
+    # Two narrow rows: a thousand per INSERT (a scanner's batch in one query each).
+    for batch in split_every(FOLLOWER_BATCH_SIZE, vals_list):
         cr.execute(
             SQL(
                 "INSERT INTO mail_followers (res_model, res_id, partner_id) VALUES %s RETURNING id",
@@ -448,7 +451,7 @@ def add_followers(records, partner_id):
         for command in vals["subtype_ids"]
         for subtype_id in command[2]
     ]
-    for batch in split_every(INSERT_BATCH_SIZE, links):
+    for batch in split_every(FOLLOWER_BATCH_SIZE, links):
         cr.execute(
             SQL(
                 "INSERT INTO mail_followers_mail_message_subtype_rel "
