@@ -419,6 +419,8 @@ def add_followers(records, partner_id):
     and only when no installed module but ``mail`` overrides it (else
     ``_insert_followers`` runs).
     """
+    # sudo: as _insert_followers, the engine writes the follower rows once the
+    # caller's rights on the records are established (mail.followers is admin-only).
     Followers = records.env["mail.followers"].sudo()
     if not records:
         return
