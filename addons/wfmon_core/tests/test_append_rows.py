@@ -155,6 +155,23 @@ class TestAppendRows(WfmonCase):
         # 30 and 90 rows fit one INSERT each: the same queries for 3x the cases.
         self.assertEqual(open_large, open_small)
 
+    def test_owned_opening_queries_grow_only_with_inserts(self):
+        """With an owner (a follower per case): the same queries for 30 and 90
+        cases, no UPDATE of the new cases' references."""
+        small, large = self._partners(30), self._partners(90)
+        self.env.flush_all()
+        self.env.invalidate_all()
+
+        def count(records):
+            before = self.env.cr.sql_log_count
+            self.Case._raise("test.condition", records, owner=self.user)
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        count(self._partners(5))  # warm the registry caches
+        open_small, open_large = count(small), count(large)
+        self.assertEqual(open_large, open_small)
+
     def _followers(self, cases):
         """``{case id: [(partner id, subtype ids)]}`` as stored."""
         self.env.flush_all()
