@@ -543,6 +543,9 @@ def report(results):
             f" (first pass on {res['sample']} pickings, median of {len(rounds)} rounds)",
             anchor_value=rule_t,
             ratio=done["seconds"] / rule_t,
+            # The committed pass against each rule round: the spread the anchor leaves.
+            ratio_rounds=benchlib.summary([done["seconds"] / r["seconds"] for r in rounds]),
+            cpu_ratio_rounds=benchlib.summary([done["cpu"] / r["cpu_seconds"] for r in rounds]),
             anchor_rounds=rounds,
             anchor_spread=benchlib.summary([r["seconds"] for r in rounds]),
             anchor_cpu_spread=benchlib.summary([r["cpu_seconds"] for r in rounds]),
