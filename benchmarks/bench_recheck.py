@@ -254,16 +254,22 @@ def end_call(env):
         env.cr.postcommit.clear()
 
 
-def master_pass(env):
+def master_pass(env, record=False):
     """The master-data scanner as its cron calls it, until its pass is complete: one call
-    after the other, each followed by what its commit does (:func:`end_call`)."""
+    after the other, each followed by what its commit does (:func:`end_call`). ``record``:
+    each call's memory goes to :data:`CALL_MEMORY`."""
     params = env["ir.config_parameter"].sudo()
     Order = env["sale.order"]
     calls = 0
     while True:
+        if record:
+            benchlib.reset_peak()
         Order._cron_wfmon_master_data()
         end_call(env)
         calls += 1
+        if record:
+            CALL_MEMORY.append((calls, benchlib.memory()))
+            progress(f"master data, first pass: call {calls} ({benchlib.fmt_memory()})")
         if params.get_param(MASTER_KEY) in (False, "", "0"):
             return calls
 
@@ -273,10 +279,14 @@ def first_pass(env):
     call as in :func:`master_pass`, each measured on its own (a call's flush and cache
     emptying included, as in its commit), the planner's statistics refreshed before each
     call as autovacuum would between two cron runs (not measured); (seconds, queries, cpu
-    seconds) of the pass."""
+    seconds) of the pass. With ``--keep-cache`` the pass is measured as a whole (measuring a
+    call empties the cache before it), the statistics refreshed once before it."""
     params = env["ir.config_parameter"].sudo()
     Order = env["sale.order"]
     CALL_MEMORY.clear()
+    if OPTIONS["keep_cache"]:
+        dist.analyze(env)
+        return measured(env, lambda: master_pass(env, record=True))
     total = [0.0, 0, 0.0]
 
     def call():
