@@ -12,13 +12,21 @@ The anchor, as in bench_scanner.py: a ``base.automation`` rule "Based on date fi
 order date) over the same open orders, whose action schedules an activity; its idle pass is
 its next run with nothing new (``last_run`` set to now).
 
-For each size (``--sizes 10000``) it creates that many sale orders through the ORM (in
-batches), shipped to an address with no street (a master-data gap), and puts them in the
-"sale" state with SQL (no pickings: what the scanner reads is the order, its lines and their
-products; confirming 10,000 orders through the ORM would take most of an hour here). The
-scanner's first pass opens their cases (figure printed, not compared); then ``--rounds``
-interleaved idle rounds: the rule, the master-data scanner, the re-check cron, the
-inbound-delay scanner.
+For each size (``--sizes 10000``) it makes that many sale orders shipped to an address with
+no street (a master-data gap), one line each: the first ``--batch`` through the ORM, the
+others SQL copies of them and of their lines (``--fill orm``: all through the ORM, about 18
+minutes for 100,000 here), put in the "sale" state with SQL (no pickings: what the scanner
+reads is the order, its lines and their products; confirming 100,000 orders through the ORM
+would take hours). The scanner's first pass opens their cases (figure printed, not compared);
+then ``--rounds`` interleaved idle rounds: the rule, the master-data scanner, the re-check
+cron, the inbound-delay scanner.
+
+The scanners are called as their cron calls them: call after call until the pass is complete,
+each followed by what the cron's commit does to the process (the writes and precommit hooks
+flushed, the record cache emptied: :func:`end_call`; ``--keep-cache`` keeps the cache between
+calls, for comparison: it then grows with the orders, and 100,000 orders exceed Odoo's
+``limit_memory_hard``). This process's memory (virtual size, resident, the resident peak of
+each first-pass call) is printed after each step.
 
 The whole run is one transaction (rolled back at the end), whose database clock never moves:
 between passes the script moves the transaction's clock (``cr.now()``, the ``write_date`` of
@@ -47,6 +55,19 @@ def parse_args(argv):
     parser.add_argument("--rounds", type=int, default=3, help="interleaved idle rounds")
     parser.add_argument("--batch", type=int, default=500, help="orders created per ORM call")
     parser.add_argument(
+        "--fill",
+        choices=("sql", "orm"),
+        default="sql",
+        help="sql: one ORM batch of orders, the rest SQL copies of them; orm: every order "
+        "through the ORM (see make_orders)",
+    )
+    parser.add_argument(
+        "--keep-cache",
+        action="store_true",
+        help="keep the record cache between the scanner's calls (one transaction without "
+        "the cron's commits: the cache grows with the orders; for comparison)",
+    )
+    parser.add_argument(
         "--no-analyze",
         dest="analyze",
         action="store_false",
@@ -72,37 +93,102 @@ class Clock:
         self.env.cr._now = self.now
 
 
-def make_orders(env, warehouse, size, batch):
-    """``size`` open sale orders shipped to an address without street, one line each."""
+def create_orders_orm(env, warehouse, partner, product, count, batch, size):
+    """``count`` draft sale orders for ``partner``, one line of ``product`` each, through the
+    ORM in batches of ``batch`` (``size``: the benchmark's size, for the progress lines);
+    their ids."""
+    ids = []
+    for start in range(0, count, batch):
+        ids += (
+            env["sale.order"]
+            .create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "warehouse_id": warehouse.id,
+                        "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+                    }
+                    for _i in range(min(batch, count - start))
+                ]
+            )
+            .ids
+        )
+        env.flush_all()
+        env.invalidate_all()
+        progress(
+            f"{size}: {len(ids)} orders created (load {benchlib.loadavg()}; "
+            f"{benchlib.fmt_memory()})"
+        )
+    return ids
+
+
+def copy_orders_sql(env, template_ids, count):
+    """``count`` copies, with SQL, of the orders ``template_ids`` (in turn) and of their lines:
+    every column of ``sale_order`` and ``sale_order_line`` as the ORM wrote it, but the ids, the
+    copy's name (its template's, with a number: distinct) and the line's order. Their
+    followers and chatter are not copied (the scanners read neither). Their ids."""
+    if count <= 0:
+        return []
+    cr = env.cr
+    cr.execute("SELECT nextval('sale_order_id_seq') FROM generate_series(1, %s)", (count,))
+    ids = [row[0] for row in cr.fetchall()]
+    templates = [template_ids[index % len(template_ids)] for index in range(count)]
+    order_cols = dist._columns(cr, "sale_order", {"id", "name"})
+    cr.execute(
+        f"""
+        INSERT INTO sale_order (id, name, {", ".join(order_cols)})
+        SELECT copy.id, t.name || '-' || lpad(copy.n::text, 6, '0'),
+               {", ".join("t." + col for col in order_cols)}
+          FROM unnest(%s::int[], %s::int[]) WITH ORDINALITY AS copy(id, template_id, n)
+          JOIN sale_order t ON t.id = copy.template_id
+        """,
+        (ids, templates),
+    )
+    # The table's statistics may say it is empty (the rows of earlier runs were rolled back):
+    # the lines' foreign-key checks would then scan it for each line.
+    cr.execute("ANALYZE sale_order")
+    line_cols = dist._columns(cr, "sale_order_line", {"id", "order_id"})
+    cr.execute(
+        f"""
+        WITH l AS MATERIALIZED (SELECT * FROM sale_order_line WHERE order_id = ANY(%s))
+        INSERT INTO sale_order_line (order_id, {", ".join(line_cols)})
+        SELECT copy.id, {", ".join("l." + col for col in line_cols)}
+          FROM unnest(%s::int[], %s::int[]) AS copy(id, template_id)
+          JOIN l ON l.order_id = copy.template_id
+         ORDER BY copy.id, l.id
+        """,
+        (list(template_ids), ids, templates),
+    )
+    return ids
+
+
+def make_orders(env, warehouse, size, args):
+    """``size`` open sale orders shipped to an address without street (a master-data gap), one
+    line each (a product, quantity 1), in the state "sale" (set with SQL, without pickings).
+
+    ``--fill sql`` (the default): the first ``--batch`` orders through the ORM, the others
+    copies of them with SQL (:func:`copy_orders_sql`; 100,000 in well under a minute, where the
+    ORM takes about 18 minutes here); ``--fill orm``: every order through the ORM. The scanners
+    read the same columns either way. Their ids, ascending."""
     partner = env["res.partner"].create({"name": "Bench: no street", "is_company": True})
     product = env["product.product"].create(
         {"name": "Bench: recheck product", "type": "consu", "list_price": 10.0}
     )
-    orders = env["sale.order"]
-    for start in range(0, size, batch):
-        orders |= env["sale.order"].create(
-            [
-                {
-                    "partner_id": partner.id,
-                    "warehouse_id": warehouse.id,
-                    "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
-                }
-                for _i in range(min(batch, size - start))
-            ]
-        )
-        env.flush_all()
-        env.invalidate_all()
-        progress(f"{size}: {len(orders)} orders created (load {benchlib.loadavg()})")
+    made = size if args.fill == "orm" else min(size, args.batch)
+    ids = create_orders_orm(env, warehouse, partner, product, made, args.batch, size)
+    ids += copy_orders_sql(env, ids, size - made)
+    progress(f"{size}: {size - made} orders copied with SQL ({benchlib.fmt_memory()})")
     env.cr.execute(
         "UPDATE sale_order SET state = 'sale', date_order = now() at time zone 'UTC' "
         "- interval '1 day' WHERE id = ANY(%s)",
-        (orders.ids,),
+        (ids,),
     )
     env.invalidate_all()
-    return orders
+    progress(f"{size}: orders in state sale ({benchlib.fmt_memory()})")
+    return sorted(ids)
 
 
-def make_rule(env, orders):
+def make_rule(env, order_ids):
     model = env["ir.model"]._get("sale.order")
     rule = env["base.automation"].create(
         {
@@ -115,8 +201,8 @@ def make_rule(env, orders):
                 [
                     ("state", "=", "sale"),
                     ("delivery_status", "!=", "full"),
-                    ("id", ">=", min(orders.ids)),
-                    ("id", "<=", max(orders.ids)),
+                    ("id", ">=", order_ids[0]),
+                    ("id", "<=", order_ids[-1]),
                 ]
             ),
         }
@@ -149,23 +235,83 @@ def measured(env, func):
     return seconds, queries, dist.LAST_CPU[0]
 
 
-def master_pass(env):
-    """The master-data scanner as its cron calls it, until its pass is complete."""
+#: run-wide switches, set from the command line by run()
+OPTIONS = {"keep_cache": False}
+#: memory after each call of the last first_pass: (call, benchlib.memory()), its resident
+#: peak being the call's
+CALL_MEMORY = []
+
+
+def end_call(env):
+    """What the cron's commit after each scanner call does to this process's memory, without
+    committing (the run is rolled back): the pending writes and the precommit hooks flushed,
+    then the record cache emptied and the post-commit hooks dropped (a commit runs them; a
+    rollback, at the end, would drop them). With ``--keep-cache`` nothing is emptied: the
+    cache grows over the calls of a pass, as in a single transaction."""
+    env.cr.flush()
+    if not OPTIONS["keep_cache"]:
+        env.invalidate_all()
+        env.cr.postcommit.clear()
+
+
+def master_pass(env, record=False):
+    """The master-data scanner as its cron calls it, until its pass is complete: one call
+    after the other, each followed by what its commit does (:func:`end_call`). ``record``:
+    each call's memory goes to :data:`CALL_MEMORY`."""
     params = env["ir.config_parameter"].sudo()
     Order = env["sale.order"]
     calls = 0
     while True:
+        if record:
+            benchlib.reset_peak()
         Order._cron_wfmon_master_data()
+        end_call(env)
         calls += 1
+        if record:
+            CALL_MEMORY.append((calls, benchlib.memory()))
+            progress(f"master data, first pass: call {calls} ({benchlib.fmt_memory()})")
         if params.get_param(MASTER_KEY) in (False, "", "0"):
             return calls
 
 
-def count_open(env, orders):
+def first_pass(env):
+    """The master-data scanner's first pass (every order read, the cases opened), call after
+    call as in :func:`master_pass`, each measured on its own (a call's flush and cache
+    emptying included, as in its commit), the planner's statistics refreshed before each
+    call as autovacuum would between two cron runs (not measured); (seconds, queries, cpu
+    seconds) of the pass. With ``--keep-cache`` the pass is measured as a whole (measuring a
+    call empties the cache before it), the statistics refreshed once before it."""
+    params = env["ir.config_parameter"].sudo()
+    Order = env["sale.order"]
+    CALL_MEMORY.clear()
+    if OPTIONS["keep_cache"]:
+        dist.analyze(env)
+        return measured(env, lambda: master_pass(env, record=True))
+    total = [0.0, 0, 0.0]
+
+    def call():
+        Order._cron_wfmon_master_data()
+        end_call(env)
+
+    while True:
+        dist.analyze(env)
+        benchlib.reset_peak()
+        seconds, queries, cpu = measured(env, call)
+        CALL_MEMORY.append((len(CALL_MEMORY) + 1, benchlib.memory()))
+        total = [total[0] + seconds, total[1] + queries, total[2] + cpu]
+        progress(
+            f"master data, first pass: call {len(CALL_MEMORY)}: {seconds:.1f}s "
+            f"({cpu:.1f}s CPU), {queries} queries ({benchlib.fmt_memory()})"
+        )
+        if params.get_param(MASTER_KEY) in (False, "", "0"):
+            return tuple(total)
+
+
+def count_open(env, order_ids):
     return env["wfmon.case"].search_count(
         [
             ("res_model", "=", "sale.order"),
-            ("res_id", "in", orders.ids),
+            ("res_id", "in", order_ids),
             ("type_id.code", "=", "distribution.master_data_gap"),
             ("is_open", "=", True),
         ]
@@ -174,22 +320,28 @@ def count_open(env, orders):
 
 def run_size(env, warehouse, size, args):
     clock = Clock(env)
-    orders = make_orders(env, warehouse, size, args.batch)
+    orders = make_orders(env, warehouse, size, args)
     make_rule(env, orders)
+    progress(f"{size}: rule made ({benchlib.fmt_memory()})")
     scanners = {
         "master data": lambda: master_pass(env),
         "re-check (fulfillment, credit, margin)": lambda: env["sale.order"]._cron_wfmon_recheck(),
         "inbound delay": lambda: env["purchase.order"]._cron_wfmon_inbound_delay(),
     }
     clock.tick()
-    dist.analyze(env)
-    seconds, queries, cpu = measured(env, scanners["master data"])
+    seconds, queries, cpu = first_pass(env)
     opened = count_open(env, orders)
     progress(
         f"{size}: master-data first pass: {opened} cases, {seconds:.1f}s ({cpu:.1f}s CPU), "
         f"{queries} queries (load {benchlib.loadavg()})"
     )
-    first = {"seconds": seconds, "queries": queries, "cpu": cpu, "opened": opened}
+    first = {
+        "seconds": seconds,
+        "queries": queries,
+        "cpu": cpu,
+        "opened": opened,
+        "calls": [mem for _call, mem in CALL_MEMORY],
+    }
     # A pass for what the first pass wrote (within the watermark's margin), then idle.
     clock.tick()
     for scan in scanners.values():
@@ -209,7 +361,7 @@ def run_size(env, warehouse, size, args):
             + ", ".join(
                 f"{name} {values[-1][0]:.3f}s {values[-1][1]} q" for name, values in rounds.items()
             )
-            + f" (load {loads[-1]})"
+            + f" (load {loads[-1]}; {benchlib.fmt_memory()})"
         )
     assert count_open(env, orders) == opened, "an idle pass changed the open cases"
     return {"size": size, "open": opened, "first": first, "idle": rounds, "load": loads}
@@ -270,14 +422,34 @@ def report(results):
                 loadavg_rounds=res["load"],
             )
         first = res["first"]
+        calls = first["calls"]
         print(
             f"{res['size']:7d} master-data first pass: {first['opened']} cases, "
-            f"{first['seconds']:.1f}s, {first['cpu']:.1f}s CPU, {first['queries']} queries"
+            f"{first['seconds']:.1f}s, {first['cpu']:.1f}s CPU, {first['queries']} queries, "
+            f"{len(calls)} call(s)"
+            + (
+                f"; resident peak of a call {max(m['rss_peak'] for m in calls):.0f} MiB, "
+                f"virtual size after the last {calls[-1]['vms']:.0f} MiB"
+                if calls and calls[-1]
+                else ""
+            )
+        )
+        benchlib.record(
+            "recheck",
+            f"master data scanner, first pass, {res['size']} orders (cases opened)",
+            first["seconds"],
+            "s",
+            queries=first["queries"],
+            cpu_seconds=first["cpu"],
+            opened=first["opened"],
+            memory_per_call_mib=calls,
+            keep_cache=OPTIONS["keep_cache"],
         )
 
 
 def run(env, args):
     dist.OPTIONS["analyze"] = args.analyze
+    OPTIONS["keep_cache"] = args.keep_cache
     env = env(context=dict(env.context, tracking_disable=True))
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
     results = benchlib.each_size(

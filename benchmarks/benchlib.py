@@ -4,6 +4,8 @@
   JSON-lines file named by ``WFMON_BENCH_RESULTS`` (the runner gathers those
   lines into one results file); without the variable it does nothing.
 - :func:`loadavg` is the machine's load, printed beside each round.
+- :func:`memory` is this process's memory (virtual size, resident, peaks), :func:`reset_peak`
+  starts a new resident peak: what a step needs.
 - :func:`each_size` runs a benchmark's sizes one after the other, each in a savepoint
   rolled back after it.
 - :func:`entry` starts a benchmark where it was started: fed to ``odoo shell`` or run as a
@@ -29,6 +31,44 @@ def loadavg():
             return " ".join(handle.read().split()[:3])
     except OSError:
         return ""
+
+
+def memory():
+    """This process's memory in MiB, from ``/proc/self/status`` (Linux; ``{}`` elsewhere):
+    ``vms`` (virtual size: what ``limit_memory_hard``, Odoo's RLIMIT_AS, caps), ``rss``
+    (resident), ``vms_peak`` and ``rss_peak`` (since the start, or since :func:`reset_peak`
+    for the resident peak)."""
+    names = {"VmSize": "vms", "VmRSS": "rss", "VmPeak": "vms_peak", "VmHWM": "rss_peak"}
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return {}
+    found = {}
+    for line in lines:
+        key, _sep, value = line.partition(":")
+        if key in names:
+            found[names[key]] = round(int(value.split()[0]) / 1024, 1)
+    return found
+
+
+def reset_peak():
+    """Start :func:`memory`'s ``rss_peak`` again from the current resident size (Linux: writes
+    5 to ``/proc/self/clear_refs``); False where it cannot."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def fmt_memory(mem=None):
+    """``memory()`` as text: "VMS 812 MiB, RSS 401 MiB (peak 455)"."""
+    mem = memory() if mem is None else mem
+    if not mem:
+        return "memory unknown"
+    return f"VMS {mem['vms']:.0f} MiB, RSS {mem['rss']:.0f} MiB (peak {mem['rss_peak']:.0f})"
 
 
 def summary(values):

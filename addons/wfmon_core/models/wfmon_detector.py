@@ -302,7 +302,10 @@ class WfmonDetector(models.AbstractModel):
            record it leaves without a case is offered again on the next pass;
         2. resolves, with ``reason``, the open cases of ``type_code`` on
            ``model`` whose record no longer matches ``keep`` (default:
-           ``domain``; one anti-join query per batch of cases);
+           ``domain``; one anti-join query per batch of cases, at most
+           ``max_batches`` batches per call from a cursor of their own,
+           ``...scan_cursor.<name>.resolve``: what a call holds does not grow
+           with the cases to resolve);
         3. only with ``recheck``: calls ``recheck(records)`` on the records of
            the other open cases, by batches with a cursor of their own
            (``...scan_cursor.<name>.recheck``). This is for signals that depend
@@ -406,9 +409,8 @@ class WfmonDetector(models.AbstractModel):
                 gone._auto_resolve(self.env._("The document was deleted."))
 
         resolve = resolve_records if resolve is None else resolve
-        # Cases whose record left the signal (done, cancelled, rescheduled...).
-        after = 0
-        while resolve is not False:
+
+        def left_signal(after, limit=None):
             kept = model._search(keep)
             kept.add_where(SQL("%s = wfmon_case.res_id", SQL.identifier(model._table, "id")))
             cases = Case._search(
@@ -420,15 +422,36 @@ class WfmonDetector(models.AbstractModel):
                     ("id", ">", after),
                     *(case_domain or []),
                 ],
-                order="id",
-                limit=batch_size,
+                order="id" if limit else None,
+                limit=limit,
             )
             cases.add_where(SQL("NOT EXISTS %s", kept.subselect(SQL("1"))))
-            cases = Case.browse(list(cases))
-            if not cases:
-                break
-            resolve(cases)
-            after = cases[-1].id
+            return cases
+
+        # Cases whose record left the signal (done, cancelled, rescheduled...): at most
+        # ``max_batches`` batches per call, as for opening (what one call holds in memory
+        # does not grow with the cases to resolve), from a cursor of their own; the
+        # cron framework is told what remains.
+        resolved = 0
+        if resolve is not False:
+            # sudo: the cursor is technical state of the scheduled action.
+            params = self.env["ir.config_parameter"].sudo()
+            resolve_key = f"{key}.resolve"
+            stored = params.get_param(resolve_key) or "0"
+            after = int(stored)
+            for _batch in range(max_batches):
+                cases = Case.browse(list(left_signal(after, batch_size)))
+                if cases:
+                    resolve(cases)
+                    resolved += len(cases)
+                if len(cases) < batch_size:
+                    after = 0
+                    break
+                after = cases[-1].id
+            else:
+                remaining += len(left_signal(after))
+            if str(after) != stored:
+                params.set_param(resolve_key, str(after))
         if recheck is not None:
             found, left = self._scan_batches(
                 f"{key}.recheck",
@@ -444,9 +467,9 @@ class WfmonDetector(models.AbstractModel):
             done += found
             remaining += left
         if progress is None:
-            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            self.env["ir.cron"]._notify_progress(done=done + resolved, remaining=remaining)
         else:
-            progress["done"] = progress.get("done", 0) + done
+            progress["done"] = progress.get("done", 0) + done + resolved
             progress["remaining"] = progress.get("remaining", 0) + remaining
         return done
 

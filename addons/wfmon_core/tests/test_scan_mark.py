@@ -111,3 +111,62 @@ class TestScanDueDeletedRecords(WfmonCase):
             by_record[cleared.id].resolution_note, "The partner has no comment any more."
         )
         self.assertTrue(by_record[kept.id].is_open)
+
+
+@tagged("post_install", "-at_install")
+class TestScanDueResolveBound(WfmonCase):
+    """Resolving is bounded per call as opening is: a call resolves at most ``max_batches``
+    batches of cases whose record left the signal, whatever their number (what it holds in
+    memory does not grow with them), goes on from its cursor at the next call and tells the
+    cron framework what remains."""
+
+    def _pass(self, partners, progress=None):
+        detector = self.env["wfmon.detector"]
+        if progress is not None:
+            detector = detector.with_context(ir_cron_progress_id=progress.id)
+        return detector._scan_due(
+            "test_resolve_bound",
+            "test.condition",
+            self.env["res.partner"],
+            [("id", "in", partners.ids), ("comment", "!=", False)],
+            lambda records: self.env["wfmon.case"]._raise("test.condition", records, bump=False),
+            "The partner has no comment any more.",
+            batch_size=2,
+            max_batches=1,
+        )
+
+    def _open_cases(self, partners):
+        return self.env["wfmon.case"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", partners.ids),
+                ("is_open", "=", True),
+            ]
+        )
+
+    def test_a_call_resolves_a_bounded_number_then_goes_on(self):
+        partners = self._partners(5, comment="Watch this one")
+        for _call in range(3):  # two per call
+            self._pass(partners)
+        self.assertEqual(len(self._open_cases(partners)), 5)
+        partners.comment = False
+        progress = self.env["ir.cron.progress"].create(
+            {
+                "cron_id": self.env.ref("wfmon_core.ir_cron_wfmon_scan_rules").id,
+                "remaining": 0,
+                "done": 0,
+            }
+        )
+        self._pass(partners, progress)
+        self.assertEqual(len(self._open_cases(partners)), 3, "one batch of two per call")
+        self.assertEqual((progress.done, progress.remaining), (2, 3), "the cron runs again")
+        self._pass(partners)
+        self.assertEqual(self._open_cases(partners).mapped("res_id"), partners[4:].ids)
+        self._pass(partners)
+        self.assertFalse(self._open_cases(partners))
+        cursor = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("wfmon.scan_cursor.test_resolve_bound.resolve")
+        )
+        self.assertEqual(cursor, "0", "the pass is complete: the next one starts over")
