@@ -17,9 +17,12 @@ no street (a master-data gap), one line each: the first ``--batch`` through the 
 others SQL copies of them and of their lines (``--fill orm``: all through the ORM, about 18
 minutes for 100,000 here), put in the "sale" state with SQL (no pickings: what the scanner
 reads is the order, its lines and their products; confirming 100,000 orders through the ORM
-would take hours). The scanner's first pass opens their cases (figure printed, not compared);
-then ``--rounds`` interleaved idle rounds: the rule, the master-data scanner, the re-check
-cron, the inbound-delay scanner.
+would take hours). The scanner's first pass opens their cases; it is compared, per order,
+with the rule's first pass (its ``last_run`` empty: every order gets its activity) on the
+first ``--anchor-first`` orders, in ``--anchor-rounds`` rounds rolled back after each, after an
+unmeasured warm-up, as in bench_scanner.py (the rule handles one record at a time, so its cost
+per order does not depend on how many there are). Then ``--rounds`` interleaved idle rounds:
+the rule, the master-data scanner, the re-check cron, the inbound-delay scanner.
 
 The scanners are called as their cron calls them: call after call until the pass is complete,
 each followed by what the cron's commit does to the process (the writes and precommit hooks
@@ -44,6 +47,7 @@ import sys
 from datetime import timedelta
 
 import bench_distribution as dist
+import bench_scanner
 import benchlib
 
 MASTER_KEY = "wfmon_distribution.scan_cursor.master_data"
@@ -54,6 +58,15 @@ def parse_args(argv):
     parser.add_argument("--sizes", default="10000", help="comma-separated numbers of open orders")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved idle rounds")
     parser.add_argument("--batch", type=int, default=500, help="orders created per ORM call")
+    parser.add_argument(
+        "--anchor-first",
+        type=int,
+        default=1000,
+        help="orders of the rule's first pass (the anchor of the scanner's, per order)",
+    )
+    parser.add_argument(
+        "--anchor-rounds", type=int, default=3, help="rounds of the rule's first pass"
+    )
     parser.add_argument(
         "--fill",
         choices=("sql", "orm"),
@@ -188,6 +201,18 @@ def make_orders(env, warehouse, size, args):
     return sorted(ids)
 
 
+def rule_domain(order_ids):
+    """The rule's filter: open orders among ``order_ids`` (sorted; an id range)."""
+    return repr(
+        [
+            ("state", "=", "sale"),
+            ("delivery_status", "!=", "full"),
+            ("id", ">=", order_ids[0]),
+            ("id", "<=", order_ids[-1]),
+        ]
+    )
+
+
 def make_rule(env, order_ids):
     model = env["ir.model"]._get("sale.order")
     rule = env["base.automation"].create(
@@ -197,17 +222,13 @@ def make_rule(env, order_ids):
             "trigger": "on_time",
             "trg_date_range": 0,
             "trg_date_range_type": "hour",
-            "filter_domain": repr(
-                [
-                    ("state", "=", "sale"),
-                    ("delivery_status", "!=", "full"),
-                    ("id", ">=", order_ids[0]),
-                    ("id", "<=", order_ids[-1]),
-                ]
-            ),
+            "filter_domain": rule_domain(order_ids),
         }
     )
     rule.trg_date_id = env["ir.model.fields"]._get("sale.order", "date_order")
+    # Its activities go to the administrator, notified by e-mail (Odoo's default), as in
+    # bench_scanner.py.
+    env.ref("base.user_admin").notification_type = "email"
     env["ir.actions.server"].create(
         {
             "name": "Open order: schedule an activity",
@@ -307,6 +328,47 @@ def first_pass(env):
             return tuple(total)
 
 
+def rule_first_pass(env, rule, order_ids, args):
+    """The rule's first pass (``last_run`` empty) on the first ``--anchor-first`` orders:
+    an unmeasured warm-up on a few, then ``--anchor-rounds`` rounds, each rolled back
+    (bench_scanner.in_savepoint); the rule is put back as it was (its idle state) after.
+    Returns every round's seconds, CPU seconds and queries per order."""
+    sample = order_ids[: args.anchor_first] if args.anchor_first else order_ids
+    rounds = []
+
+    def scoped(ids, func):
+        rule.write({"filter_domain": rule_domain(ids), "last_run": False})
+        env.flush_all()
+        return bench_scanner.in_savepoint(env, func)
+
+    scoped(sample[: bench_scanner.WARM_UP], lambda: env["base.automation"]._check())
+    for index in range(max(args.anchor_rounds, 1)):
+        dist.analyze(env)
+        seconds, queries, cpu = scoped(
+            sample, lambda: measured(env, lambda: env["base.automation"]._check())
+        )
+        rounds.append(
+            {
+                "seconds": seconds / len(sample),
+                "cpu_seconds": cpu / len(sample),
+                "queries": queries / len(sample),
+                "load": benchlib.loadavg(),
+            }
+        )
+        progress(
+            f"rule's first pass, round {index + 1}/{max(args.anchor_rounds, 1)} on "
+            f"{len(sample)} orders: {seconds:.1f}s ({cpu:.1f}s CPU), {queries} queries, "
+            f"{1000 * seconds / len(sample):.2f} ms per order (load {benchlib.loadavg()})"
+        )
+    rule.write({"filter_domain": rule_domain(order_ids)})
+    env.cr.execute(
+        "UPDATE base_automation SET last_run = now() at time zone 'UTC' WHERE id = %s",
+        (rule.id,),
+    )
+    env.invalidate_all()
+    return {"sample": len(sample), "rounds": rounds}
+
+
 def count_open(env, order_ids):
     return env["wfmon.case"].search_count(
         [
@@ -321,8 +383,9 @@ def count_open(env, order_ids):
 def run_size(env, warehouse, size, args):
     clock = Clock(env)
     orders = make_orders(env, warehouse, size, args)
-    make_rule(env, orders)
+    rule = make_rule(env, orders)
     progress(f"{size}: rule made ({benchlib.fmt_memory()})")
+    anchor = rule_first_pass(env, rule, orders, args)
     scanners = {
         "master data": lambda: master_pass(env),
         "re-check (fulfillment, credit, margin)": lambda: env["sale.order"]._cron_wfmon_recheck(),
@@ -341,6 +404,7 @@ def run_size(env, warehouse, size, args):
         "cpu": cpu,
         "opened": opened,
         "calls": [mem for _call, mem in CALL_MEMORY],
+        "anchor": anchor,
     }
     # A pass for what the first pass wrote (within the watermark's margin), then idle.
     clock.tick()
@@ -444,6 +508,44 @@ def report(results):
             opened=first["opened"],
             memory_per_call_mib=calls,
             keep_cache=OPTIONS["keep_cache"],
+        )
+        anchor = first["anchor"]
+        rule_rounds = anchor["rounds"]
+        size = res["size"]
+        per_order = first["seconds"] / size
+        cpu_per_order = first["cpu"] / size
+        rule_t = statistics.median(r["seconds"] for r in rule_rounds)
+        rule_c = statistics.median(r["cpu_seconds"] for r in rule_rounds)
+        rule_q = statistics.median(r["queries"] for r in rule_rounds)
+        t_ratios = [per_order / r["seconds"] for r in rule_rounds if r["seconds"]]
+        rounds_text = ", ".join(f"{1000 * r['seconds']:.2f}" for r in rule_rounds)
+        print(
+            f"{size:7d} master-data first pass per order: {1000 * per_order:.2f} ms "
+            f"({1000 * cpu_per_order:.2f} ms CPU) against the rule's first pass on "
+            f"{anchor['sample']} orders {1000 * rule_t:.2f} ms ({1000 * rule_c:.2f} ms CPU; "
+            f"rounds {rounds_text}): "
+            f"{per_order / rule_t:.3f}x, CPU {cpu_per_order / rule_c:.3f}x (goal <= 0.10)"
+        )
+        benchlib.record(
+            "recheck",
+            f"master data scanner, first pass, {size} open orders (per order)",
+            per_order,
+            "s",
+            anchor=(
+                f"base.automation time rule scheduling an activity (first pass on "
+                f"{anchor['sample']} orders, median of {len(rule_rounds)} rounds)"
+            ),
+            anchor_value=rule_t,
+            ratio=per_order / rule_t,
+            ratio_rounds=benchlib.summary(t_ratios) if t_ratios else None,
+            queries=first["queries"] / size,
+            anchor_queries=rule_q,
+            queries_ratio=(first["queries"] / size) / rule_q if rule_q else None,
+            cpu_seconds=cpu_per_order,
+            anchor_cpu_seconds=rule_c,
+            cpu_ratio=cpu_per_order / rule_c if rule_c else None,
+            goal="<= 0.10",
+            anchor_rounds=rule_rounds,
         )
 
 
