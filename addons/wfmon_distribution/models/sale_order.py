@@ -568,6 +568,10 @@ class SaleOrder(models.Model):
         """``{order id: [(code, message, product)]}`` of the orders missing data."""
         buy_route = self.env.ref("purchase_stock.route_warehouse0_buy", raise_if_not_found=False)
         stranded = self._wfmon_route_gaps()
+        # The lines' taxes for the whole batch in one query: each order's lines are
+        # filtered below, and a filtered recordset prefetches only itself (one query
+        # per line for a many2many otherwise).
+        self.order_line.fetch(["tax_id"])
         result = {}
         for order in self:
             gaps = []

@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.wfmon_core.tests.common import capture_events
+from odoo.addons.wfmon_core.tests.common import capture_events, count_queries
 
 from .common import DistributionCase
 
@@ -124,3 +124,22 @@ class TestMasterData(DistributionCase):
         self.env["sale.order"]._cron_wfmon_master_data()
         self._validate(order.picking_ids)
         self.assertEqual(order.picking_ids.state, "done")
+
+    def test_master_data_check_queries_do_not_grow_with_orders(self):
+        """The check of a batch of orders reads each kind of data once for the batch
+        (the lines' taxes included), whatever the number of orders."""
+        self._stock(self.bought, self.wh_north, 100)
+
+        def check(count):
+            orders = self.env["sale.order"]
+            for _i in range(count):
+                orders |= self._order([(self.bought, 1)], partner=self.bare_customer)
+            orders.action_confirm()
+            orders.order_line.tax_id = False
+            with count_queries(self.env) as queries:
+                gaps = orders._wfmon_master_data_gaps()
+            self.assertEqual(len(gaps), count)
+            self.assertTrue(all(any(code == "tax" for code, _m, _p in g) for g in gaps.values()))
+            return queries.count
+
+        self.assertEqual(check(3), check(9))
