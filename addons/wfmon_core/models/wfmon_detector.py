@@ -410,48 +410,32 @@ class WfmonDetector(models.AbstractModel):
 
         resolve = resolve_records if resolve is None else resolve
 
-        def left_signal(after, limit=None):
+        def left_signal():
             kept = model._search(keep)
             kept.add_where(SQL("%s = wfmon_case.res_id", SQL.identifier(model._table, "id")))
-            cases = Case._search(
+            return SQL("NOT EXISTS %s", kept.subselect(SQL("1")))
+
+        # Cases whose record left the signal (done, cancelled, rescheduled...), by
+        # batches from a cursor of their own, as opening: what one call holds in
+        # memory does not grow with the cases to resolve.
+        resolved = 0
+        if resolve is not False:
+            resolved, left = self._scan_batches(
+                f"{key}.resolve",
+                Case,
                 [
                     ("type_id", "=", case_type.id),
                     ("res_model", "=", model._name),
                     ("res_id", "!=", False),
                     ("is_open", "=", True),
-                    ("id", ">", after),
                     *(case_domain or []),
                 ],
-                order="id" if limit else None,
-                limit=limit,
+                resolve,
+                batch_size,
+                max_batches,
+                where=left_signal,
             )
-            cases.add_where(SQL("NOT EXISTS %s", kept.subselect(SQL("1"))))
-            return cases
-
-        # Cases whose record left the signal (done, cancelled, rescheduled...): at most
-        # ``max_batches`` batches per call, as for opening (what one call holds in memory
-        # does not grow with the cases to resolve), from a cursor of their own; the
-        # cron framework is told what remains.
-        resolved = 0
-        if resolve is not False:
-            # sudo: the cursor is technical state of the scheduled action.
-            params = self.env["ir.config_parameter"].sudo()
-            resolve_key = f"{key}.resolve"
-            stored = params.get_param(resolve_key) or "0"
-            after = int(stored)
-            for _batch in range(max_batches):
-                cases = Case.browse(list(left_signal(after, batch_size)))
-                if cases:
-                    resolve(cases)
-                    resolved += len(cases)
-                if len(cases) < batch_size:
-                    after = 0
-                    break
-                after = cases[-1].id
-            else:
-                remaining += len(left_signal(after))
-            if str(after) != stored:
-                params.set_param(resolve_key, str(after))
+            remaining += left
         if recheck is not None:
             found, left = self._scan_batches(
                 f"{key}.recheck",
