@@ -68,6 +68,13 @@ def parse_args(argv):
         "--anchor-rounds", type=int, default=3, help="rounds of the rule's first pass"
     )
     parser.add_argument(
+        "--no-pair",
+        dest="pair",
+        action="store_false",
+        help="do not run a rule round after each call of the scanner's first pass (by "
+        "default they are: the anchor then spans the pass's own minutes)",
+    )
+    parser.add_argument(
         "--fill",
         choices=("sql", "orm"),
         default="sql",
@@ -261,6 +268,8 @@ OPTIONS = {"keep_cache": False}
 #: memory after each call of the last first_pass: (call, benchlib.memory()), its resident
 #: peak being the call's
 CALL_MEMORY = []
+#: (seconds, CPU seconds) of each call of the last first_pass (not with --keep-cache)
+CALLS = []
 
 
 def end_call(env):
@@ -295,16 +304,19 @@ def master_pass(env, record=False):
             return calls
 
 
-def first_pass(env):
+def first_pass(env, between=None):
     """The master-data scanner's first pass (every order read, the cases opened), call after
     call as in :func:`master_pass`, each measured on its own (a call's flush and cache
     emptying included, as in its commit), the planner's statistics refreshed before each
     call as autovacuum would between two cron runs (not measured); (seconds, queries, cpu
-    seconds) of the pass. With ``--keep-cache`` the pass is measured as a whole (measuring a
-    call empties the cache before it), the statistics refreshed once before it."""
+    seconds) of the pass. Each call's (seconds, CPU seconds) goes to :data:`CALLS`. After
+    each call, not measured, ``between()`` runs (a rule round). With ``--keep-cache`` the
+    pass is measured as a whole (measuring a call empties the cache before it), the
+    statistics refreshed once before it, nothing between the calls."""
     params = env["ir.config_parameter"].sudo()
     Order = env["sale.order"]
     CALL_MEMORY.clear()
+    CALLS.clear()
     if OPTIONS["keep_cache"]:
         dist.analyze(env)
         return measured(env, lambda: master_pass(env, record=True))
@@ -319,54 +331,83 @@ def first_pass(env):
         benchlib.reset_peak()
         seconds, queries, cpu = measured(env, call)
         CALL_MEMORY.append((len(CALL_MEMORY) + 1, benchlib.memory()))
+        CALLS.append((seconds, cpu))
         total = [total[0] + seconds, total[1] + queries, total[2] + cpu]
         progress(
             f"master data, first pass: call {len(CALL_MEMORY)}: {seconds:.1f}s "
             f"({cpu:.1f}s CPU), {queries} queries ({benchlib.fmt_memory()})"
         )
+        if between is not None:
+            between()
         if params.get_param(MASTER_KEY) in (False, "", "0"):
             return tuple(total)
 
 
-def rule_first_pass(env, rule, order_ids, args):
-    """The rule's first pass (``last_run`` empty) on the first ``--anchor-first`` orders:
-    an unmeasured warm-up on a few, then ``--anchor-rounds`` rounds, each rolled back
-    (bench_scanner.in_savepoint); the rule is put back as it was (its idle state) after.
-    Returns every round's seconds, CPU seconds and queries per order."""
-    sample = order_ids[: args.anchor_first] if args.anchor_first else order_ids
-    rounds = []
+def rule_scoped(env, rule, ids, func):
+    """``func()`` with the rule's first pass (``last_run`` empty) scoped to ``ids``, in a
+    savepoint rolled back after it (bench_scanner.in_savepoint)."""
+    rule.write({"filter_domain": rule_domain(ids), "last_run": False})
+    env.flush_all()
+    return bench_scanner.in_savepoint(env, func)
 
-    def scoped(ids, func):
-        rule.write({"filter_domain": rule_domain(ids), "last_run": False})
-        env.flush_all()
-        return bench_scanner.in_savepoint(env, func)
 
-    scoped(sample[: bench_scanner.WARM_UP], lambda: env["base.automation"]._check())
-    for index in range(max(args.anchor_rounds, 1)):
-        dist.analyze(env)
-        seconds, queries, cpu = scoped(
-            sample, lambda: measured(env, lambda: env["base.automation"]._check())
-        )
-        rounds.append(
-            {
-                "seconds": seconds / len(sample),
-                "cpu_seconds": cpu / len(sample),
-                "queries": queries / len(sample),
-                "load": benchlib.loadavg(),
-            }
-        )
-        progress(
-            f"rule's first pass, round {index + 1}/{max(args.anchor_rounds, 1)} on "
-            f"{len(sample)} orders: {seconds:.1f}s ({cpu:.1f}s CPU), {queries} queries, "
-            f"{1000 * seconds / len(sample):.2f} ms per order (load {benchlib.loadavg()})"
-        )
+def rule_round(env, rule, sample, label):
+    """One measured round of the rule's first pass on ``sample``, rolled back: seconds, CPU
+    seconds (this process's, PostgreSQL's) and queries per order, the time spent waiting,
+    and what the host did meanwhile (bench_scanner.host_split, benchlib.cpu_speed)."""
+    dist.analyze(env)
+    speed = benchlib.cpu_speed()
+    (seconds, queries, cpu), host = bench_scanner.host_split(
+        env,
+        lambda: rule_scoped(
+            env, rule, sample, lambda: measured(env, lambda: env["base.automation"]._check())
+        ),
+    )
+    per, pg_cpu = len(sample), host["pg_cpu"]
+    result = {
+        "when": label,
+        "seconds": seconds / per,
+        "cpu_seconds": cpu / per,
+        "queries": queries / per,
+        "load": benchlib.loadavg(),
+        "pg_cpu_seconds": None if pg_cpu is None else pg_cpu / per,
+        "wait_seconds": (seconds - cpu - (pg_cpu or 0)) / per,
+        "steal_seconds": host["steal"],
+        "cpu_speed_ms": speed,
+    }
+    progress(
+        f"rule's first pass ({label}) on {per} orders: {seconds:.1f}s, {queries} queries, "
+        f"{1000 * seconds / per:.2f} ms per order = Odoo {1000 * cpu / per:.2f} + PostgreSQL "
+        + ("?" if pg_cpu is None else f"{1000 * pg_cpu / per:.2f}")
+        + f" + waiting {1000 * result['wait_seconds']:.2f} ms (fixed work {speed:.1f} ms CPU; "
+        f"steal {host['steal'] or 0:.1f}s; load {benchlib.loadavg()})"
+    )
+    return result
+
+
+def rule_idle(env, rule, order_ids):
+    """The rule as its first pass leaves it: over every order, ``last_run`` now."""
     rule.write({"filter_domain": rule_domain(order_ids)})
     env.cr.execute(
         "UPDATE base_automation SET last_run = now() at time zone 'UTC' WHERE id = %s",
         (rule.id,),
     )
     env.invalidate_all()
-    return {"sample": len(sample), "rounds": rounds}
+
+
+def rule_first_pass(env, rule, order_ids, args):
+    """The rule's first pass (``last_run`` empty) on the first ``--anchor-first`` orders:
+    an unmeasured warm-up on a few, then ``--anchor-rounds`` rounds, each rolled back
+    (bench_scanner.in_savepoint); the rule is put back as it was (its idle state) after.
+    Returns the sample's size and every round (:func:`rule_round`); the scanner's first
+    pass adds its own rounds between its calls."""
+    sample = order_ids[: args.anchor_first] if args.anchor_first else order_ids
+    rule_scoped(env, rule, sample[: bench_scanner.WARM_UP], lambda: env["base.automation"]._check())
+    rounds = [
+        rule_round(env, rule, sample, "before") for _index in range(max(args.anchor_rounds, 1))
+    ]
+    rule_idle(env, rule, order_ids)
+    return {"sample": len(sample), "ids": sample, "rounds": rounds}
 
 
 def count_open(env, order_ids):
@@ -392,7 +433,15 @@ def run_size(env, warehouse, size, args):
         "inbound delay": lambda: env["purchase.order"]._cron_wfmon_inbound_delay(),
     }
     clock.tick()
-    seconds, queries, cpu = first_pass(env)
+    opened_after = []
+
+    def between():
+        opened_after.append(count_open(env, orders))
+        anchor["rounds"].append(rule_round(env, rule, anchor["ids"], "between"))
+
+    seconds, queries, cpu = first_pass(env, between if args.pair else None)
+    if args.pair and not OPTIONS["keep_cache"]:
+        rule_idle(env, rule, orders)
     opened = count_open(env, orders)
     progress(
         f"{size}: master-data first pass: {opened} cases, {seconds:.1f}s ({cpu:.1f}s CPU), "
@@ -404,7 +453,9 @@ def run_size(env, warehouse, size, args):
         "cpu": cpu,
         "opened": opened,
         "calls": [mem for _call, mem in CALL_MEMORY],
-        "anchor": anchor,
+        "call_times": list(CALLS),
+        "opened_after_call": opened_after,
+        "anchor": {key: value for key, value in anchor.items() if key != "ids"},
     }
     # A pass for what the first pass wrote (within the watermark's margin), then idle.
     clock.tick()
@@ -518,6 +569,11 @@ def report(results):
         rule_c = statistics.median(r["cpu_seconds"] for r in rule_rounds)
         rule_q = statistics.median(r["queries"] for r in rule_rounds)
         t_ratios = [per_order / r["seconds"] for r in rule_rounds if r["seconds"]]
+        paired = bench_scanner.paired_ratios(
+            {"calls": first["call_times"], "opened_after_call": first["opened_after_call"]},
+            rule_rounds,
+            size,
+        )
         rounds_text = ", ".join(f"{1000 * r['seconds']:.2f}" for r in rule_rounds)
         print(
             f"{size:7d} master-data first pass per order: {1000 * per_order:.2f} ms "
@@ -526,6 +582,12 @@ def report(results):
             f"rounds {rounds_text}): "
             f"{per_order / rule_t:.3f}x, CPU {cpu_per_order / rule_c:.3f}x (goal <= 0.10)"
         )
+        if paired:
+            print(
+                f"{size:7d} each call against the rule round right after it ({len(paired)} "
+                "calls of at least a tenth of the orders): "
+                + ", ".join(f"{p['ratio']:.3f}x (CPU {p['cpu_ratio']:.3f}x)" for p in paired)
+            )
         benchlib.record(
             "recheck",
             f"master data scanner, first pass, {size} open orders (per order)",
@@ -546,6 +608,16 @@ def report(results):
             cpu_ratio=cpu_per_order / rule_c if rule_c else None,
             goal="<= 0.10",
             anchor_rounds=rule_rounds,
+            calls=first["call_times"],
+            opened_after_call=first["opened_after_call"],
+            **(
+                {
+                    "paired_ratio_rounds": benchlib.summary(p["ratio"] for p in paired),
+                    "paired_cpu_ratio_rounds": benchlib.summary(p["cpu_ratio"] for p in paired),
+                }
+                if paired
+                else {}
+            ),
         )
 
 

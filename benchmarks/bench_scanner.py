@@ -99,6 +99,13 @@ def parse_args(argv):
         help="rounds of the rule's first pass (with --commit, about half of them after the "
         "committed pass); their median per picking is the committed pass's anchor",
     )
+    parser.add_argument(
+        "--no-pair",
+        dest="pair",
+        action="store_false",
+        help="with --commit, do not run a rule round after each of the committed pass's "
+        "calls (by default they are: the anchor then spans the pass's own minutes)",
+    )
     parser.add_argument("--batch-size", type=int, default=500, help="the scanner's batch size")
     parser.add_argument("--partners", type=int, default=100, help="customers of the pickings")
     dist.add_supervisor_option(parser)
@@ -177,12 +184,16 @@ def run_rule(env, rule):
     return dist.measure(env, lambda: env["base.automation"]._check())
 
 
-def run_scanner(env, batch_size, cpu=None, commit=False, calls_out=None):
+def run_scanner(
+    env, batch_size, cpu=None, commit=False, calls_out=None, after_call=None, pg_out=None
+):
     """The scanner as its cron calls it, until the pass is complete: (seconds, queries, calls).
     With ``cpu`` (a list), appends the CPU seconds this Odoo process spent (PostgreSQL's
     not included): on a shared machine, what the wall time would be without the others.
     With ``commit``, commits after each call, as ``ir.cron`` does (the commit is measured);
-    ``calls_out`` (a list) gets each call's (seconds, CPU seconds)."""
+    ``calls_out`` (a list) gets each call's (seconds, CPU seconds), ``pg_out`` (a list) its
+    PostgreSQL backend's CPU seconds (see host_split); ``after_call()``, not
+    measured, runs after each call (the committed pass's paired rule rounds)."""
     params = env["ir.config_parameter"].sudo()
     Picking = env["stock.picking"].with_context(tracking_disable=False)
     seconds = queries = calls = cpu_seconds = 0
@@ -195,13 +206,17 @@ def run_scanner(env, batch_size, cpu=None, commit=False, calls_out=None):
 
     while True:
         cpu_start = time.process_time()
-        call_seconds, call_queries = dist.measure(env, call)
+        (call_seconds, call_queries), host = host_split(env, lambda: dist.measure(env, call))
+        if pg_out is not None:
+            pg_out.append(host["pg_cpu"])
         if calls_out is not None:
             calls_out.append((call_seconds, time.process_time() - cpu_start))
         cpu_seconds += time.process_time() - cpu_start
         seconds += call_seconds
         queries += call_queries
         calls += 1
+        if after_call is not None:
+            after_call()
         if params.get_param(SCAN_KEY) in (False, "", "0"):
             if cpu is not None:
                 cpu.append(cpu_seconds)
@@ -241,6 +256,22 @@ def in_savepoint(env, func):
         env.cr.precommit.clear()
         env.cr.postcommit.clear()
         env.invalidate_all()
+
+
+def host_split(env, func):
+    """``(func(), host)``: ``host["pg_cpu"]`` is the CPU seconds the PostgreSQL backend spent
+    meanwhile (None if it runs elsewhere), ``host["steal"]`` the seconds the hypervisor took
+    from this machine's cores. With this process's own CPU time they split a round's wall time
+    into Odoo's work, PostgreSQL's, and waiting (for a core, for the disk)."""
+    pg_before, steal_before = benchlib.backend_cpu(env.cr), benchlib.steal()
+    result = func()
+    pg_after, steal_after = benchlib.backend_cpu(env.cr), benchlib.steal()
+    return result, {
+        "pg_cpu": None if pg_before is None or pg_after is None else pg_after - pg_before,
+        "steal": None
+        if steal_before is None or steal_after is None
+        else steal_after - steal_before,
+    }
 
 
 def warm_up(env, rule, sample):
@@ -315,21 +346,34 @@ def run_size(env, warehouse, size, args):
     def rule_round(label):
         set_rule_scope(rule, sample)
         dist.analyze(env)
-        seconds, queries = in_savepoint(env, lambda: run_rule(env, rule))
+        speed = benchlib.cpu_speed()
+        (seconds, queries), host = host_split(
+            env, lambda: in_savepoint(env, lambda: run_rule(env, rule))
+        )
         used = dist.LAST_CPU[0]
+        per = len(sample)
+        pg_cpu = host["pg_cpu"]
         anchor.append(
             {
                 "when": label,
-                "seconds": seconds / len(sample),
-                "cpu_seconds": used / len(sample),
-                "queries": queries / len(sample),
+                "seconds": seconds / per,
+                "cpu_seconds": used / per,
+                "queries": queries / per,
                 "load": benchlib.loadavg(),
+                # where the round's time went (see host_split)
+                "pg_cpu_seconds": None if pg_cpu is None else pg_cpu / per,
+                "wait_seconds": (seconds - used - (pg_cpu or 0)) / per,
+                "steal_seconds": host["steal"],
+                "cpu_speed_ms": speed,
             }
         )
         progress(
-            f"{size}: rule round {len(anchor)}/{anchor_rounds} ({label}) on {len(sample)} "
-            f"pickings: {seconds:.1f}s ({used:.1f}s CPU), {queries} queries, "
-            f"{1000 * seconds / len(sample):.2f} ms per picking (load {benchlib.loadavg()})"
+            f"{size}: rule round {len(anchor)} ({label}) on {per} pickings: {seconds:.1f}s, "
+            f"{queries} queries, {1000 * seconds / per:.2f} ms per picking = Odoo "
+            f"{1000 * used / per:.2f} + PostgreSQL "
+            + ("?" if pg_cpu is None else f"{1000 * pg_cpu / per:.2f}")
+            + f" + waiting {1000 * anchor[-1]['wait_seconds']:.2f} ms (fixed work {speed:.1f} "
+            f"ms CPU; steal {host['steal'] or 0:.1f}s; load {benchlib.loadavg()})"
         )
         return seconds, queries, used
 
@@ -361,7 +405,9 @@ def run_size(env, warehouse, size, args):
             f"{queries} queries (load {benchlib.loadavg()})"
         )
     if args.commit:
-        result["committed"] = committed_first_pass(env, pickings, args)
+        result["committed"] = committed_first_pass(
+            env, pickings, args, between=(lambda: rule_round("between")) if args.pair else None
+        )
     for _index in range(after):
         rule_round("after")
     result["anchor"] = anchor
@@ -401,9 +447,11 @@ def run_size(env, warehouse, size, args):
     return result
 
 
-def committed_first_pass(env, pickings, args):
+def committed_first_pass(env, pickings, args, between=None):
     """The scanner's first pass with a commit after each call, as its scheduled action
-    runs it, on the pickings committed first (throw-away copy of the database only)."""
+    runs it, on the pickings committed first (throw-away copy of the database only).
+    ``between()`` (a rule round, rolled back) runs after each call, not measured; the cases
+    open after each call are counted (not measured) to compare each call with its round."""
     check_throwaway(env)
     params = env["ir.config_parameter"].sudo()
     params.set_param(SCAN_KEY, "0")
@@ -412,8 +460,22 @@ def committed_first_pass(env, pickings, args):
     # What autovacuum does soon after so many new rows; the cron never analyzes.
     dist.analyze(env)
     env.cr.commit()
-    cpu, calls = [], []
-    seconds, queries, ncalls = run_scanner(env, args.batch_size, cpu, commit=True, calls_out=calls)
+    cpu, calls, opened_after, calls_pg = [], [], [], []
+
+    def after_call():
+        opened_after.append(count_outcomes(env, pickings)[0])
+        if between is not None:
+            between()
+
+    seconds, queries, ncalls = run_scanner(
+        env,
+        args.batch_size,
+        cpu,
+        commit=True,
+        calls_out=calls,
+        after_call=after_call,
+        pg_out=calls_pg,
+    )
     opened, _activities = count_outcomes(env, pickings)
     progress(
         f"{len(pickings)}: first pass with a commit per call: {opened} cases in {ncalls} "
@@ -426,6 +488,9 @@ def committed_first_pass(env, pickings, args):
         "queries": queries / len(pickings),
         "cpu": cpu[-1] / len(pickings),
         "calls": calls,
+        "opened_after_call": opened_after,
+        # PostgreSQL's CPU seconds per picking (None: the server is not on this machine)
+        "pg_cpu": None if None in calls_pg else sum(calls_pg) / len(pickings),
         "opened": opened,
         "load": benchlib.loadavg(),
     }
@@ -437,6 +502,30 @@ def ratio_summary(scanner, rule):
     return (statistics.median(ratios) if ratios else None), (
         benchlib.summary(ratios) if ratios else None
     )
+
+
+def paired_ratios(done, rounds, size):
+    """Each call of the committed pass against the rule round run right after it: the call's
+    time per case it opened over the round's time per picking (and the same for CPU), for
+    the calls that opened at least a tenth of the pickings (the last call, which only finds
+    the pass done, has nothing to divide by). What the machine does for a few minutes moves
+    both alike: the spread of these ratios is the scanner's own."""
+    between = [r for r in rounds if r.get("when") == "between"]
+    opened = done.get("opened_after_call") or []
+    if len(between) != len(done["calls"]) or len(opened) != len(done["calls"]):
+        return []
+    paired, before = [], 0
+    for (wall, cpu), after, rule in zip(done["calls"], opened, between, strict=True):
+        made, before = after - before, after
+        if made >= size / 10 and rule["seconds"] and rule["cpu_seconds"]:
+            paired.append(
+                {
+                    "opened": made,
+                    "ratio": wall / made / rule["seconds"],
+                    "cpu_ratio": cpu / made / rule["cpu_seconds"],
+                }
+            )
+    return paired
 
 
 def report(results):
@@ -516,7 +605,8 @@ def report(results):
         done = res.get("committed")
         if not done:
             continue
-        # The anchor: the median of every rule round, before and after the committed pass.
+        # The anchor: the median of every rule round, before, between the calls of (see
+        # paired_ratios) and after the committed pass.
         rounds = res["anchor"]
         rule_t = statistics.median(r["seconds"] for r in rounds)
         rule_q = statistics.median(r["queries"] for r in rounds)
@@ -540,11 +630,24 @@ def report(results):
         print(
             f"{res['size']:7d} first pass with a commit per call (as the cron): "
             f"{1000 * done['seconds']:.2f} ms {done['queries']:.2f} q per picking, "
-            f"CPU {1000 * done['cpu']:.2f} ms; {done['seconds'] / rule_t:.3f}x the rule"
+            f"CPU {1000 * done['cpu']:.2f} ms"
+            + (
+                f" + PostgreSQL {1000 * done['pg_cpu']:.2f} ms"
+                if done.get("pg_cpu") is not None
+                else ""
+            )
+            + f"; {done['seconds'] / rule_t:.3f}x the rule"
             + (f", CPU {done['cpu'] / rule_cpu:.3f}x" if rule_cpu else "")
             + (f"; {done['seconds'] / unsaved:.2f}x the pass without commits" if unsaved else "")
             + f"; {len(done['calls'])} calls of {per_call} s"
         )
+        paired = paired_ratios(done, rounds, res["size"])
+        if paired:
+            print(
+                f"{res['size']:7d} each call against the rule round right after it "
+                f"({len(paired)} calls of at least a tenth of the pickings): "
+                + ", ".join(f"{p['ratio']:.3f}x (CPU {p['cpu_ratio']:.3f}x)" for p in paired)
+            )
         benchlib.record(
             "scanner",
             f"late-picking scanner, first pass committed per call, {res['size']} open late "
@@ -567,8 +670,18 @@ def report(results):
             goal="<= 0.10",
             uncommitted_seconds=unsaved,
             calls=done["calls"],
+            opened_after_call=done.get("opened_after_call"),
+            **(
+                {
+                    "paired_ratio_rounds": benchlib.summary(p["ratio"] for p in paired),
+                    "paired_cpu_ratio_rounds": benchlib.summary(p["cpu_ratio"] for p in paired),
+                }
+                if paired
+                else {}
+            ),
             loadavg=done["load"],
             cpu_seconds=done["cpu"],
+            pg_cpu_seconds=done.get("pg_cpu"),
             **(
                 {"anchor_cpu_seconds": rule_cpu, "cpu_ratio": done["cpu"] / rule_cpu}
                 if rule_cpu
