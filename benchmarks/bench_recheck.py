@@ -21,8 +21,10 @@ would take hours). The scanner's first pass opens their cases; it is compared, p
 with the rule's first pass (its ``last_run`` empty: every order gets its activity) on the
 first ``--anchor-first`` orders, in ``--anchor-rounds`` rounds rolled back after each, after an
 unmeasured warm-up, as in bench_scanner.py (the rule handles one record at a time, so its cost
-per order does not depend on how many there are). Then ``--rounds`` interleaved idle rounds:
-the rule, the master-data scanner, the re-check cron, the inbound-delay scanner.
+per order does not depend on how many there are), and one more round after each call of the
+scanner's first pass (``--no-pair``: not), each call compared with the round right after it.
+Then ``--rounds`` interleaved idle rounds: the rule, the master-data scanner, the re-check
+cron, the inbound-delay scanner.
 
 The scanners are called as their cron calls them: call after call until the pass is complete,
 each followed by what the cron's commit does to the process (the writes and precommit hooks

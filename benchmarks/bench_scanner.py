@@ -34,9 +34,15 @@ queued (Odoo keeps those of a rolled-back savepoint: the activities' bus notific
 e-mails would otherwise run in the scanner's first commit, counted in its time); with
 ``--commit``, after the set-up is committed and the database vacuumed (autovacuum would
 otherwise work on the new pickings during the first rounds). Its cost per
-picking still moves with what else the machine does (in one process, one round took 31 ms
-and another 16 ms at the same load average, their CPU time 12.3 and 10.9 ms), so the
-anchor is the median of the rounds, reported with their range and the load beside each.
+picking still moves with what else the machine does: in one process, eight rounds on the
+same 1,000 pickings spent 10.6-11.4 ms of Odoo's CPU and 3.8-4.1 ms of PostgreSQL's per
+picking, and between 0.1 and 7 ms waiting (for a core: the machine's other work). So each
+round reports that split (Odoo's CPU, the PostgreSQL backend's, waiting), the hypervisor's
+steal and the CPU time of a fixed piece of Python work (benchlib), and with ``--commit`` a
+rule round runs after each call of the committed pass (``--no-pair``: not): the anchor is
+the median of all the rounds, before, between and after, and each call is also compared
+with the round right after it (``paired_ratios``: what the machine does for a few minutes
+moves both alike).
 
 The warehouse has a supervisor (its site's manager, an Inventory user), who owns the cases,
 as in the demo (``--no-supervisor``: none, the cases stay in the queue without an owner).
