@@ -272,6 +272,8 @@ OPTIONS = {"keep_cache": False}
 CALL_MEMORY = []
 #: (seconds, CPU seconds) of each call of the last first_pass (not with --keep-cache)
 CALLS = []
+#: the PostgreSQL backend's CPU seconds of each of those calls (None: not readable)
+CALLS_PG = []
 
 
 def end_call(env):
@@ -319,6 +321,7 @@ def first_pass(env, between=None):
     Order = env["sale.order"]
     CALL_MEMORY.clear()
     CALLS.clear()
+    CALLS_PG.clear()
     if OPTIONS["keep_cache"]:
         dist.analyze(env)
         return measured(env, lambda: master_pass(env, record=True))
@@ -331,9 +334,10 @@ def first_pass(env, between=None):
     while True:
         dist.analyze(env)
         benchlib.reset_peak()
-        seconds, queries, cpu = measured(env, call)
+        (seconds, queries, cpu), host = bench_scanner.host_split(env, lambda: measured(env, call))
         CALL_MEMORY.append((len(CALL_MEMORY) + 1, benchlib.memory()))
         CALLS.append((seconds, cpu))
+        CALLS_PG.append(host["pg_cpu"])
         total = [total[0] + seconds, total[1] + queries, total[2] + cpu]
         progress(
             f"master data, first pass: call {len(CALL_MEMORY)}: {seconds:.1f}s "
@@ -456,6 +460,7 @@ def run_size(env, warehouse, size, args):
         "opened": opened,
         "calls": [mem for _call, mem in CALL_MEMORY],
         "call_times": list(CALLS),
+        "pg_cpu": None if not CALLS_PG or None in CALLS_PG else sum(CALLS_PG),
         "opened_after_call": opened_after,
         "anchor": {key: value for key, value in anchor.items() if key != "ids"},
     }
@@ -584,6 +589,19 @@ def report(results):
             f"rounds {rounds_text}): "
             f"{per_order / rule_t:.3f}x, CPU {cpu_per_order / rule_c:.3f}x (goal <= 0.10)"
         )
+        busy = bench_scanner.work_ratio(
+            {
+                "cpu": cpu_per_order,
+                "pg_cpu": None if first["pg_cpu"] is None else first["pg_cpu"] / size,
+            },
+            rule_rounds,
+        )
+        if busy:
+            print(
+                f"{size:7d} work done (Odoo's CPU + PostgreSQL's, no waiting): scanner "
+                f"{1000 * busy['scanner']:.2f} ms per order, rule {1000 * busy['rule']:.2f} ms: "
+                f"{busy['ratio']:.3f}x"
+            )
         if paired:
             print(
                 f"{size:7d} each call against the rule round right after it ({len(paired)} "
@@ -612,6 +630,7 @@ def report(results):
             anchor_rounds=rule_rounds,
             calls=first["call_times"],
             opened_after_call=first["opened_after_call"],
+            **({"work_ratio": busy} if busy else {}),
             **(
                 {
                     "paired_ratio_rounds": benchlib.summary(p["ratio"] for p in paired),
