@@ -360,35 +360,18 @@ def rule_scoped(env, rule, ids, func):
 def rule_round(env, rule, sample, label):
     """One measured round of the rule's first pass on ``sample``, rolled back: seconds, CPU
     seconds (this process's, PostgreSQL's) and queries per order, the time spent waiting,
-    and what the host did meanwhile (bench_scanner.host_split, benchlib.cpu_speed)."""
+    and what the host did meanwhile (bench_scanner.measured_round)."""
     dist.analyze(env)
-    speed = benchlib.cpu_speed()
-    (seconds, queries, cpu), host = bench_scanner.host_split(
+    return bench_scanner.measured_round(
         env,
         lambda: rule_scoped(
             env, rule, sample, lambda: measured(env, lambda: env["base.automation"]._check())
         ),
+        len(sample),
+        label,
+        "order",
+        progress,
     )
-    per, pg_cpu = len(sample), host["pg_cpu"]
-    result = {
-        "when": label,
-        "seconds": seconds / per,
-        "cpu_seconds": cpu / per,
-        "queries": queries / per,
-        "load": benchlib.loadavg(),
-        "pg_cpu_seconds": None if pg_cpu is None else pg_cpu / per,
-        "wait_seconds": (seconds - cpu - (pg_cpu or 0)) / per,
-        "steal_seconds": host["steal"],
-        "cpu_speed_ms": speed,
-    }
-    progress(
-        f"rule's first pass ({label}) on {per} orders: {seconds:.1f}s, {queries} queries, "
-        f"{1000 * seconds / per:.2f} ms per order = Odoo {1000 * cpu / per:.2f} + PostgreSQL "
-        + ("?" if pg_cpu is None else f"{1000 * pg_cpu / per:.2f}")
-        + f" + waiting {1000 * result['wait_seconds']:.2f} ms (fixed work {speed:.1f} ms CPU; "
-        f"steal {host['steal'] or 0:.1f}s; load {benchlib.loadavg()})"
-    )
-    return result
 
 
 def rule_idle(env, rule, order_ids):

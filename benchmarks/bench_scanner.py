@@ -280,6 +280,35 @@ def host_split(env, func):
     }
 
 
+def measured_round(env, run, per, label, unit, say):
+    """One measured round of the rule's first pass: ``run()`` runs it (rolled back) and gives
+    its (seconds, queries, CPU seconds of this process); the round's figures per ``unit``
+    (one of the ``per`` records), where its time went (see host_split) and the CPU time of a
+    fixed piece of work just before it (benchlib.cpu_speed). ``say`` prints the line."""
+    speed = benchlib.cpu_speed()
+    (seconds, queries, cpu), host = host_split(env, run)
+    pg_cpu = host["pg_cpu"]
+    result = {
+        "when": label,
+        "seconds": seconds / per,
+        "cpu_seconds": cpu / per,
+        "queries": queries / per,
+        "load": benchlib.loadavg(),
+        "pg_cpu_seconds": None if pg_cpu is None else pg_cpu / per,
+        "wait_seconds": (seconds - cpu - (pg_cpu or 0)) / per,
+        "steal_seconds": host["steal"],
+        "cpu_speed_ms": speed,
+    }
+    say(
+        f"rule round ({label}) on {per} {unit}s: {seconds:.1f}s, {queries} queries, "
+        f"{1000 * seconds / per:.2f} ms per {unit} = Odoo {1000 * cpu / per:.2f} + PostgreSQL "
+        + ("?" if pg_cpu is None else f"{1000 * pg_cpu / per:.2f}")
+        + f" + waiting {1000 * result['wait_seconds']:.2f} ms (fixed work {speed:.1f} ms CPU; "
+        f"steal {host['steal'] or 0:.1f}s; load {result['load']})"
+    )
+    return result
+
+
 def warm_up(env, rule, sample):
     """The rule once on a few pickings, rolled back and not measured: the first activity of
     a process compiles the notification's templates and fills Odoo's caches, which the first
@@ -352,36 +381,19 @@ def run_size(env, warehouse, size, args):
     def rule_round(label):
         set_rule_scope(rule, sample)
         dist.analyze(env)
-        speed = benchlib.cpu_speed()
-        (seconds, queries), host = host_split(
-            env, lambda: in_savepoint(env, lambda: run_rule(env, rule))
-        )
-        used = dist.LAST_CPU[0]
-        per = len(sample)
-        pg_cpu = host["pg_cpu"]
+
+        def run():
+            seconds, queries = in_savepoint(env, lambda: run_rule(env, rule))
+            return seconds, queries, dist.LAST_CPU[0]
+
         anchor.append(
-            {
-                "when": label,
-                "seconds": seconds / per,
-                "cpu_seconds": used / per,
-                "queries": queries / per,
-                "load": benchlib.loadavg(),
-                # where the round's time went (see host_split)
-                "pg_cpu_seconds": None if pg_cpu is None else pg_cpu / per,
-                "wait_seconds": (seconds - used - (pg_cpu or 0)) / per,
-                "steal_seconds": host["steal"],
-                "cpu_speed_ms": speed,
-            }
+            measured_round(
+                env, run, len(sample), label, "picking", lambda text: progress(f"{size}: {text}")
+            )
         )
-        progress(
-            f"{size}: rule round {len(anchor)} ({label}) on {per} pickings: {seconds:.1f}s, "
-            f"{queries} queries, {1000 * seconds / per:.2f} ms per picking = Odoo "
-            f"{1000 * used / per:.2f} + PostgreSQL "
-            + ("?" if pg_cpu is None else f"{1000 * pg_cpu / per:.2f}")
-            + f" + waiting {1000 * anchor[-1]['wait_seconds']:.2f} ms (fixed work {speed:.1f} "
-            f"ms CPU; steal {host['steal'] or 0:.1f}s; load {benchlib.loadavg()})"
-        )
-        return seconds, queries, used
+        last = anchor[-1]
+        per = len(sample)
+        return last["seconds"] * per, last["queries"] * per, last["cpu_seconds"] * per
 
     for index in range(before):
         seconds, queries, used = rule_round("before" if args.commit else "interleaved")
