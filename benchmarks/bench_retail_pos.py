@@ -39,7 +39,10 @@ Everything happens in one transaction that is rolled back. Through ``odoo shell`
 
 import argparse
 import copy
+import cProfile
 import gc
+import os
+import pstats
 import statistics
 import time
 from datetime import timedelta
@@ -64,6 +67,12 @@ def parse_args(argv):
         help="orders of the unmeasured warm-up, in each configuration (every detector path)",
     )
     parser.add_argument("--lines", type=int, default=200000, help="lines of the scan (0: skip)")
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="run the rounds under cProfile (CPU time): DIR/retail_pos-on.prof and -off.prof, "
+        "and the functions whose cumulative time differs most printed (times then inflated)",
+    )
     return parser.parse_known_args(argv)
 
 
@@ -263,6 +272,33 @@ def abba(rounds):
     return [("off", "on") if r % 2 == 0 else ("on", "off") for r in range(rounds)]
 
 
+def print_profiles(profiles, directory, top=30):
+    """Dump the two profiles and print the functions whose cumulative time on differs most
+    from off (what the detectors add, by function; nested calls count in each caller)."""
+    os.makedirs(directory, exist_ok=True)
+    tables = {}
+    for name, profile in profiles.items():
+        path = os.path.join(directory, f"retail_pos-{name}.prof")
+        profile.dump_stats(path)
+        stats = pstats.Stats(profile).stats
+        tables[name] = {
+            f"{os.path.basename(file)}:{line}({func})": (calls, cumulative)
+            for (file, line, func), (_cc, calls, _tt, cumulative, _callers) in stats.items()
+        }
+        print(f"profile of the rounds {name}: {path}")
+    rows = sorted(
+        (
+            (tables["on"].get(key, (0, 0))[1] - tables["off"].get(key, (0, 0))[1], key)
+            for key in set(tables["on"]) | set(tables["off"])
+        ),
+        reverse=True,
+    )
+    print("cumulative CPU seconds, on minus off (profiled, so inflated):")
+    for delta, key in rows[:top]:
+        calls = (tables["on"].get(key, (0, 0))[0], tables["off"].get(key, (0, 0))[0])
+        print(f"  {delta:+8.3f} s  calls {calls[0]}/{calls[1]}  {key}")
+
+
 def run_till(env, args, detectors_off):
     config, method, cashier, products = setup(env)
     contexts = {"off": detectors_off, "on": {}}
@@ -279,6 +315,12 @@ def run_till(env, args, detectors_off):
     gc.collect()
     gc.freeze()
     results = {"off": [], "on": []}
+    # CPU time of this process (the figure the ratio is read on), not the wall clock.
+    profiles = (
+        {name: cProfile.Profile(time.process_time) for name in ("off", "on")}
+        if args.profile
+        else {}
+    )
     cases = []
     case_domain = [("type_id.code", "like", "retail.%")]
     for r, order in enumerate(abba(args.rounds)):
@@ -288,16 +330,22 @@ def run_till(env, args, detectors_off):
             savepoint = env.cr.savepoint()
             try:
                 before = env["wfmon.case"].search_count(case_domain)
-                figures = till_round(
-                    env,
-                    config,
-                    method,
-                    cashier,
-                    products,
-                    args.orders,
-                    args.batch,
-                    contexts[name],
-                )
+                if profiles:
+                    profiles[name].enable()
+                try:
+                    figures = till_round(
+                        env,
+                        config,
+                        method,
+                        cashier,
+                        products,
+                        args.orders,
+                        args.batch,
+                        contexts[name],
+                    )
+                finally:
+                    if profiles:
+                        profiles[name].disable()
                 if name == "on":
                     cases.append(env["wfmon.case"].search_count(case_domain) - before)
             finally:
@@ -314,6 +362,8 @@ def run_till(env, args, detectors_off):
             )
 
     gc.unfreeze()
+    if profiles:
+        print_profiles(profiles, args.profile)
 
     def per_round(name, keys):
         return [sum(f[k] for k in keys) for f in results[name]]
