@@ -68,6 +68,11 @@ def parse_args(argv):
     )
     parser.add_argument("--lines", type=int, default=200000, help="lines of the scan (0: skip)")
     parser.add_argument(
+        "--no-finance",
+        action="store_true",
+        help="no Finance controller: the cash sign-off falls back to the administrators",
+    )
+    parser.add_argument(
         "--profile",
         metavar="DIR",
         help="run the rounds under cProfile (CPU time): DIR/retail_pos-on.prof and -off.prof, "
@@ -96,8 +101,10 @@ class Counter:
         self.queries = self.cr.sql_log_count - self.queries
 
 
-def setup(env):
-    """A store with a till, a POS user, two products with stock."""
+def setup(env, finance=True):
+    """A store with a till, a POS user, two products with stock; with ``finance``, a
+    Finance controller (who signs off cash differences, as in a real company; without
+    one the sign-off goes to the administrators, told by e-mail)."""
     company = env.company
     company.point_of_sale_update_stock_quantities = "closing"
     warehouse = env["stock.warehouse"].create({"name": "Bench Store", "code": "BNCH"})
@@ -111,6 +118,24 @@ def setup(env):
         }
     )
     warehouse.wfmon_site_id.manager_id = manager
+    if finance:
+        env["res.users"].create(
+            {
+                "name": "Bench Finance Controller",
+                "login": "bench_finance",
+                "email": "bench.finance@example.com",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            env.ref("base.group_user").id,
+                            env.ref("wfmon_retail.group_wfmon_retail_finance").id,
+                        ],
+                    )
+                ],
+            }
+        )
     cashier = env["res.users"].create(
         {
             "name": "Bench Cashier",
@@ -300,7 +325,7 @@ def print_profiles(profiles, directory, top=30):
 
 
 def run_till(env, args, detectors_off):
-    config, method, cashier, products = setup(env)
+    config, method, cashier, products = setup(env, finance=not args.no_finance)
     contexts = {"off": detectors_off, "on": {}}
     # Warm-up, not measured: both configurations, every path of the detectors (a
     # discount above the limit, a refund beyond the sale within the first 50 orders,
