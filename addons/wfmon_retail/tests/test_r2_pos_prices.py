@@ -2,7 +2,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from odoo.addons.wfmon_core.models.wfmon_detector import DETECTORS_OFF
-from odoo.addons.wfmon_core.tests.common import capture_events, count_queries
+from odoo.addons.wfmon_core.tests.common import capture_events
 
 from .common_pos import RetailPosCase
 
@@ -137,12 +137,7 @@ class TestPriceOverrides(RetailPosCase):
                     for _i in range(n)
                 ]
 
-            Order = self.env["pos.order"].with_user(self.cashier)
-            with count_queries(self.env) as off:
-                Order.with_context(**DETECTORS_OFF).sync_from_ui(batch())
-            with count_queries(self.env) as on:
-                Order.sync_from_ui(batch())
-            return on.count - off.count
+            return self._detectors_overhead(batch)[0]
 
         overhead(2)  # warm up
         self.assertEqual(overhead(5), overhead(20))
@@ -162,18 +157,13 @@ class TestPriceOverrides(RetailPosCase):
                 ] * flagged
                 return [self._payload(self.session, [spec]) for spec in specs]
 
-            Order = self.env["pos.order"].with_user(self.cashier)
-            with count_queries(self.env) as off:
-                Order.with_context(**DETECTORS_OFF).sync_from_ui(batch())
-            with count_queries(self.env) as on:
-                result = Order.sync_from_ui(batch())
-            orders = self.env["pos.order"].browse([vals["id"] for vals in result["pos.order"]])
+            added, orders = self._detectors_overhead(batch)
             signed = orders.filtered(lambda o: o.wfmon_signoff_state == "signed")
             pending = orders.filtered(lambda o: o.wfmon_signoff_state == "pending")
             self.assertEqual((len(signed), len(pending)), (flagged, flagged))
             self.assertFalse(self._cases(PRICE, signed).filtered("is_open"))
             self.assertEqual(len(self._cases(PRICE, pending).filtered("is_open")), flagged)
-            return on.count - off.count
+            return added
 
         overhead(1)  # warm up
         self.assertEqual(overhead(2), overhead(6))

@@ -2,8 +2,7 @@ from datetime import timedelta
 
 from odoo.tests import tagged
 
-from odoo.addons.wfmon_core.models.wfmon_detector import DETECTORS_OFF
-from odoo.addons.wfmon_core.tests.common import MONDAY_10, count_queries
+from odoo.addons.wfmon_core.tests.common import MONDAY_10
 
 from .common_pos import RetailPosCase
 
@@ -99,19 +98,13 @@ class TestRefunds(RetailPosCase):
                 ]
                 return [self._payload(session, spec) for spec in specs]
 
-            Order = self.env["pos.order"].with_user(self.cashier)
-            off_batch, on_batch = batch(), batch()
-            with count_queries(self.env) as off:
-                Order.with_context(**DETECTORS_OFF).sync_from_ui(off_batch)
-            with count_queries(self.env) as on:
-                result = Order.sync_from_ui(on_batch)
-            refunds = self.env["pos.order"].browse([vals["id"] for vals in result["pos.order"]])
+            added, refunds = self._detectors_overhead(batch)
             signed = refunds.filtered(lambda o: o.wfmon_signoff_state == "signed")
             pending = refunds.filtered(lambda o: o.wfmon_signoff_state == "pending")
             self.assertEqual((len(signed), len(pending)), (flagged, flagged))
             self.assertFalse(self._cases(REFUND, signed).filtered("is_open"))
             self.assertEqual(len(self._cases(REFUND, pending).filtered("is_open")), flagged)
-            return on.count - off.count
+            return added
 
         overhead(1)  # warm up
         self.assertEqual(overhead(2), overhead(6))
