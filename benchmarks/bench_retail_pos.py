@@ -7,9 +7,11 @@
    (``post_closing_cash_details``, ``close_session_from_ui``). Once with the retail detectors
    switched off (the server flag ``DETECTORS_OFF`` of wfmon_core: what Odoo does without
    this module's overrides; a client's context cannot set it) and once on, in R interleaved
-   rounds (off, on, off, on, ...). 5 % of the orders carry a discount above the store's
+   rounds. 5 % of the orders carry a discount above the store's
    limit and 2 % are refunds of earlier orders, one in four of them beyond what was sold, and
-   the cash is counted 40 short: the detectors open their cases and sign-offs. Reports the
+   the cash is counted 40 short: the detectors open their cases and sign-offs (the cash
+   difference is signed off by the company's Finance controller; ``--no-finance``: nobody
+   in Finance, the sign-off falls back to the administrators). Reports the
    wall time, the CPU time of this process (PostgreSQL's not included) and the queries of
    the syncs (per batch) and of the closing, and the ratios on/off (goal: at most 1.10): the
    median of the per-round ratios, with their range.
@@ -23,7 +25,8 @@
    after a full garbage collection before each, for the memory of the rounds before).
    The company's stock is moved at closing (``point_of_sale_update_stock_quantities =
    'closing'``): each order is cheaper for Odoo, so the detectors' share is larger than
-   with a picking per order, the stricter case for the ratio.
+   with a picking per order, the stricter case for the ratio. ``--profile DIR``: the rounds
+   under cProfile (CPU time), the functions the detectors cost most printed.
 2. **Anomaly scan**: inserts L POS order lines (default 200,000, in orders of 4 lines, 40
    cashiers, 8 shops) with SQL, copying rows of one order made through the ORM, after a first
    tenth of them, and runs the scan of one company (``wfmon.retail.anomaly._scan_company``)
