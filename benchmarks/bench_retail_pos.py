@@ -7,14 +7,26 @@
    (``post_closing_cash_details``, ``close_session_from_ui``). Once with the retail detectors
    switched off (the server flag ``DETECTORS_OFF`` of wfmon_core: what Odoo does without
    this module's overrides; a client's context cannot set it) and once on, in R interleaved
-   rounds (off, on, off, on, ...). 5 % of the orders carry a discount above the store's
+   rounds. 5 % of the orders carry a discount above the store's
    limit and 2 % are refunds of earlier orders, one in four of them beyond what was sold, and
-   the cash is counted 40 short: the detectors open their cases and sign-offs. Reports the
-   wall time and the queries of the syncs (per batch) and of the closing, and the ratios
-   on/off (goal: at most 1.10).
+   the cash is counted 40 short: the detectors open their cases and sign-offs (the cash
+   difference is signed off by the company's Finance controller; ``--no-finance``: nobody
+   in Finance, the sign-off falls back to the administrators). Reports the
+   wall time, the CPU time of this process (PostgreSQL's not included) and the queries of
+   the syncs (per batch) and of the closing, and the ratios on/off (goal: at most 1.10): the
+   median of the per-round ratios, with their range.
+   Steady rounds: an unmeasured warm-up runs both configurations first and goes through
+   every path of the detectors (a discount above the limit and its sign-off, a refund
+   beyond what was sold, the cash short at closing and its sign-off routed to Finance with
+   its notification: caches filled, templates compiled); the rounds then run in the order
+   off, on, on, off, off, on, ... (ABBA: a drift over the run weighs on both alike), each in
+   a savepoint rolled back after it with the caches emptied, so that every round starts
+   from the same database and no configuration pays for the rows of the rounds before (nor,
+   after a full garbage collection before each, for the memory of the rounds before).
    The company's stock is moved at closing (``point_of_sale_update_stock_quantities =
    'closing'``): each order is cheaper for Odoo, so the detectors' share is larger than
-   with a picking per order, the stricter case for the ratio.
+   with a picking per order, the stricter case for the ratio. ``--profile DIR``: the rounds
+   under cProfile (CPU time), the functions the detectors cost most printed.
 2. **Anomaly scan**: inserts L POS order lines (default 200,000, in orders of 4 lines, 40
    cashiers, 8 shops) with SQL, copying rows of one order made through the ORM, after a first
    tenth of them, and runs the scan of one company (``wfmon.retail.anomaly._scan_company``)
@@ -25,11 +37,15 @@
 
 Everything happens in one transaction that is rolled back. Through ``odoo shell`` (what
 ``scripts/bench.sh retail_pos`` does), options in ``WFMON_BENCH_ARGS``, e.g.
-``--orders 1000 --batch 50 --rounds 2 --lines 200000``.
+``--orders 300 --batch 50 --rounds 6 --warmup 50 --lines 200000``.
 """
 
 import argparse
 import copy
+import cProfile
+import gc
+import os
+import pstats
 import statistics
 import time
 from datetime import timedelta
@@ -42,10 +58,29 @@ UUIDS = count(1)
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=1000, help="orders per round (0: skip)")
+    parser.add_argument("--orders", type=int, default=300, help="orders per round (0: skip)")
     parser.add_argument("--batch", type=int, default=50, help="orders per sync_from_ui call")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved off/on rounds")
+    parser.add_argument(
+        "--rounds", type=int, default=6, help="interleaved off/on rounds (ABBA order)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=50,
+        help="orders of the unmeasured warm-up, in each configuration (every detector path)",
+    )
     parser.add_argument("--lines", type=int, default=200000, help="lines of the scan (0: skip)")
+    parser.add_argument(
+        "--no-finance",
+        action="store_true",
+        help="no Finance controller: the cash sign-off falls back to the administrators",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="run the rounds under cProfile (CPU time): DIR/retail_pos-on.prof and -off.prof, "
+        "and the functions whose cumulative time differs most printed (times then inflated)",
+    )
     return parser.parse_known_args(argv)
 
 
@@ -60,15 +95,19 @@ class Counter:
     def __enter__(self):
         self.queries = self.cr.sql_log_count
         self.start = time.perf_counter()
+        self.cpu_start = time.process_time()
         return self
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
+        self.cpu = time.process_time() - self.cpu_start
         self.queries = self.cr.sql_log_count - self.queries
 
 
-def setup(env):
-    """A store with a till, a POS user, two products with stock."""
+def setup(env, finance=True):
+    """A store with a till, a POS user, two products with stock; with ``finance``, a
+    Finance controller (who signs off cash differences, as in a real company; without
+    one the sign-off goes to the administrators, told by e-mail)."""
     company = env.company
     company.point_of_sale_update_stock_quantities = "closing"
     warehouse = env["stock.warehouse"].create({"name": "Bench Store", "code": "BNCH"})
@@ -82,6 +121,24 @@ def setup(env):
         }
     )
     warehouse.wfmon_site_id.manager_id = manager
+    if finance:
+        env["res.users"].create(
+            {
+                "name": "Bench Finance Controller",
+                "login": "bench_finance",
+                "email": "bench.finance@example.com",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            env.ref("base.group_user").id,
+                            env.ref("wfmon_retail.group_wfmon_retail_finance").id,
+                        ],
+                    )
+                ],
+            }
+        )
     cashier = env["res.users"].create(
         {
             "name": "Bench Cashier",
@@ -169,8 +226,11 @@ def payload(session, method, cashier, product, qty=1, discount=0.0, refund_of=No
     }
 
 
-def till_round(env, config, method, cashier, products, orders, batch, context):
-    """One session: sync ``orders`` in batches, close it. Returns the figures."""
+def till_round(env, config, method, cashier, products, orders, batch, context, over_every=200):
+    """One session: sync ``orders`` in batches, close it. Returns the figures.
+
+    Every 50th order is a refund; every ``over_every``-th order (a multiple of 50) a
+    refund beyond what was sold."""
     user_env = env(user=cashier.id, context=dict(env.context, **context))
     config = config.with_env(user_env)
     config.open_ui()
@@ -178,6 +238,7 @@ def till_round(env, config, method, cashier, products, orders, batch, context):
     session.set_opening_control(0.0, None)
     Order = user_env["pos.order"]
     sync_seconds = 0.0
+    sync_cpu = 0.0
     sync_queries = []
     lines = []  # (line id, product) of the sales, for refunds
     done = 0
@@ -195,7 +256,7 @@ def till_round(env, config, method, cashier, products, orders, batch, context):
                         method,
                         cashier,
                         sold_product,
-                        qty=-3 if n % 200 == 199 else -1,
+                        qty=-3 if n % over_every == over_every - 1 else -1,
                         refund_of=line_id,
                     )
                 )
@@ -207,6 +268,7 @@ def till_round(env, config, method, cashier, products, orders, batch, context):
             result = Order.sync_from_ui(copy.deepcopy(payloads))
             env.flush_all()
         sync_seconds += measured.seconds
+        sync_cpu += measured.cpu
         sync_queries.append(measured.queries)
         by_id = {vals["id"]: vals for vals in result["pos.order.line"]}
         for vals in by_id.values():
@@ -224,6 +286,8 @@ def till_round(env, config, method, cashier, products, orders, batch, context):
         raise RuntimeError(f"closing failed: {outcome}")
     return {
         "sync_seconds": sync_seconds,
+        "sync_cpu": sync_cpu,
+        "close_cpu": closing.cpu,
         "sync_queries_per_batch": statistics.median(sync_queries),
         "sync_queries_max_batch": max(sync_queries),
         "close_seconds": closing.seconds,
@@ -231,66 +295,161 @@ def till_round(env, config, method, cashier, products, orders, batch, context):
     }
 
 
+def abba(rounds):
+    """The configurations of each round: off, on, then on, off, and so on (ABBA)."""
+    return [("off", "on") if r % 2 == 0 else ("on", "off") for r in range(rounds)]
+
+
+def print_profiles(profiles, directory, top=30):
+    """Dump the two profiles and print the functions whose cumulative time on differs most
+    from off (what the detectors add, by function; nested calls count in each caller)."""
+    os.makedirs(directory, exist_ok=True)
+    tables = {}
+    for name, profile in profiles.items():
+        path = os.path.join(directory, f"retail_pos-{name}.prof")
+        profile.dump_stats(path)
+        stats = pstats.Stats(profile).stats
+        tables[name] = {
+            f"{os.path.basename(file)}:{line}({func})": (calls, cumulative)
+            for (file, line, func), (_cc, calls, _tt, cumulative, _callers) in stats.items()
+        }
+        print(f"profile of the rounds {name}: {path}")
+    rows = sorted(
+        (
+            (tables["on"].get(key, (0, 0))[1] - tables["off"].get(key, (0, 0))[1], key)
+            for key in set(tables["on"]) | set(tables["off"])
+        ),
+        reverse=True,
+    )
+    print("cumulative CPU seconds, on minus off (profiled, so inflated):")
+    for delta, key in rows[:top]:
+        calls = (tables["on"].get(key, (0, 0))[0], tables["off"].get(key, (0, 0))[0])
+        print(f"  {delta:+8.3f} s  calls {calls[0]}/{calls[1]}  {key}")
+
+
 def run_till(env, args, detectors_off):
-    config, method, cashier, products = setup(env)
-    # warm-up (caches, first-call costs), not measured
-    till_round(env, config, method, cashier, products, min(20, args.orders), args.batch, {})
+    config, method, cashier, products = setup(env, finance=not args.no_finance)
+    contexts = {"off": detectors_off, "on": {}}
+    # Warm-up, not measured: both configurations, every path of the detectors (a
+    # discount above the limit, a refund beyond the sale within the first 50 orders,
+    # the cash short at closing and its sign-off routed to Finance).
+    warmup = max(args.warmup, 50) if args.warmup else 0
+    for name in ("on", "off") if warmup else ():
+        till_round(env, config, method, cashier, products, warmup, args.batch, contexts[name], 50)
+    env.flush_all()
+    env.invalidate_all()
+    # What the warm-up left in memory stays out of the collector's passes, and each round
+    # starts after a full collection: no round pays for the garbage of the one before.
+    gc.collect()
+    gc.freeze()
     results = {"off": [], "on": []}
-    for r in range(args.rounds):
-        for name, context in (("off", detectors_off), ("on", {})):
-            figures = till_round(
-                env, config, method, cashier, products, args.orders, args.batch, context
-            )
+    # CPU time of this process (the figure the ratio is read on), not the wall clock.
+    profiles = (
+        {name: cProfile.Profile(time.process_time) for name in ("off", "on")}
+        if args.profile
+        else {}
+    )
+    cases = []
+    case_domain = [("type_id.code", "like", "retail.%")]
+    for r, order in enumerate(abba(args.rounds)):
+        for name in order:
+            # Each round from the same database: a savepoint rolled back after it.
+            gc.collect()
+            savepoint = env.cr.savepoint()
+            try:
+                before = env["wfmon.case"].search_count(case_domain)
+                if profiles:
+                    profiles[name].enable()
+                try:
+                    figures = till_round(
+                        env,
+                        config,
+                        method,
+                        cashier,
+                        products,
+                        args.orders,
+                        args.batch,
+                        contexts[name],
+                    )
+                finally:
+                    if profiles:
+                        profiles[name].disable()
+                if name == "on":
+                    cases.append(env["wfmon.case"].search_count(case_domain) - before)
+            finally:
+                env.flush_all()
+                savepoint.close(rollback=True)
+                env.invalidate_all()
+            figures["load"] = benchlib.loadavg()
             results[name].append(figures)
             progress(
-                f"round {r + 1} {name}: sync {figures['sync_seconds']:.1f} s "
-                f"({figures['sync_queries_per_batch']:.0f} queries per batch of {args.batch}), "
-                f"close {figures['close_seconds']:.1f} s ({figures['close_queries']} queries)"
+                f"round {r + 1} {name}: sync {figures['sync_seconds']:.2f} s "
+                f"(CPU {figures['sync_cpu']:.2f} s, {figures['sync_queries_per_batch']:.0f} "
+                f"queries per batch of {args.batch}), close {figures['close_seconds']:.2f} s "
+                f"(CPU {figures['close_cpu']:.2f} s, {figures['close_queries']} queries)"
             )
-    cases = env["wfmon.case"].search_count([("type_id.code", "like", "retail.%")])
-    for phase in ("sync", "close"):
-        off = [f[f"{phase}_seconds"] for f in results["off"]]
-        on = [f[f"{phase}_seconds"] for f in results["on"]]
-        ratios = [b / a for a, b in zip(off, on, strict=True)]
-        total_ratio = statistics.median(ratios)
+
+    gc.unfreeze()
+    if profiles:
+        print_profiles(profiles, args.profile)
+
+    def per_round(name, keys):
+        return [sum(f[k] for k in keys) for f in results[name]]
+
+    def ratios(keys):
+        off, on = per_round("off", keys), per_round("on", keys)
+        return [b / a for a, b in zip(off, on, strict=True) if a]
+
+    phases = {
+        "sync": (["sync_seconds"], ["sync_cpu"]),
+        "close": (["close_seconds"], ["close_cpu"]),
+        "sync_and_close": (["sync_seconds", "close_seconds"], ["sync_cpu", "close_cpu"]),
+    }
+    for phase, (wall, cpu) in phases.items():
+        wall_ratios, cpu_ratios = ratios(wall), ratios(cpu)
+        ratio = statistics.median(wall_ratios)
+        cpu_ratio = statistics.median(cpu_ratios) if cpu_ratios else None
+        off_median = statistics.median(per_round("off", wall))
         print(
-            f"{phase}: off median {statistics.median(off):.2f} s, on median "
-            f"{statistics.median(on):.2f} s, ratio on/off (median of rounds) {total_ratio:.3f}"
+            f"{phase.replace('_', ' ')}: off median {off_median:.2f} s, "
+            f"on median {statistics.median(per_round('on', wall)):.2f} s, ratio on/off (median "
+            f"of rounds) {ratio:.3f} ({min(wall_ratios):.3f}-{max(wall_ratios):.3f}), CPU "
+            + (
+                f"{cpu_ratio:.3f} ({min(cpu_ratios):.3f}-{max(cpu_ratios):.3f})"
+                if cpu_ratios
+                else "-"
+            )
+            + (" (goal <= 1.10)" if phase == "sync_and_close" else "")
         )
         benchlib.record(
             "retail_pos",
             f"till_{phase}_time",
-            statistics.median(on),
+            statistics.median(per_round("on", wall)),
             "s",
             anchor="detectors off (same run, interleaved)",
-            anchor_value=statistics.median(off),
-            ratio=total_ratio,
+            anchor_value=statistics.median(per_round("off", wall)),
+            ratio=ratio,
             goal="<= 1.10",
             orders=args.orders,
             batch=args.batch,
-            ratio_rounds=benchlib.summary(ratios),
+            ratio_rounds=benchlib.summary(wall_ratios),
+            cpu_seconds=statistics.median(per_round("on", cpu)),
+            anchor_cpu_seconds=statistics.median(per_round("off", cpu)),
+            cpu_ratio=cpu_ratio,
+            cpu_ratio_rounds=benchlib.summary(cpu_ratios) if cpu_ratios else None,
+            rounds=args.rounds,
+            order="ABBA",
+            warmup_orders=warmup,
+            round_loads=[[f["load"] for f in results[n]] for n in ("off", "on")],
         )
-    both_off = [f["sync_seconds"] + f["close_seconds"] for f in results["off"]]
-    both_on = [f["sync_seconds"] + f["close_seconds"] for f in results["on"]]
-    ratios = [b / a for a, b in zip(both_off, both_on, strict=True)]
-    ratio = statistics.median(ratios)
-    print(f"sync + close: ratio on/off (median of rounds) {ratio:.3f} (goal <= 1.10)")
-    benchlib.record(
-        "retail_pos",
-        "till_sync_and_close_time",
-        statistics.median(both_on),
-        "s",
-        anchor="detectors off (same run, interleaved)",
-        anchor_value=statistics.median(both_off),
-        ratio=statistics.median(ratios),
-        goal="<= 1.10",
-        orders=args.orders,
-        ratio_rounds=benchlib.summary(ratios),
-    )
     for name in ("off", "on"):
         per_batch = statistics.median(f["sync_queries_per_batch"] for f in results[name])
         worst = max(f["sync_queries_max_batch"] for f in results[name])
-        print(f"queries per batch of {args.batch} ({name}): median {per_batch:.0f}, max {worst}")
+        closing = statistics.median(f["close_queries"] for f in results[name])
+        print(
+            f"queries per batch of {args.batch} ({name}): median {per_batch:.0f}, max {worst}; "
+            f"closing: {closing:.0f}"
+        )
     extra = statistics.median(
         f_on["sync_queries_per_batch"] - f_off["sync_queries_per_batch"]
         for f_off, f_on in zip(results["off"], results["on"], strict=True)
@@ -304,7 +463,10 @@ def run_till(env, args, detectors_off):
         anchor_value=statistics.median(f["sync_queries_per_batch"] for f in results["off"]),
         extra_per_batch=extra,
         batch=args.batch,
-        retail_cases_opened=cases,
+        retail_cases_opened=sum(cases),
+        retail_cases_per_round=cases,
+        close_queries=statistics.median(f["close_queries"] for f in results["on"]),
+        anchor_close_queries=statistics.median(f["close_queries"] for f in results["off"]),
     )
 
 

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -125,9 +127,11 @@ class WfmonRetailSignoffMixin(models.AbstractModel):
 
     @api.model
     def _wfmon_signoff_done(self, records):
-        """Resolve the cases the sign-off answers."""
+        """Resolve the cases the sign-off answers: one resolution per case type
+        and reason, whatever the number of records (a batch of POS orders signed
+        off within the limit shares one reason)."""
         approvals = records._wfmon_approval_consumed("action_wfmon_sign_off")
-        detector = self.env["wfmon.detector"]
+        by_reason = defaultdict(list)
         for record in records:
             request = approvals.get(record.id)
             reason = (
@@ -135,8 +139,11 @@ class WfmonRetailSignoffMixin(models.AbstractModel):
                 if request
                 else self.env._("Within the limit signed off without approval.")
             )
+            by_reason[reason].append(record.id)
+        detector = self.env["wfmon.detector"]
+        for reason, ids in by_reason.items():
             for type_code in self._wfmon_signoff_case_types:
-                detector._resolve(type_code, record, reason)
+                detector._resolve(type_code, records.browse(ids), reason)
 
     def _wfmon_signoff_request(self, amounts, reasons):
         """Mark the records of ``self`` as waiting for a sign-off of ``amounts``

@@ -3,6 +3,9 @@ from itertools import count
 from odoo import fields
 from odoo.tests import new_test_user
 
+from odoo.addons.wfmon_core.models.wfmon_detector import DETECTORS_OFF
+from odoo.addons.wfmon_core.tests.common import count_queries
+
 from .common import RetailCase
 
 _UUIDS = count(1)
@@ -202,6 +205,19 @@ class RetailPosCase(RetailCase):
         session.invalidate_recordset()
         session.update_closing_control_state_session("")
         return session.close_session_from_ui()
+
+    def _detectors_overhead(self, batch, user=None):
+        """What the detectors add to the queries of a sync: ``batch()`` (a new list
+        of payloads at each call, made before counting) synced once with the
+        detectors off, once on. Returns ``(queries added, the orders synced on)``."""
+        Order = self.env["pos.order"].with_user(user or self.cashier)
+        off_batch, on_batch = batch(), batch()
+        with count_queries(self.env) as off:
+            Order.with_context(**DETECTORS_OFF).sync_from_ui(off_batch)
+        with count_queries(self.env) as on:
+            result = Order.sync_from_ui(on_batch)
+        orders = self.env["pos.order"].browse([vals["id"] for vals in result["pos.order"]])
+        return on.count - off.count, orders
 
     def _requests(self, record):
         return self.env["wfmon.approval.request"].search(

@@ -2,7 +2,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from odoo.addons.wfmon_core.models.wfmon_detector import DETECTORS_OFF
-from odoo.addons.wfmon_core.tests.common import capture_events, count_queries
+from odoo.addons.wfmon_core.tests.common import capture_events
 
 from .common_pos import RetailPosCase
 
@@ -137,12 +137,33 @@ class TestPriceOverrides(RetailPosCase):
                     for _i in range(n)
                 ]
 
-            Order = self.env["pos.order"].with_user(self.cashier)
-            with count_queries(self.env) as off:
-                Order.with_context(**DETECTORS_OFF).sync_from_ui(batch())
-            with count_queries(self.env) as on:
-                Order.sync_from_ui(batch())
-            return on.count - off.count
+            return self._detectors_overhead(batch)[0]
 
         overhead(2)  # warm up
         self.assertEqual(overhead(5), overhead(20))
+
+    def test_the_detectors_cost_the_same_queries_for_more_flagged_orders(self):
+        """A batch with more orders above policy (cases opened, signed off at once
+        below the first band and their cases resolved, or routed to the store
+        manager) costs the detectors the same queries as a batch with fewer."""
+
+        def overhead(flagged):
+            def batch():
+                # 12 at stake: signed off at once; 120: the store manager signs off.
+                # (Every order flagged: the ORM groups its UPDATEs by the columns
+                # written, which quiet orders in between would change.)
+                specs = [{"product": self.lamp, "qty": 1, "discount": 40}] * flagged + [
+                    {"product": self.chair, "qty": 3, "discount": 40}
+                ] * flagged
+                return [self._payload(self.session, [spec]) for spec in specs]
+
+            added, orders = self._detectors_overhead(batch)
+            signed = orders.filtered(lambda o: o.wfmon_signoff_state == "signed")
+            pending = orders.filtered(lambda o: o.wfmon_signoff_state == "pending")
+            self.assertEqual((len(signed), len(pending)), (flagged, flagged))
+            self.assertFalse(self._cases(PRICE, signed).filtered("is_open"))
+            self.assertEqual(len(self._cases(PRICE, pending).filtered("is_open")), flagged)
+            return added
+
+        overhead(1)  # warm up
+        self.assertEqual(overhead(2), overhead(6))
