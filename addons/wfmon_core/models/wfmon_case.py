@@ -48,6 +48,9 @@ FALLBACK_OWNERS_KEY = "wfmon_fallback_owners"
 #: server flag of a ``create`` of cases: the defaults of its rows, worked out once per
 #: set of given fields (see ``_add_missing_default_values``)
 DEFAULTS_MEMO_KEY = "wfmon_case_defaults_memo"
+#: server flag of a ``create`` of cases: a dict their public event data is put in
+#: (``{case id: data}``) when their ``case.opened`` event is written (see ``_raise``)
+EVENT_DATA_KEY = "wfmon_case_event_data"
 # Fields only the engine writes: refused on create() and write() from users and
 # RPC (see wfmon.engine.mixin).
 PROTECTED_FIELDS = {
@@ -252,7 +255,17 @@ class WfmonCase(models.Model):
         # wfmon.reference.mixin numbers the batch.
         cases = super(WfmonCase, Case).create(vals_list).with_env(self.env)
         cases._log_batch("open", new_values=[c.state for c in cases], automated=False)
-        self.env["wfmon.publisher"]._publish("case.opened", cases)
+        collected = flag(self.env.context, EVENT_DATA_KEY)
+
+        def payloads():
+            # Built only when the events are written (not by core's no-op publisher);
+            # the detector that opened the cases reads it for its own event.
+            data = cases._wfmon_event_data()
+            if collected is not None:
+                collected.update(zip(cases.ids, data, strict=True))
+            return data
+
+        self.env["wfmon.publisher"]._publish("case.opened", cases, payloads)
         return cases
 
     def write(self, vals):

@@ -232,6 +232,28 @@ class TestDetection(WfmonCase):
         self.assertEqual(rows(cases), rows(singles))
         self.assertEqual(len(set(cases.mapped("resolution_deadline"))), 4, "one per severity")
 
+    @freeze_time(MONDAY_10)
+    def test_detector_event_carries_the_case_data_of_case_opened(self):
+        """A detector's own event about the cases it opens carries the same case
+        data as their case.opened event (built once for both), which is what the
+        cases hold; a case bumped, not opened, publishes nothing."""
+        partners = self._partners(3)
+        detector = self.env["wfmon.detector"]
+        detector._detect("test.condition", partners[:1])
+        with capture_events(self.env) as events:
+            cases, opened = detector._detect_opened(
+                "test.condition", partners, {p.id: {"n": p.id} for p in partners}
+            )
+        self.assertEqual(opened, partners[1:])
+        self.assertEqual([e.type for e in events], ["case.opened", "test.condition"])
+        case_opened, own = events
+        new_cases = cases[1:]
+        self.assertEqual(case_opened.ids, tuple(new_cases.ids))
+        self.assertEqual([d["case"] for d in own.data], case_opened.data)
+        self.assertEqual([d["n"] for d in own.data], partners[1:].ids)
+        self.env.invalidate_all()
+        self.assertEqual(case_opened.data, new_cases._wfmon_event_data())
+
     def test_defaults_memo_sent_as_plain_context_is_ignored(self):
         """The batch's defaults travel as a server flag: the same key holding a
         plain dict of made-up defaults, as any RPC client can send it, is not
