@@ -4,10 +4,14 @@
 Confirms N sale orders and validates their pickings with the detectors switched off (the server
 flag ``DETECTORS_OFF`` of wfmon_core's detectors, i.e. what Odoo does without this module's
 overrides; only server code such as this script can set it, a client's context cannot) and on,
-in R interleaved rounds (off, on, off, on, ...), each round on fresh orders and products. It
-prints, per phase, the minimum and the median wall time and the query counts of both
-configurations, and the ratios on/off of the minima, of the medians and the median of the
-per-round ratios: on a shared, noisy machine the minimum is the least disturbed figure.
+in R interleaved rounds in the order off, on | on, off | off, on ... (ABBA: a drift over the
+run weighs on both alike), each round on fresh orders and products, in a savepoint rolled back
+after it (every round starts from the same database), after an unmeasured warm-up of both
+configurations (``--warmup`` orders each, every detector path). It prints, per phase, the
+minimum and the median wall time and the query counts of both configurations, and the ratios
+on/off of the minima, of the medians and the median of the per-round ratios with their range,
+wall and CPU time of this process, and the machine's load beside each round. ``--profile DIR``
+writes each measured phase's cProfile statistics (CPU time) to DIR, to compare "on" and "off".
 Optionally it then creates M late pickings and runs the late-picking scanner over them through
 the ORM (time, queries, queries per batch). Everything happens in one transaction that is
 rolled back: the database is left as it was.
@@ -92,7 +96,18 @@ def parse_args(argv):
     parser.add_argument(
         "--rounds", type=int, default=3, help="rounds per configuration (off and on)"
     )
-    parser.add_argument("--warmup", type=int, default=5, help="orders of the unmeasured warm-up")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=50,
+        help="orders per configuration of the unmeasured warm-up (0: none)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="write each measured phase's cProfile statistics to DIR (<config>-<round>-"
+        "<phase>.prof; slows the phases down: read the profiles, not the times)",
+    )
     parser.add_argument(
         "--exceptions",
         choices=("all", "none"),
@@ -248,38 +263,115 @@ def short_pick(orders):
     return orders.picking_ids
 
 
-def run_round(env, warehouse, count, label, tag):
-    """Confirm ``count`` fresh orders, short-pick and validate their pickings."""
+def run_round(env, warehouse, count, label, tag, profile=None):
+    """Confirm ``count`` fresh orders, short-pick and validate their pickings.
+
+    The round runs in a savepoint rolled back after it, with the commit hooks it queued and
+    the caches emptied: every round starts from the same database and the same transaction
+    (without it, the transaction grows round after round, and the later rounds read bigger
+    tables). Before each measure the heap is collected and what survives is frozen
+    (``gc.freeze``): the collector's full passes then skip the objects of the earlier
+    rounds and of the set-up, which would otherwise cost more in each round than in the one
+    before. ``profile``: a directory where each phase's cProfile statistics are written
+    (``<tag>-<phase>.prof``, in CPU time of this process; the profiler slows the phase down,
+    its times are not figures)."""
     load_switches()
     ctx = CONFIGS[label]
-    orders = make_orders(env, warehouse, count, tag).with_context(**ctx)
-    analyze(env)
-    result = {"confirm": measure(env, orders.action_confirm)}
-    cpu = {"confirm": LAST_CPU[0]}
-    pickings = short_pick(orders).with_context(skip_backorder=True, **ctx)
-    analyze(env)
-    result["validate"] = measure(env, pickings.button_validate)
-    cpu["validate"] = LAST_CPU[0]
-    result["total"] = tuple(map(sum, zip(*result.values(), strict=True)))
+    env.flush_all()
+    savepoint = env.cr.savepoint()
+    try:
+        orders = make_orders(env, warehouse, count, tag).with_context(**ctx)
+        analyze(env)
+        result = {"confirm": measure_phase(env, orders.action_confirm, profile, tag, "confirm")}
+        cpu = {"confirm": LAST_CPU[0]}
+        pickings = short_pick(orders).with_context(skip_backorder=True, **ctx)
+        analyze(env)
+        result["validate"] = measure_phase(env, pickings.button_validate, profile, tag, "validate")
+        cpu["validate"] = LAST_CPU[0]
+        result["cases"] = env["wfmon.case"].search_count(
+            [("res_model", "in", ("sale.order", "stock.picking"))]
+        )
+    finally:
+        env.flush_all()
+        savepoint.close(rollback=True)
+        env.cr.precommit.clear()
+        env.cr.postcommit.clear()
+        env.invalidate_all()
+        gc.unfreeze()
+    result["total"] = tuple(map(sum, zip(result["confirm"], result["validate"], strict=True)))
     cpu["total"] = cpu["confirm"] + cpu["validate"]
     result["cpu"] = cpu
     return result
 
 
+def measure_phase(env, func, profile, tag, phase):
+    """:func:`measure` of one phase, the surviving heap frozen first (see :func:`run_round`),
+    under cProfile when ``profile`` names a directory."""
+    env.flush_all()
+    gc.collect()
+    gc.freeze()
+    if not profile:
+        return measure(env, func)
+    import cProfile
+    import os
+
+    # The CPU time of this process, as the figures: PostgreSQL's time stays out.
+    profiler = cProfile.Profile(time.process_time)
+    try:
+        return measure(env, lambda: profiler.runcall(func))
+    finally:
+        os.makedirs(profile, exist_ok=True)
+        name = "".join(c if c.isalnum() else "-" for c in tag)
+        profiler.dump_stats(os.path.join(profile, f"{name}-{phase}.prof"))
+
+
+def schedule(rounds):
+    """The order of the configurations, round by round: off, on | on, off | off, on | ...
+    (ABBA): a drift of the machine or of the process over the run weighs on both alike,
+    where off, on | off, on | ... always gives "on" the later slot."""
+    labels = list(CONFIGS)
+    return [labels if index % 2 == 0 else labels[::-1] for index in range(rounds)]
+
+
+def warm_up(env, warehouse, count):
+    """Not measured, rolled back: both configurations once on ``count`` orders with every
+    detector path (a fulfillment case on confirm, a pick-shortage case and a backorder on
+    validate, the cases' owner, followers, chatter and events, the owner's e-mail
+    notification rendered, the templates compiled): the registry's, the ORM's and QWeb's
+    caches and PostgreSQL's own are then as warm for the first measured round as for the
+    last."""
+    cases = {
+        label: run_round(env, warehouse, max(count, 2), label, f"warm-up {label}")["cases"]
+        for label in CONFIGS
+    }
+    progress(
+        f"warm-up done (load {benchlib.loadavg()}; cases opened: "
+        + ", ".join(f"{label} {n}" for label, n in cases.items())
+        + ")"
+    )
+
+
 def run_orders(env, warehouse, count, rounds, warmup):
     if warmup:
-        # Not measured: fills the registry's and the ORM's caches for both configurations.
-        for label in CONFIGS:
-            run_round(env, warehouse, warmup, label, f"warm-up {label}")
+        warm_up(env, warehouse, warmup)
     samples = {label: [] for label in CONFIGS}
-    for index in range(rounds):
-        for label in CONFIGS:  # off, on, off, on, ...
-            sample = run_round(env, warehouse, count, label, f"{label} {index}")
+    loads = []
+    for index, labels in enumerate(schedule(rounds)):
+        for label in labels:
+            sample = run_round(
+                env, warehouse, count, label, f"{label} {index}", OPTIONS.get("profile")
+            )
+            sample["load"] = benchlib.loadavg()
             samples[label].append(sample)
             progress(
-                f"round {index + 1}/{rounds} {label} (load {benchlib.loadavg()}): "
-                + ", ".join(f"{phase} {sample[phase][0]:.2f}s" for phase in PHASES)
+                f"round {index + 1}/{rounds} {label} (load {sample['load']}): "
+                + ", ".join(
+                    f"{phase} {sample[phase][0]:.2f}s (CPU {sample['cpu'][phase]:.2f}s)"
+                    for phase in PHASES
+                )
+                + f", {sample['cases']} cases"
             )
+        loads.append(samples[labels[-1]][-1]["load"])
     scenario = (
         "everything in stock and picked in full (no case opens)"
         if OPTIONS.get("exceptions") == "none"
@@ -287,7 +379,9 @@ def run_orders(env, warehouse, count, rounds, warmup):
     )
     print(
         f"{count} sale orders per round, one line each; {scenario}. {rounds} round(s) per "
-        "configuration, interleaved off/on; off = the server flag wfmon_detectors_off."
+        "configuration, in the order off, on | on, off | off, on ... (ABBA), each rolled "
+        f"back after it; warm-up {warmup} orders per configuration; off = the server flag "
+        "wfmon_detectors_off."
     )
     print(f"{'phase':>9} {'':>3} {'min s':>8} {'median s':>9}  queries (median (min-max))")
     for phase in (*PHASES, "total"):
@@ -300,7 +394,7 @@ def run_orders(env, warehouse, count, rounds, warmup):
             )
     print(
         "ratio on/off: time of the minima, of the medians, median of the per-round ratios "
-        "(round i on / round i off); queries of the medians"
+        "(round i on / round i off) with their range; CPU the same; queries of the medians"
     )
     for phase in (*PHASES, "total"):
         (t_off, q_off), (t_on, q_on) = (
@@ -310,16 +404,21 @@ def run_orders(env, warehouse, count, rounds, warmup):
             )
             for label in CONFIGS
         )
-        paired = statistics.median(on / off for on, off in zip(t_on, t_off, strict=True))
+        rounds_ratio = [on / off for on, off in zip(t_on, t_off, strict=True)]
+        paired = statistics.median(rounds_ratio)
         c_off, c_on = ([sample["cpu"][phase] for sample in samples[label]] for label in CONFIGS)
         cpu_rounds = [on / off for on, off in zip(c_on, c_off, strict=True) if off]
         cpu_paired = statistics.median(cpu_rounds) if cpu_rounds else None
         print(
             f"{phase:>9}: min {min(t_on) / min(t_off):5.2f}x | median "
             f"{statistics.median(t_on) / statistics.median(t_off):5.2f}x | per round "
-            f"{paired:5.2f}x | queries "
+            f"{paired:5.2f}x ({min(rounds_ratio):.2f}-{max(rounds_ratio):.2f}) | queries "
             f"{statistics.median(q_on) / max(statistics.median(q_off), 1):5.2f}x"
-            + (f" | CPU per round {cpu_paired:5.2f}x" if cpu_paired is not None else "")
+            + (
+                f" | CPU per round {cpu_paired:5.2f}x ({min(cpu_rounds):.2f}-{max(cpu_rounds):.2f})"
+                if cpu_paired is not None
+                else ""
+            )
             + ("   (goal <= 1.10x)" if phase == "total" else "")
         )
         benchlib.record(
@@ -330,16 +429,21 @@ def run_orders(env, warehouse, count, rounds, warmup):
             anchor="detectors off",
             anchor_value=statistics.median(t_off),
             ratio=paired,
-            ratio_rounds=benchlib.summary(on / off for on, off in zip(t_on, t_off, strict=True)),
+            ratio_rounds=benchlib.summary(rounds_ratio),
             queries_ratio=statistics.median(q_on) / max(statistics.median(q_off), 1),
             goal="<= 1.10" if phase == "total" else None,
             cpu_seconds=statistics.median(c_on),
             anchor_cpu_seconds=statistics.median(c_off),
             cpu_ratio=cpu_paired,
             cpu_ratio_rounds=benchlib.summary(cpu_rounds) if cpu_rounds else None,
+            queries=statistics.median(q_on),
+            anchor_queries=statistics.median(q_off),
+            order=[",".join(labels) for labels in schedule(rounds)],
+            loadavg_rounds=loads,
+            warmup_orders=warmup,
         )
-    print("per round, confirm + validate seconds (CPU seconds of this process):")
-    for index in range(rounds):
+    print("per round, confirm + validate seconds (CPU seconds of this process), load after it:")
+    for index, labels in enumerate(schedule(rounds)):
         print(
             f"  round {index + 1}: "
             + " | ".join(
@@ -347,8 +451,10 @@ def run_orders(env, warehouse, count, rounds, warmup):
                 f"{samples[label][index]['validate'][0]:.2f} "
                 f"({samples[label][index]['cpu']['confirm']:.2f} + "
                 f"{samples[label][index]['cpu']['validate']:.2f})"
-                for label in CONFIGS
+                for label in labels
             )
+            + f"  on/off {samples['on'][index]['total'][0] / samples['off'][index]['total'][0]:.2f}"
+            + f"  (load {loads[index]})"
         )
 
 
@@ -605,6 +711,7 @@ def make_supervisor(env, warehouse):
 def run(env, args):
     OPTIONS["analyze"] = args.analyze
     OPTIONS["exceptions"] = args.exceptions
+    OPTIONS["profile"] = args.profile
     if args.exceptions == "none":
         # The bench products carry no taxes: not a master-data gap in this scenario.
         env.company.wfmon_dist_require_tax = False

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools.engine import engine_options, flag
+from ..tools.engine import engine_options, flag, with_flags
 from ..tools.fingerprint import fingerprint as make_fingerprint
 from ..tools.severity import SEVERITIES, rank
 from ..tools.sla_clock import working_hours_between
@@ -45,6 +45,12 @@ SLA_STATUSES = [
 #: id}``, read by ``_prepare_create_vals_list``. A client can send the key, but
 #: never the flag object, so it cannot give itself cases this way.
 FALLBACK_OWNERS_KEY = "wfmon_fallback_owners"
+#: server flag of a ``create`` of cases: the defaults of its rows, worked out once per
+#: set of given fields (see ``_add_missing_default_values``)
+DEFAULTS_MEMO_KEY = "wfmon_case_defaults_memo"
+#: server flag of a ``create`` of cases: a dict their public event data is put in
+#: (``{case id: data}``) when their ``case.opened`` event is written (see ``_raise``)
+EVENT_DATA_KEY = "wfmon_case_event_data"
 # Fields only the engine writes: refused on create() and write() from users and
 # RPC (see wfmon.engine.mixin).
 PROTECTED_FIELDS = {
@@ -241,13 +247,25 @@ class WfmonCase(models.Model):
         # The caller's own values: engine-managed fields come from the engine only.
         self._wfmon_check_engine_vals(vals_list, create=True)
         # Routing, deduplication and SLA stamps added below are the engine's.
-        Case = self._wfmon_without_engine_defaults()._wfmon_engine()
+        Case = with_flags(
+            self._wfmon_without_engine_defaults()._wfmon_engine(), **{DEFAULTS_MEMO_KEY: {}}
+        )
         now = fields.Datetime.now()
         Case._prepare_create_vals_list(vals_list, now)
         # wfmon.reference.mixin numbers the batch.
         cases = super(WfmonCase, Case).create(vals_list).with_env(self.env)
         cases._log_batch("open", new_values=[c.state for c in cases], automated=False)
-        self.env["wfmon.publisher"]._publish("case.opened", cases)
+        collected = flag(self.env.context, EVENT_DATA_KEY)
+
+        def payloads():
+            # Built only when the events are written (not by core's no-op publisher);
+            # the detector that opened the cases reads it for its own event.
+            data = cases._wfmon_event_data()
+            if collected is not None:
+                collected.update(zip(cases.ids, data, strict=True))
+            return data
+
+        self.env["wfmon.publisher"]._publish("case.opened", cases, payloads)
         return cases
 
     def write(self, vals):
@@ -272,6 +290,25 @@ class WfmonCase(models.Model):
             dropped = self.filtered(lambda c: c.state == "assigned" and not c.user_id)
             dropped._transition("new")
         return res
+
+    @api.model
+    def _add_missing_default_values(self, values):
+        """The ORM asks ``default_get`` once per row; the rows of one ``create``
+        share their defaults (the user, the company, the context are the
+        batch's): looked up once per set of given fields, as long as they are
+        plain values (a list of commands would be shared by the rows)."""
+        memo = flag(self.env.context, DEFAULTS_MEMO_KEY)
+        if memo is None or any(f.type == "properties" for f in self._fields.values()):
+            return super()._add_missing_default_values(values)
+        key = frozenset(values)
+        defaults = memo.get(key)
+        if defaults is None:
+            result = super()._add_missing_default_values(values)
+            defaults = {name: value for name, value in result.items() if name not in values}
+            if not any(isinstance(value, list | dict | tuple) for value in defaults.values()):
+                memo[key] = defaults
+            return result
+        return {**defaults, **values}
 
     @api.model
     def _add_precomputed_values(self, vals_list):
@@ -334,19 +371,24 @@ class WfmonCase(models.Model):
             calendars |= calendar
             plans.append((vals, policy, calendar, company))
         schedules = calendars._wfmon_schedules(now)
+        # A batch of one detector shares its policy, calendar, company, severity and
+        # start: the plan is worked out once per distinct set of them, not per case.
+        planned = {}
         for vals, policy, calendar, company in plans:
-            vals.update(
-                self._sla_plan_vals(
+            start = fields.Datetime.to_datetime(vals.get("sla_start")) or now
+            key = (policy.id, calendar.id, company.id, vals["severity"], start)
+            if key not in planned:
+                planned[key] = self._sla_plan_vals(
                     policy,
                     calendar,
                     schedules.get(calendar.id),
                     company,
                     vals["severity"],
-                    start=fields.Datetime.to_datetime(vals.get("sla_start")) or now,
+                    start=start,
                     paused_hours=0.0,
                     now=now,
                 )
-            )
+            vals.update(planned[key])
 
     # ------------------------------------------------------------------
     # State machine

@@ -7,7 +7,7 @@ from odoo.tools import SQL
 from ..tools.engine import with_flags
 from ..tools.fingerprint import fingerprint as make_fingerprint
 from .wfmon_append_mixin import add_followers, log_notes, note_body
-from .wfmon_case import FALLBACK_OWNERS_KEY
+from .wfmon_case import EVENT_DATA_KEY, FALLBACK_OWNERS_KEY
 
 
 class WfmonCase(models.Model):
@@ -65,6 +65,7 @@ class WfmonCase(models.Model):
         currency=None,
         bump=True,
         owner=None,
+        event_data=None,
     ):
         """Open a case per record of ``records`` for condition ``type_code``.
 
@@ -80,6 +81,12 @@ class WfmonCase(models.Model):
         ``owner`` (a user, or a dict of users by record id) owns each case
         opened now that routing gives nobody (a team that assigns its lead
         gives it to the lead first): the case is "assigned" from its creation.
+
+        ``event_data``: a dict the public event data of the cases opened now
+        is put in (``{case id: data}``), when their ``case.opened`` event is
+        written (not at all when nothing publishes events): a detector
+        publishing its own event about the same cases reads it there instead
+        of building it again.
 
         :return: the opened or bumped cases, in the order of ``records``
         """
@@ -158,20 +165,25 @@ class WfmonCase(models.Model):
         created = Case
         if vals_list:
             owners = {prints[rec.id]: pick(owner, rec) for rec in new_records} if owner else {}
-            created = self._open_batch(vals_list, {fp: u.id for fp, u in owners.items() if u})
+            created = self._open_batch(
+                vals_list, {fp: u.id for fp, u in owners.items() if u}, event_data
+            )
         cases_by_print = {case.fingerprint: case for case in created | existing}
         ordered = Case.browse([cases_by_print[prints[rec.id]].id for rec in records])
         return ordered.with_env(self.env)
 
     @api.model
-    def _open_batch(self, vals_list, owners):
+    def _open_batch(self, vals_list, owners, event_data=None):
         """Create the cases of ``vals_list`` for the detection API, with their
         creation message; ``owners``: ``{fingerprint: user id}`` for the cases
-        routing gives nobody."""
+        routing gives nobody; ``event_data``: see :meth:`_raise`."""
+        flags = {FALLBACK_OWNERS_KEY: owners}
+        if event_data is not None:
+            flags[EVENT_DATA_KEY] = event_data
         # sudo: the detection API opens cases on behalf of the system; the
         # triggering user may have no right on cases at all (e.g. a cashier).
         created = (
-            with_flags(self.env["wfmon.case"].sudo(), **{FALLBACK_OWNERS_KEY: owners})
+            with_flags(self.env["wfmon.case"].sudo(), **flags)
             ._wfmon_engine()
             .with_context(tracking_disable=True)
             .create(vals_list)

@@ -167,6 +167,8 @@ class WfmonDetector(models.AbstractModel):
         if not records:
             return Case, records
         before = self._open_cases(type_code, records)
+        # The case.opened events' data of the new cases, for this detector's own event.
+        event_data = {}
         cases = Case._raise(
             type_code,
             records,
@@ -177,6 +179,7 @@ class WfmonDetector(models.AbstractModel):
             site=site,
             bump=bump,
             owner=owner,
+            event_data=event_data,
         )
         if len(cases) != len(records):
             # Core opens nothing for an archived case type: the administrator
@@ -184,18 +187,29 @@ class WfmonDetector(models.AbstractModel):
             return Case, records.browse()
         opened = records.filtered(lambda rec: rec.id not in before)
         if opened:
-            self._publish(type_code, opened, dict(zip(records.ids, cases, strict=True)), payloads)
+            self._publish(
+                type_code,
+                opened,
+                dict(zip(records.ids, cases, strict=True)),
+                payloads,
+                event_data=event_data,
+            )
         return cases, opened
 
     @api.model
-    def _publish(self, type_code, records, case_of, payloads):
+    def _publish(self, type_code, records, case_of, payloads, event_data=None):
         """Publish the business event ``type_code`` for the cases just opened on
-        ``records`` (``case_of``: ``{record id: case}``)."""
+        ``records`` (``case_of``: ``{record id: case}``); ``event_data``: the
+        cases' public event data already built (``{case id: data}``, see
+        ``wfmon.case._raise``), the others' is built here."""
         cases = self.env["wfmon.case"].browse([case_of[rec.id].id for rec in records])
 
         def data():
             # Built only when the events are written (not by core's no-op publisher).
-            case_data = dict(zip(cases.ids, cases.sudo()._wfmon_event_data(), strict=True))
+            case_data = dict(event_data or {})
+            missing = cases.filtered(lambda case: case.id not in case_data)
+            if missing:
+                case_data.update(zip(missing.ids, missing.sudo()._wfmon_event_data(), strict=True))
             return [
                 _jsonable(
                     {

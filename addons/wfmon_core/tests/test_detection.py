@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import format_datetime
 
-from ..models.wfmon_case import FALLBACK_OWNERS_KEY
+from ..models.wfmon_case import DEFAULTS_MEMO_KEY, FALLBACK_OWNERS_KEY
 from ..models.wfmon_detector import datetime_formatter
 from ..tools.fingerprint import fingerprint
 from .common import MONDAY_10, WfmonCase, capture_events, count_queries
@@ -178,6 +178,96 @@ class TestDetection(WfmonCase):
             self.env.add_to_compute(self.Case._fields[fname], cases)
         cases._recompute_recordset(fields)
         self.assertEqual(cases.read(fields), stored)
+
+    @freeze_time(MONDAY_10)
+    def test_batch_opening_plans_and_defaults_as_one_by_one(self):
+        """A batch works out its defaults once per set of given fields and its
+        SLA plan once per policy, calendar, company, severity and start: each
+        case of a batch of mixed severities and sites holds what the same case
+        opened alone holds."""
+        fields = [
+            "severity",
+            "site_id",
+            "team_id",
+            "user_id",
+            "state",
+            "company_id",
+            "currency_id",
+            "sla_policy_id",
+            "sla_calendar_id",
+            "sla_start",
+            "response_hours",
+            "resolution_hours",
+            "response_deadline",
+            "resolution_deadline",
+            "at_risk_date",
+            "sla_status",
+            "sla_next_check",
+            "escalation_level",
+            "priority_score",
+        ]
+        severities = ["low", "critical", "high", "critical", "low", "medium"]
+        sites = [self.store_a, self.store_b, False, self.store_a, self.store_b, False]
+        batch, alone = self._partners(6), self._partners(6)
+
+        def options(partners):
+            return {
+                "severity": dict(zip(partners.ids, severities, strict=True)),
+                "site": dict(zip(partners.ids, sites, strict=True)),
+            }
+
+        cases = self.Case._raise("test.condition", batch, **options(batch))
+        singles = self.Case.browse()
+        for partner in alone:
+            singles |= self.Case._raise("test.condition", partner, **options(alone))
+        self.env.flush_all()
+        self.env.invalidate_all()
+
+        def rows(records):
+            return [
+                {name: value for name, value in row.items() if name != "id"}
+                for row in records.read(fields, load=None)
+            ]
+
+        self.assertEqual(rows(cases), rows(singles))
+        self.assertEqual(len(set(cases.mapped("resolution_deadline"))), 4, "one per severity")
+
+    @freeze_time(MONDAY_10)
+    def test_detector_event_carries_the_case_data_of_case_opened(self):
+        """A detector's own event about the cases it opens carries the same case
+        data as their case.opened event (built once for both), which is what the
+        cases hold; a case bumped, not opened, publishes nothing."""
+        partners = self._partners(3)
+        detector = self.env["wfmon.detector"]
+        detector._detect("test.condition", partners[:1])
+        with capture_events(self.env) as events:
+            cases, opened = detector._detect_opened(
+                "test.condition", partners, {p.id: {"n": p.id} for p in partners}
+            )
+        self.assertEqual(opened, partners[1:])
+        self.assertEqual([e.type for e in events], ["case.opened", "test.condition"])
+        case_opened, own = events
+        new_cases = cases[1:]
+        self.assertEqual(case_opened.ids, tuple(new_cases.ids))
+        self.assertEqual([d["case"] for d in own.data], case_opened.data)
+        self.assertEqual([d["n"] for d in own.data], partners[1:].ids)
+        self.env.invalidate_all()
+        self.assertEqual(case_opened.data, new_cases._wfmon_event_data())
+
+    def test_defaults_memo_sent_as_plain_context_is_ignored(self):
+        """The batch's defaults travel as a server flag: the same key holding a
+        plain dict of made-up defaults, as any RPC client can send it, is not
+        read (the case gets its real defaults)."""
+        (partner,) = self._partners(1)
+        forged = {DEFAULTS_MEMO_KEY: {frozenset(): {"escalation_level": 7, "state": "resolved"}}}
+        case = (
+            self.Case.with_context(**forged)
+            ._wfmon_engine()
+            .create(
+                {"type_id": self.case_type.id, "res_model": "res.partner", "res_id": partner.id}
+            )
+        )
+        self.assertEqual((case.escalation_level, case.is_open), (0, True))
 
     @freeze_time(MONDAY_10)
     def test_owner_given_by_the_detector_owns_the_case_from_its_opening(self):
