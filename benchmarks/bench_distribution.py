@@ -277,26 +277,22 @@ def run_round(env, warehouse, count, label, tag, profile=None):
     its times are not figures)."""
     load_switches()
     ctx = CONFIGS[label]
-    env.flush_all()
-    savepoint = env.cr.savepoint()
     try:
-        orders = make_orders(env, warehouse, count, tag).with_context(**ctx)
-        analyze(env)
-        result = {"confirm": measure_phase(env, orders.action_confirm, profile, tag, "confirm")}
-        cpu = {"confirm": LAST_CPU[0]}
-        pickings = short_pick(orders).with_context(skip_backorder=True, **ctx)
-        analyze(env)
-        result["validate"] = measure_phase(env, pickings.button_validate, profile, tag, "validate")
-        cpu["validate"] = LAST_CPU[0]
-        result["cases"] = env["wfmon.case"].search_count(
-            [("res_model", "in", ("sale.order", "stock.picking"))]
-        )
+        with benchlib.rolled_back(env):
+            orders = make_orders(env, warehouse, count, tag).with_context(**ctx)
+            analyze(env)
+            result = {"confirm": measure_phase(env, orders.action_confirm, profile, tag, "confirm")}
+            cpu = {"confirm": LAST_CPU[0]}
+            pickings = short_pick(orders).with_context(skip_backorder=True, **ctx)
+            analyze(env)
+            result["validate"] = measure_phase(
+                env, pickings.button_validate, profile, tag, "validate"
+            )
+            cpu["validate"] = LAST_CPU[0]
+            result["cases"] = env["wfmon.case"].search_count(
+                [("res_model", "in", ("sale.order", "stock.picking"))]
+            )
     finally:
-        env.flush_all()
-        savepoint.close(rollback=True)
-        env.cr.precommit.clear()
-        env.cr.postcommit.clear()
-        env.invalidate_all()
         gc.unfreeze()
     result["total"] = tuple(map(sum, zip(result["confirm"], result["validate"], strict=True)))
     cpu["total"] = cpu["confirm"] + cpu["validate"]
@@ -329,8 +325,7 @@ def schedule(rounds):
     """The order of the configurations, round by round: off, on | on, off | off, on | ...
     (ABBA): a drift of the machine or of the process over the run weighs on both alike,
     where off, on | off, on | ... always gives "on" the later slot."""
-    labels = list(CONFIGS)
-    return [labels if index % 2 == 0 else labels[::-1] for index in range(rounds)]
+    return benchlib.abba(CONFIGS, rounds)
 
 
 def warm_up(env, warehouse, count):

@@ -295,11 +295,6 @@ def till_round(env, config, method, cashier, products, orders, batch, context, o
     }
 
 
-def abba(rounds):
-    """The configurations of each round: off, on, then on, off, and so on (ABBA)."""
-    return [("off", "on") if r % 2 == 0 else ("on", "off") for r in range(rounds)]
-
-
 def print_profiles(profiles, directory, top=30):
     """Dump the two profiles and print the functions whose cumulative time on differs most
     from off (what the detectors add, by function; nested calls count in each caller)."""
@@ -351,12 +346,11 @@ def run_till(env, args, detectors_off):
     )
     cases = []
     case_domain = [("type_id.code", "like", "retail.%")]
-    for r, order in enumerate(abba(args.rounds)):
+    for r, order in enumerate(benchlib.abba(("off", "on"), args.rounds)):
         for name in order:
             # Each round from the same database: a savepoint rolled back after it.
             gc.collect()
-            savepoint = env.cr.savepoint()
-            try:
+            with benchlib.rolled_back(env):
                 before = env["wfmon.case"].search_count(case_domain)
                 if profiles:
                     profiles[name].enable()
@@ -376,10 +370,6 @@ def run_till(env, args, detectors_off):
                         profiles[name].disable()
                 if name == "on":
                     cases.append(env["wfmon.case"].search_count(case_domain) - before)
-            finally:
-                env.flush_all()
-                savepoint.close(rollback=True)
-                env.invalidate_all()
             figures["load"] = benchlib.loadavg()
             results[name].append(figures)
             progress(

@@ -252,16 +252,8 @@ def in_savepoint(env, func):
     e-mails it sends after commit), and they would run in the committed pass's first commit,
     counted in the scanner's time. With ``--commit`` nothing else is pending at that point
     (``committed_setup``); without it, nothing is ever committed."""
-    env.flush_all()
-    savepoint = env.cr.savepoint()
-    try:
+    with benchlib.rolled_back(env):
         return func()
-    finally:
-        env.flush_all()
-        savepoint.close(rollback=True)
-        env.cr.precommit.clear()
-        env.cr.postcommit.clear()
-        env.invalidate_all()
 
 
 def host_split(env, func):

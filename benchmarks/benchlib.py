@@ -10,6 +10,8 @@
   machine only): beside this process's own, where a round's time went.
 - :func:`steal` and :func:`cpu_speed`: what the host does to this machine (CPU taken by the
   hypervisor, and the CPU time of a fixed piece of work), printed beside a round.
+- :func:`abba` orders interleaved rounds, :func:`rolled_back` runs one round in a savepoint
+  rolled back after it.
 - :func:`each_size` runs a benchmark's sizes one after the other, each in a savepoint
   rolled back after it.
 - :func:`entry` starts a benchmark where it was started: fed to ``odoo shell`` or run as a
@@ -26,6 +28,7 @@ import shlex
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 
 
 def loadavg():
@@ -167,6 +170,33 @@ def record(benchmark, name, value, unit, anchor=None, anchor_value=None, ratio=N
     }
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(line, default=str) + "\n")
+
+
+def abba(labels, rounds):
+    """The order of the configurations ``labels`` (e.g. ``("off", "on")``), round by round:
+    off, on | on, off | off, on | ... (ABBA): a drift of the machine or of the process over
+    the run weighs on both alike, where off, on | off, on | ... always gives "on" the later
+    slot."""
+    labels = tuple(labels)
+    return [labels if index % 2 == 0 else labels[::-1] for index in range(rounds)]
+
+
+@contextmanager
+def rolled_back(env):
+    """The block inside a savepoint rolled back after it, so that the next round starts from
+    the same database and the same transaction; what the rolled-back work queued for the
+    next commit goes with it (Odoo keeps the commit hooks of a rolled-back savepoint: bus
+    notifications, e-mails sent after commit), and the caches are emptied."""
+    env.flush_all()
+    savepoint = env.cr.savepoint()
+    try:
+        yield
+    finally:
+        env.flush_all()
+        savepoint.close(rollback=True)
+        env.cr.precommit.clear()
+        env.cr.postcommit.clear()
+        env.invalidate_all()
 
 
 def each_size(env, sizes, run_size, progress):

@@ -83,3 +83,15 @@ def test_host_figures(bench):
     assert steal is None or steal >= 0
     if os.path.exists("/proc/stat"):
         assert steal is not None
+
+
+def test_abba_alternates_which_configuration_goes_first(bench):
+    benchlib = sys.modules["benchlib"]
+    assert benchlib.abba(("off", "on"), 4) == [
+        ("off", "on"),
+        ("on", "off"),
+        ("off", "on"),
+        ("on", "off"),
+    ]
+    # a dict of configurations gives its keys, in order
+    assert benchlib.abba({"off": {}, "on": {}}, 1) == [("off", "on")]
