@@ -219,6 +219,16 @@ class RetailPosCase(RetailCase):
         orders = self.env["pos.order"].browse([vals["id"] for vals in result["pos.order"]])
         return on.count - off.count, orders
 
+    def _assert_signed_off_split(self, type_code, orders, flagged):
+        """Of ``orders``, ``flagged`` were signed off at once (their ``type_code``
+        cases resolved) and ``flagged`` wait for the store manager (their cases
+        open)."""
+        signed = orders.filtered(lambda o: o.wfmon_signoff_state == "signed")
+        pending = orders.filtered(lambda o: o.wfmon_signoff_state == "pending")
+        self.assertEqual((len(signed), len(pending)), (flagged, flagged))
+        self.assertFalse(self._cases(type_code, signed).filtered("is_open"))
+        self.assertEqual(len(self._cases(type_code, pending).filtered("is_open")), flagged)
+
     def _requests(self, record):
         return self.env["wfmon.approval.request"].search(
             [("res_model", "=", record._name), ("res_id", "=", record.id)]

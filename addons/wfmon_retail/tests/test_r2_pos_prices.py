@@ -158,11 +158,7 @@ class TestPriceOverrides(RetailPosCase):
                 return [self._payload(self.session, [spec]) for spec in specs]
 
             added, orders = self._detectors_overhead(batch)
-            signed = orders.filtered(lambda o: o.wfmon_signoff_state == "signed")
-            pending = orders.filtered(lambda o: o.wfmon_signoff_state == "pending")
-            self.assertEqual((len(signed), len(pending)), (flagged, flagged))
-            self.assertFalse(self._cases(PRICE, signed).filtered("is_open"))
-            self.assertEqual(len(self._cases(PRICE, pending).filtered("is_open")), flagged)
+            self._assert_signed_off_split(PRICE, orders, flagged)
             return added
 
         overhead(1)  # warm up

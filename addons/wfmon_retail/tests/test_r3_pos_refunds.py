@@ -99,11 +99,7 @@ class TestRefunds(RetailPosCase):
                 return [self._payload(session, spec) for spec in specs]
 
             added, refunds = self._detectors_overhead(batch)
-            signed = refunds.filtered(lambda o: o.wfmon_signoff_state == "signed")
-            pending = refunds.filtered(lambda o: o.wfmon_signoff_state == "pending")
-            self.assertEqual((len(signed), len(pending)), (flagged, flagged))
-            self.assertFalse(self._cases(REFUND, signed).filtered("is_open"))
-            self.assertEqual(len(self._cases(REFUND, pending).filtered("is_open")), flagged)
+            self._assert_signed_off_split(REFUND, refunds, flagged)
             return added
 
         overhead(1)  # warm up
