@@ -605,8 +605,7 @@ def _scanner_probes(env, stats):
 
 def run_scanner(env, warehouse, args):
     pickings = make_late_pickings(env, warehouse, args)
-    params = env["ir.config_parameter"].sudo()
-    params.set_param(SCAN_KEY, "0")
+    benchlib.reset_scan_cursor(env, SCAN_KEY)
     # As the cron runs it: superuser, no tracking_disable.
     scanner = env["stock.picking"].with_context(tracking_disable=False)
     for pass_index in range(1, args.passes + 1):
@@ -625,7 +624,7 @@ def run_scanner(env, warehouse, args):
                 f"scanner pass {pass_index} call {len(calls)}: "
                 f"{sum(b[0] for b in stats['batches'])} pickings, {seconds:.1f}s, {queries} queries"
             )
-            if params.get_param(SCAN_KEY) in (False, "", "0"):
+            if not benchlib.scan_cursor(env, SCAN_KEY):
                 break
         report_scanner_pass(pass_index, pickings, calls, args)
     cases = env["wfmon.case"].search_count(

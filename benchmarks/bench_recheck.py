@@ -292,7 +292,6 @@ def master_pass(env, record=False):
     """The master-data scanner as its cron calls it, until its pass is complete: one call
     after the other, each followed by what its commit does (:func:`end_call`). ``record``:
     each call's memory goes to :data:`CALL_MEMORY`."""
-    params = env["ir.config_parameter"].sudo()
     Order = env["sale.order"]
     calls = 0
     while True:
@@ -304,7 +303,7 @@ def master_pass(env, record=False):
         if record:
             CALL_MEMORY.append((calls, benchlib.memory()))
             progress(f"master data, first pass: call {calls} ({benchlib.fmt_memory()})")
-        if params.get_param(MASTER_KEY) in (False, "", "0"):
+        if not benchlib.scan_cursor(env, MASTER_KEY):
             return calls
 
 
@@ -317,7 +316,6 @@ def first_pass(env, between=None):
     each call, not measured, ``between()`` runs (a rule round). With ``--keep-cache`` the
     pass is measured as a whole (measuring a call empties the cache before it), the
     statistics refreshed once before it, nothing between the calls."""
-    params = env["ir.config_parameter"].sudo()
     Order = env["sale.order"]
     CALL_MEMORY.clear()
     CALLS.clear()
@@ -345,7 +343,7 @@ def first_pass(env, between=None):
         )
         if between is not None:
             between()
-        if params.get_param(MASTER_KEY) in (False, "", "0"):
+        if not benchlib.scan_cursor(env, MASTER_KEY):
             return tuple(total)
 
 

@@ -200,7 +200,6 @@ def run_scanner(
     ``calls_out`` (a list) gets each call's (seconds, CPU seconds), ``pg_out`` (a list) its
     PostgreSQL backend's CPU seconds (see host_split); ``after_call()``, not
     measured, runs after each call (the committed pass's paired rule rounds)."""
-    params = env["ir.config_parameter"].sudo()
     Picking = env["stock.picking"].with_context(tracking_disable=False)
     seconds = queries = calls = cpu_seconds = 0
 
@@ -223,7 +222,7 @@ def run_scanner(
         calls += 1
         if after_call is not None:
             after_call()
-        if params.get_param(SCAN_KEY) in (False, "", "0"):
+        if not benchlib.scan_cursor(env, SCAN_KEY):
             if cpu is not None:
                 cpu.append(cpu_seconds)
             return seconds, queries, calls
@@ -348,7 +347,6 @@ def run_size(env, warehouse, size, args):
     env.invalidate_all()
     sample = pickings[: args.anchor_first] if args.anchor_first else pickings
     rule = make_rule(env, warehouse, pickings)
-    params = env["ir.config_parameter"].sudo()
     result = {"size": len(pickings), "sample": len(sample), "first": {}, "idle": {}, "load": {}}
     loads = {"first": [], "idle": []}
 
@@ -393,7 +391,7 @@ def run_size(env, warehouse, size, args):
             continue
         first["rule"].append((seconds / len(sample), queries / len(sample)))
         rule_cpu.append(used / len(sample))
-        params.set_param(SCAN_KEY, "0")
+        benchlib.reset_scan_cursor(env, SCAN_KEY)
         dist.analyze(env)
 
         def scanner_first():
@@ -463,8 +461,7 @@ def committed_first_pass(env, pickings, args, between=None):
     ``between()`` (a rule round, rolled back) runs after each call, not measured; the cases
     open after each call are counted (not measured) to compare each call with its round."""
     check_throwaway(env)
-    params = env["ir.config_parameter"].sudo()
-    params.set_param(SCAN_KEY, "0")
+    benchlib.reset_scan_cursor(env, SCAN_KEY)
     env.flush_all()
     env.cr.commit()
     # What autovacuum does soon after so many new rows; the cron never analyzes.

@@ -199,6 +199,18 @@ def rolled_back(env):
         env.invalidate_all()
 
 
+def scan_cursor(env, key):
+    """The id cursor of scanner phase ``key`` (its ``wfmon.scan.mark``): 0 when no pass is in
+    progress, so the next call starts a new one."""
+    return env["wfmon.scan.mark"]._states([key])[key].cursor
+
+
+def reset_scan_cursor(env, key):
+    """Make the next call of scanner phase ``key`` start a new pass."""
+    mark = env["wfmon.scan.mark"]
+    mark._save(key, mark._states([key])[key], cursor=0)
+
+
 def each_size(env, sizes, run_size, progress):
     """``[run_size(size), ...]`` for the comma-separated ``sizes``, each in a savepoint
     rolled back after it (the next size starts from the same database), the caches emptied;

@@ -4,7 +4,7 @@
     "name": "Operations Monitor",
     "summary": "Exception cases with SLA clocks, escalation ladders, no-code monitors "
     "and an audit trail for retail and distribution workflows",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Productivity",
     "website": "https://github.com/wfmon/wfmon",
     "author": "wfmon contributors",

@@ -5,7 +5,7 @@
     "summary": "Store exception library: low stock under promotion, price overrides, returns, "
     "promotion readiness, cash differences, late vendors, write-offs, inter-store transfers, "
     "anomalies",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Point of Sale",
     "website": "https://github.com/wfmon/wfmon",
     "author": "wfmon contributors",

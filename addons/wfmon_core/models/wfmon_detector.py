@@ -309,7 +309,7 @@ class WfmonDetector(models.AbstractModel):
         1. opens: ``process(records)`` on the records matching ``domain`` with
            no open case of ``type_code`` (one anti-join query per batch, by
            increasing id, at most ``max_batches`` batches per call; the id
-           cursor is kept in the system parameter
+           cursor is kept in the scanner mark (``wfmon.scan.mark``)
            ``<_scan_prefix>.scan_cursor.<name>`` and the cron framework is told
            what remains, so it runs the job again at once). ``process`` opens
            the cases (``_detect`` / ``_detect_opened`` with ``bump=False``); a
@@ -398,6 +398,11 @@ class WfmonDetector(models.AbstractModel):
         # Records phase 1 just gave to ``process``: phase 3 does not read them again.
         opened = set()
         key = f"{self._scan_prefix}.scan_cursor.{name}"
+        # The marks of every phase (and the scan clock), in one query.
+        states = self.env["wfmon.scan.mark"]._states(
+            [key, f"{key}.resolve", f"{key}.recheck"], clock=changed is not None
+        )
+        clock = states.get(None)
         if domain is not None and case_type.active:
             found, remaining = self._scan_batches(
                 key,
@@ -409,6 +414,8 @@ class WfmonDetector(models.AbstractModel):
                 where=lambda: SQL("NOT %s", has_open_case()),
                 changed=changed,
                 seen=opened,
+                state=states[key],
+                clock=clock,
             )
             done += found
 
@@ -448,6 +455,7 @@ class WfmonDetector(models.AbstractModel):
                 batch_size,
                 max_batches,
                 where=left_signal,
+                state=states[f"{key}.resolve"],
             )
             remaining += left
         if recheck is not None:
@@ -461,6 +469,8 @@ class WfmonDetector(models.AbstractModel):
                 where=has_open_case,
                 changed=changed,
                 skip=opened,
+                state=states[f"{key}.recheck"],
+                clock=clock,
             )
             done += found
             remaining += left
@@ -484,11 +494,13 @@ class WfmonDetector(models.AbstractModel):
         changed=None,
         seen=None,
         skip=(),
+        state=None,
+        clock=None,
     ):
         """``process`` over the records matching ``domain`` (and the SQL
         condition ``where()``, if given) by increasing id, from the cursor kept
-        in the system parameter ``key``, at most ``max_batches`` batches;
-        ``(records processed, records left)``.
+        in the scanner mark ``key`` (``wfmon.scan.mark``), at most
+        ``max_batches`` batches; ``(records processed, records left)``.
 
         With ``changed``, only the records matching ``changed(since)`` too,
         ``since`` being the watermark of ``key`` (``wfmon.scan.mark``): the
@@ -498,16 +510,19 @@ class WfmonDetector(models.AbstractModel):
         over several calls misses no change made meanwhile.
 
         ``seen``: a set the ids given to ``process`` are added to; ``skip``:
-        ids not to give it (already read in this call)."""
-        # sudo: the cursor is technical state of the scheduled action.
-        params = self.env["ir.config_parameter"].sudo()
-        stored = params.get_param(key) or "0"
-        cursor = int(stored)
-        mark = start = since = None
+        ids not to give it (already read in this call). ``state`` and
+        ``clock``: the mark of ``key`` and the scan clock, when the caller read
+        them already (:meth:`wfmon.scan.mark._states`)."""
+        Mark = self.env["wfmon.scan.mark"]
+        if state is None:
+            states = Mark._states([key], clock=changed is not None)
+            state, clock = states[key], states.get(None)
+        cursor = state.cursor
+        start = since = None
         if changed is not None:
-            mark, since, pass_start, clock = self.env["wfmon.scan.mark"]._read(key)
+            since = state.since
             # A new pass takes its mark now; a pass in progress kept it.
-            start = pass_start if cursor else clock
+            start = state.pass_start if cursor else clock
             if since:
                 domain = [*domain, *changed(since)]
 
@@ -534,16 +549,16 @@ class WfmonDetector(models.AbstractModel):
             cursor = found[-1].id
         else:
             remaining = len(query(cursor))
-        if str(cursor) != stored:
-            params.set_param(key, str(cursor))
-        if mark is not None:
-            if cursor:
-                if stored == "0":
-                    mark.pass_start = start
-            else:
+        values = {"cursor": cursor} if cursor != state.cursor else {}
+        if changed is not None:
+            if not cursor:
                 # A pass in progress before its mark was kept (start unknown)
                 # leaves the watermark where it was: the next pass goes on from it.
-                mark.write({"since": start or since, "pass_start": False})
+                values.update(since=start or since, pass_start=False)
+            elif not state.cursor:
+                values["pass_start"] = start
+        if values:
+            Mark._save(key, state, **values)
         return done, remaining
 
     @api.model
@@ -552,7 +567,7 @@ class WfmonDetector(models.AbstractModel):
         ``domain``, in batches of ``batch_size`` by increasing id.
 
         Each call handles at most ``max_batches`` batches; the id cursor is kept
-        in the system parameter ``<_scan_prefix>.scan_cursor.<name>``, and the
+        in the scanner mark ``<_scan_prefix>.scan_cursor.<name>``, and the
         cron framework is told how much remains, so it runs the job again at once
         and the next call goes on from there. The query count of a batch does not
         depend on the data volume.
@@ -560,10 +575,10 @@ class WfmonDetector(models.AbstractModel):
         :param model: a model (recordset) the records are searched on
         :return: the number of records processed
         """
-        # sudo: the cursor is technical state of the scheduled action.
-        params = self.env["ir.config_parameter"].sudo()
+        Mark = self.env["wfmon.scan.mark"]
         key = f"{self._scan_prefix}.scan_cursor.{name}"
-        cursor = int(params.get_param(key) or 0)
+        state = Mark._states([key])[key]
+        cursor = state.cursor
         done = 0
         for _batch in range(max_batches):
             records = model.search([*domain, ("id", ">", cursor)], order="id", limit=batch_size)
@@ -575,6 +590,7 @@ class WfmonDetector(models.AbstractModel):
                 break
             cursor = records[-1].id
         remaining = model.search_count([*domain, ("id", ">", cursor)]) if cursor else 0
-        params.set_param(key, str(cursor))
+        if cursor != state.cursor:
+            Mark._save(key, state, cursor=cursor)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done

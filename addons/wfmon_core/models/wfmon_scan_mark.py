@@ -1,3 +1,4 @@
+from collections import namedtuple
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -7,13 +8,17 @@ from odoo.tools import SQL
 #: whose transaction start this database role may not see in pg_stat_activity
 SCAN_MARK_MARGIN = timedelta(seconds=60)
 
+#: a scanner phase's mark as read by :meth:`WfmonScanMark._states`
+ScanState = namedtuple("ScanState", "mark_id cursor since pass_start")
+
 
 class WfmonScanMark(models.Model):
-    """Where a scanner's pass over changed records starts from (its watermark).
+    """A scanner's position: the id cursor of its pass in progress and where
+    its pass over changed records starts from (its watermark).
 
     Technical state of the scheduled actions, kept out of the system
     parameters on purpose: writing a system parameter clears the registry
-    caches of every worker, and a watermark moves on every pass.
+    caches of every worker, and a cursor moves on every call of a pass.
     """
 
     _name = "wfmon.scan.mark"
@@ -29,28 +34,72 @@ class WfmonScanMark(models.Model):
     pass_start = fields.Datetime(
         readonly=True, help="Start of the pass in progress: the next watermark once it completes."
     )
+    cursor = fields.Integer(
+        readonly=True,
+        help="Last record id the pass in progress has read (0: the next call starts a new pass).",
+    )
 
     _sql_constraints = [("name_uniq", "unique (name)", "One watermark per scanner.")]
 
     @api.model
-    def _read(self, name):
-        """``(mark, since, pass_start, clock)`` of scanner phase ``name`` in one
-        query: its mark (created empty on first use), the mark's values and
-        :meth:`_clock`."""
+    def _states(self, names, clock=False):
+        """``{name: ScanState}`` of scanner phases ``names`` in one query (a
+        phase never run has no mark yet: ``mark_id`` 0, cursor 0, no
+        watermark), with :meth:`_clock` as ``None`` key when ``clock``."""
         self.flush_model()
         self.env.cr.execute(
             SQL(
-                "SELECT mark.id, mark.since, mark.pass_start, (%s) FROM (SELECT 1) AS one "
-                "LEFT JOIN wfmon_scan_mark mark ON mark.name = %s",
-                self._oldest_transaction_sql(),
-                name,
+                "SELECT phase.name, mark.id, mark.cursor, mark.since, mark.pass_start, %s "
+                "FROM unnest(%s::varchar[]) AS phase(name) "
+                "LEFT JOIN wfmon_scan_mark mark ON mark.name = phase.name",
+                SQL("(%s)", self._oldest_transaction_sql()) if clock else SQL("NULL"),
+                list(names),
             )
         )
-        mark_id, since, pass_start, oldest = self.env.cr.fetchone()
+        rows = self.env.cr.fetchall()
+        states = {
+            name: ScanState(mark_id or 0, cursor or 0, since, pass_start)
+            for name, mark_id, cursor, since, pass_start, _oldest in rows
+        }
+        if clock:
+            # The same subquery on every row: read it from the first.
+            states[None] = self._clock_from(rows[0][5] if rows else None)
+        return states
+
+    @api.model
+    def _save(self, name, state, **values):
+        """Write ``values`` on the mark of phase ``name`` (read as ``state``),
+        creating it on first use."""
         # sudo: technical state of the scheduled action, whoever runs it.
         Mark = self.sudo()
-        mark = Mark.browse(mark_id) if mark_id else Mark.create({"name": name})
-        return mark, since, pass_start, self._clock_from(oldest)
+        if state.mark_id:
+            Mark.browse(state.mark_id).write(values)
+        else:
+            Mark.create({"name": name, **values})
+
+    @api.model
+    def _adopt_system_parameters(self):
+        """Move the scanners' cursors kept in system parameters by earlier
+        versions (``*.scan_cursor.*``) into their marks, and delete the
+        parameters: a pass in progress goes on where it was."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT key, value FROM ir_config_parameter WHERE key LIKE %s",
+                "%.scan_cursor.%",
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return 0
+        states = self._states([key for key, _value in rows])
+        for key, value in rows:
+            cursor = int(value) if (value or "").isdigit() else 0
+            self._save(key, states[key], cursor=cursor)
+        # sudo: the parameters are the scheduled actions' technical state too.
+        self.env["ir.config_parameter"].sudo().search(
+            [("key", "in", [key for key, _value in rows])]
+        ).unlink()
+        return len(rows)
 
     @api.model
     def _oldest_transaction_sql(self):

@@ -1,3 +1,4 @@
+import importlib.util
 import json
 import re
 import unittest
@@ -97,6 +98,16 @@ def transaction_clock(env, when):
         env.flush_all()
     finally:
         cr._now = before
+
+
+def run_migration(env, module, version, step="post"):
+    """Run ``module``'s ``<step>-migration.py`` script of ``version`` on this
+    database, as an upgrade from the version before it would."""
+    path = Path(get_module_path(module), "migrations", version, f"{step}-migration.py")
+    spec = importlib.util.spec_from_file_location(f"{module}_{step}_{version}", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    script.migrate(env.cr, "18.0.1.0.0")
 
 
 class QueryCount:

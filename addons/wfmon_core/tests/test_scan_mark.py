@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .common import WfmonCase, transaction_clock
+from .common import WfmonCase, run_migration, transaction_clock
 
 
 @tagged("post_install", "-at_install")
@@ -164,9 +164,63 @@ class TestScanDueResolveBound(WfmonCase):
         self.assertEqual(self._open_cases(partners).mapped("res_id"), partners[4:].ids)
         self._pass(partners)
         self.assertFalse(self._open_cases(partners))
-        cursor = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("wfmon.scan_cursor.test_resolve_bound.resolve")
+        mark = self.env["wfmon.scan.mark"].search(
+            [("name", "=", "wfmon.scan_cursor.test_resolve_bound.resolve")]
         )
-        self.assertEqual(cursor, "0", "the pass is complete: the next one starts over")
+        self.assertEqual(mark.cursor, 0, "the pass is complete: the next one starts over")
+
+
+@tagged("post_install", "-at_install")
+class TestScanCursorState(WfmonCase):
+    """A scanner keeps its id cursor in its mark, not in a system parameter:
+    writing a system parameter clears the registry caches of every worker, and
+    the cursor moves on every call of a pass."""
+
+    def _pass(self, partners):
+        seen = []
+        self.env["wfmon.detector"]._scan(
+            "test_cursor_state",
+            self.env["res.partner"],
+            [("id", "in", partners.ids)],
+            lambda records: seen.extend(records.ids),
+            batch_size=2,
+            max_batches=1,
+        )
+        return seen
+
+    def _mark(self):
+        return self.env["wfmon.scan.mark"].search(
+            [("name", "=", "wfmon.scan_cursor.test_cursor_state")]
+        )
+
+    def test_a_pass_moves_its_mark_and_leaves_the_caches(self):
+        partners = self._partners(5)
+        Params = self.env["ir.config_parameter"].sudo()
+        Params.get_param("web.base.url")  # cached from here on
+        self.assertEqual(self._pass(partners), partners[:2].ids)
+        self.assertEqual(self._mark().cursor, partners[1].id)
+        with self.assertQueryCount(0):
+            Params.get_param("web.base.url")  # the pass cleared no registry cache
+        self.assertFalse(Params.search([("key", "like", ".scan_cursor.")]))
+        self.assertEqual(self._pass(partners), partners[2:4].ids)
+        self.assertEqual(self._pass(partners), partners[4:].ids)
+        self.assertEqual(self._mark().cursor, 0, "the pass is complete")
+
+    def test_upgrade_moves_a_pass_in_progress_into_its_mark(self):
+        """A database upgraded from a version that kept cursors in system
+        parameters goes on with its pass where it was, and the parameters go."""
+        partners = self._partners(5)
+        Params = self.env["ir.config_parameter"].sudo()
+        Params.set_param("wfmon.scan_cursor.test_cursor_state", str(partners[2].id))
+        Params.set_param("wfmon.scan_cursor.test_cursor_state.resolve", "not a number")
+        run_migration(self.env, "wfmon_core", "18.0.1.1.0")
+        self.assertFalse(Params.search([("key", "like", ".scan_cursor.")]))
+        self.assertEqual(self._mark().cursor, partners[2].id)
+        resolve = self.env["wfmon.scan.mark"].search(
+            [("name", "=", "wfmon.scan_cursor.test_cursor_state.resolve")]
+        )
+        self.assertEqual(resolve.cursor, 0, "an unreadable cursor starts a new pass")
+        self.assertEqual(self._pass(partners), partners[3:5].ids, "it goes on where it was")
+        # A second run finds nothing to move and leaves the mark alone.
+        run_migration(self.env, "wfmon_core", "18.0.1.1.0")
+        self.assertEqual(self._mark().cursor, partners[4].id)

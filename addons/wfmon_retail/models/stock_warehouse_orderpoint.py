@@ -62,9 +62,10 @@ class StockWarehouseOrderpoint(models.Model):
     @api.model
     def _cron_wfmon_retail_low_stock(self):
         """Check the store reordering rules whose product moved since the last run."""
-        params = self.env["ir.config_parameter"].sudo()
+        Mark = self.env["wfmon.scan.mark"]
+        mark = Mark._states([SINCE_KEY])[SINCE_KEY]
         now = self.env.cr.now()  # the database clock, which write_date and create_date carry
-        since = fields.Datetime.to_datetime(params.get_param(SINCE_KEY)) or now - timedelta(days=1)
+        since = mark.since or now - timedelta(days=1)
         orderpoints = self._wfmon_retail_moved_since(since)
         if orderpoints:
             as_scanner(orderpoints)._wfmon_retail_check()
@@ -85,9 +86,25 @@ class StockWarehouseOrderpoint(models.Model):
         # Next time, from the start of this transaction (what the write dates of
         # the moves it cannot see yet will carry), less a margin for transactions
         # that started earlier and commit later: a rule seen twice costs nothing.
-        since_next = self.env.cr.now() - timedelta(minutes=SINCE_MARGIN_MINUTES)
-        params.set_param(SINCE_KEY, fields.Datetime.to_string(since_next))
+        Mark._save(SINCE_KEY, mark, since=now - timedelta(minutes=SINCE_MARGIN_MINUTES))
         return len(orderpoints)
+
+    @api.model
+    def _wfmon_retail_adopt_since_parameter(self):
+        """Move the watermark earlier versions kept in the system parameter
+        ``SINCE_KEY`` into the scanner mark, and delete the parameter."""
+        # sudo: the parameter and the mark are the scheduled action's technical state.
+        param = self.env["ir.config_parameter"].sudo().search([("key", "=", SINCE_KEY)])
+        if not param:
+            return
+        try:
+            since = fields.Datetime.to_datetime(param.value or None)
+        except ValueError:
+            since = None  # unreadable: the next run looks one day back, as a first run does
+        if since:
+            Mark = self.env["wfmon.scan.mark"]
+            Mark._save(SINCE_KEY, Mark._states([SINCE_KEY])[SINCE_KEY], since=since)
+        param.unlink()
 
     @api.model
     def _wfmon_retail_moved_since(self, since):

@@ -1,12 +1,16 @@
 import json
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from freezegun import freeze_time
 
-from odoo import fields
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.wfmon_core.tests.common import MONDAY_10, capture_events, count_queries
+from odoo.addons.wfmon_core.tests.common import (
+    MONDAY_10,
+    capture_events,
+    count_queries,
+    run_migration,
+)
 
 from .common import RetailCase
 
@@ -300,6 +304,23 @@ class TestReplenishmentScenario(RetailCase):
         self.assertEqual(len(case.wfmon_retail_substitution_ids), 1)
         self.assertEqual(case.escalation_level, 1)
 
+    def _last_run_at(self, when):
+        """Move the low-stock scanner's watermark (kept in its scanner mark,
+        not in a system parameter) to ``when``."""
+        mark = self.env["wfmon.scan.mark"].search([("name", "=", "wfmon_retail.low_stock.since")])
+        self.assertTrue(mark, "the scanner keeps its watermark in its mark")
+        mark.write({"since": when})
+
+    def test_upgrade_moves_the_watermark_into_its_mark(self):
+        """A database upgraded from a version that kept the watermark in a
+        system parameter keeps it, and the parameter goes."""
+        Params = self.env["ir.config_parameter"].sudo()
+        Params.set_param("wfmon_retail.low_stock.since", "2026-11-20 08:30:00")
+        run_migration(self.env, "wfmon_retail", "18.0.1.1.0")
+        self.assertFalse(Params.get_param("wfmon_retail.low_stock.since"))
+        mark = self.env["wfmon.scan.mark"].search([("name", "=", "wfmon_retail.low_stock.since")])
+        self.assertEqual(mark.since, datetime(2026, 11, 20, 8, 30))
+
     def test_nothing_moved_costs_a_few_queries(self):
         """The scanner reads the rules of products that moved since its last run
         only: right after a run, with nothing moved, it reads no rule."""
@@ -307,9 +328,7 @@ class TestReplenishmentScenario(RetailCase):
         Rule._cron_wfmon_retail_low_stock()
         # As if the last run was after everything this test wrote.
         later = self.env.cr.now() + timedelta(minutes=1)
-        self.env["ir.config_parameter"].set_param(
-            "wfmon_retail.low_stock.since", fields.Datetime.to_string(later)
-        )
+        self._last_run_at(later)
         with count_queries(self.env) as counted:
             self.assertEqual(Rule._cron_wfmon_retail_low_stock(), 0)
         # The cursor, the stores, two aggregates (moves, POS lines), one search of
@@ -359,9 +378,7 @@ class TestReplenishmentScenario(RetailCase):
         def idle_pass():
             # As if the last run was after everything this test wrote: nothing moved.
             later = self.env.cr.now() + timedelta(minutes=1)
-            self.env["ir.config_parameter"].set_param(
-                "wfmon_retail.low_stock.since", fields.Datetime.to_string(later)
-            )
+            self._last_run_at(later)
             with count_queries(self.env) as counted:
                 Rule._cron_wfmon_retail_low_stock()
             return counted.count
