@@ -202,7 +202,10 @@ class TestMonitors(WfmonCase):
         self.assertEqual(len(open_cases(rule)), 60)
         self.assertEqual(rule.last_match_count, 60)
         self.assertEqual(small, large, "the idle pass reads the open cases")
-        self.assertLessEqual(large, 10, "the idle pass costs a fixed handful of queries")
+        # 11: among them one read of the scanner's marks (its cursors live in
+        # wfmon.scan.mark, not in the registry cache, which a moving cursor would
+        # clear in every worker).
+        self.assertLessEqual(large, 11, "the idle pass costs a fixed handful of queries")
         # Same type, same records: the twin opens its own cases, and neither
         # monitor resolves the other's.
         twin._scan()
