@@ -47,7 +47,9 @@ from odoo.tools.mail import generate_tracking_message_id
 from .precompute import PRECOMPUTED
 
 #: field types converted without the field's methods (see _plain_converters)
-_FAST_TYPES = frozenset({"boolean", "char", "text", "integer", "many2one", "many2one_reference"})
+_FAST_TYPES = frozenset(
+    {"boolean", "char", "text", "date", "datetime", "integer", "many2one", "many2one_reference"}
+)
 #: field types the fast path writes (anything else: the ORM's create)
 _PLAIN_TYPES = frozenset(
     {
@@ -288,6 +290,16 @@ def _plain_converters(model, field):
         return None
     if field.type == "boolean":
         return (lambda value, row: bool(value)), (lambda value, row: bool(value))
+    if field.type in ("date", "datetime"):
+        # the base Field's convert_to_column (a date is written as its text)
+        def to_date_text(value, row):
+            if value is None or value is False:
+                return None
+            if isinstance(value, str):
+                return value
+            return value.decode() if isinstance(value, bytes) else str(value)
+
+        return to_date_text, None
     if field.type in ("char", "text"):
         size = field.size
 

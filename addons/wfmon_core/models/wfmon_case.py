@@ -299,14 +299,17 @@ class WfmonCase(models.Model):
         batch's): looked up once per set of given fields, as long as they are
         plain values (a list of commands would be shared by the rows)."""
         memo = flag(self.env.context, DEFAULTS_MEMO_KEY)
-        if memo is None or any(f.type == "properties" for f in self._fields.values()):
+        if memo is None:
             return super()._add_missing_default_values(values)
         key = frozenset(values)
         defaults = memo.get(key)
         if defaults is None:
             result = super()._add_missing_default_values(values)
             defaults = {name: value for name, value in result.items() if name not in values}
-            if not any(isinstance(value, list | dict | tuple) for value in defaults.values()):
+            # Checked once per set of fields (a hundred fields), not once per row.
+            if not any(isinstance(value, list | dict | tuple) for value in defaults.values()) and (
+                not any(f.type == "properties" for f in self._fields.values())
+            ):
                 memo[key] = defaults
             return result
         return {**defaults, **values}
