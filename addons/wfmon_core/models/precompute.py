@@ -71,6 +71,10 @@ def add_precomputed(model, vals_list, computed=None):
         # details) are not read for nothing.
         records.fetch([paths[name][1] for name in paths if paths[name][0] == parent])
         parents[parent] = {record.id: record for record in records}
+    # A batch has few parents (one case type, a few sites): each related value
+    # is read once per parent, not once per row (a value that is a list or a
+    # dict is read for each row: the rows must not share it).
+    related = {}
     for vals, missing in todo:
         filled = set()
         for name in missing:
@@ -79,9 +83,14 @@ def add_precomputed(model, vals_list, computed=None):
                 value = computed[name](vals)
             else:
                 parent, target = paths[name]
-                owner = model.env[model._fields[parent].comodel_name].sudo()
-                record = parents[parent][vals[parent]] if vals.get(parent) else owner
-                value = field.convert_to_write(record[target], model)
+                key = (name, vals.get(parent) or 0)
+                value = related.get(key, related)
+                if value is related:
+                    owner = model.env[model._fields[parent].comodel_name].sudo()
+                    record = parents[parent][vals[parent]] if vals.get(parent) else owner
+                    value = field.convert_to_write(record[target], model)
+                    if not isinstance(value, list | dict):
+                        related[key] = value
             vals[name] = value
             filled.add(field)
         vals[PRECOMPUTED] = filled

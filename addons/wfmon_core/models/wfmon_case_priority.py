@@ -137,10 +137,15 @@ class WfmonCase(models.Model):
                     [field.convert_to_cache(vals.get(fname, False), self) for vals in todo],
                 )
             results = probes._wfmon_priority_results()
+            # The cases of one score share its factors (the cache copies them for
+            # each case, and a record reads a copy): one dict per distinct score.
+            factors = {}
             for probe, vals in zip(probes, todo, strict=True):
                 found = results[probe.id]
+                if found not in factors:
+                    factors[found] = found.as_dict()
                 vals.setdefault("priority_score", found.score)
-                vals.setdefault("priority_factors", found.as_dict())
+                vals.setdefault("priority_factors", factors[found])
         return super()._add_precomputed_values(vals_list)
 
     def _wfmon_priority_results(self):
@@ -152,6 +157,9 @@ class WfmonCase(models.Model):
         configs = {company.id: company._wfmon_priority_config() for company in companies}
         extra = self._wfmon_priority_inputs() if self else {}
         results = {}
+        # The cases of a batch mostly share their inputs (a scanner's: severity,
+        # customer tier, no SLA consumed yet): each distinct input is scored once.
+        scores = {}
         for case in self:
             known = extra.get(case.id, {})
             data = PriorityInput(
@@ -164,10 +172,20 @@ class WfmonCase(models.Model):
                 velocity=known.get("velocity"),
                 occurrences=case.occurrence_count or None,
             )
-            config = (
-                configs.get(case.company_id.id) or self.env.company.sudo()._wfmon_priority_config()
-            )
-            results[case.id] = priority(data, config)
+            company_id = case.company_id.id if case.company_id.id in configs else None
+            key = (company_id, data)
+            try:
+                hash(key)
+            except TypeError:  # an input a module gave in a form that is not hashable
+                key = ("case", case.id)
+            if key not in scores:
+                config = (
+                    configs[company_id]
+                    if company_id
+                    else self.env.company.sudo()._wfmon_priority_config()
+                )
+                scores[key] = priority(data, config)
+            results[case.id] = scores[key]
         return results
 
     @api.depends(*PRIORITY_DEPENDS)

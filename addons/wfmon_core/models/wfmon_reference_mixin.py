@@ -28,6 +28,12 @@ class WfmonReferenceMixin(models.AbstractModel):
     name = fields.Char(string="Reference", default="/", readonly=True, copy=False, index=True)
 
     def _create(self, data_list):
+        self._wfmon_number(data_list)
+        return super()._create(data_list)
+
+    def _wfmon_number(self, data_list):
+        """Give the rows of ``data_list`` (``_create``'s) without a name their
+        id and reference (a row that has its id already is left as it is)."""
         unnamed = [
             data
             for data in data_list
@@ -46,4 +52,3 @@ class WfmonReferenceMixin(models.AbstractModel):
             for data, (new_id,) in zip(unnamed, self.env.cr.fetchall(), strict=True):
                 data["stored"]["id"] = new_id
                 data["stored"]["name"] = f"{prefix}{new_id:0{digits}d}"
-        return super()._create(data_list)

@@ -15,7 +15,7 @@ from odoo.tools import SQL, mute_logger
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
-from ..models import wfmon_append_mixin
+from ..models import wfmon_append_mixin, wfmon_case
 
 # Monday 23 November 2026, 10:00 UTC: the reference "now" of the tests.
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, 0)
@@ -163,12 +163,13 @@ def table_rows(records, exclude=("id",)):
 
 @contextmanager
 def orm_create():
-    """The block writes append-only engine rows and chatter notes through the
-    ORM's own create, as before the bulk insert (wfmon_append_mixin.py): the
-    reference the fast path's rows are compared with."""
+    """The block writes append-only engine rows, chatter notes and cases through
+    the ORM's own create and _create, as before the bulk insert
+    (wfmon_append_mixin.py): the reference the fast path's rows are compared with."""
     with (
         patch.object(wfmon_append_mixin, "fits", return_value=False),
         patch.object(wfmon_append_mixin, "log_notes_allowed", return_value=False),
+        patch.object(wfmon_case, "create_columns", return_value=None),
     ):
         yield
 

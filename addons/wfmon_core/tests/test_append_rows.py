@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from odoo.addons.wfmon_core.models import wfmon_append_mixin
+from odoo.addons.wfmon_core.models import wfmon_append_mixin, wfmon_case
 from odoo.addons.wfmon_core.models.wfmon_append_mixin import (
     WfmonAppendMixin,
     add_followers,
@@ -75,6 +75,43 @@ class TestAppendRows(WfmonCase):
         self.assertEqual(
             table_rows(fast.log_ids, ("id", "case_id")), table_rows(slow.log_ids, ("id", "case_id"))
         )
+
+    @freeze_time(MONDAY_10)
+    def test_case_rows_and_cache_equal_the_orms(self):
+        """Cases opened in a batch are inserted by create_columns: the rows the
+        ORM's _create writes, and the cache it leaves (a case reads the same
+        before and after its cache is dropped)."""
+        partners = self._partners(6)
+        # amounts the currency rounds, a text longer than nothing, shared scores
+        impact = {p.id: 12.345 + (i % 3) for i, p in enumerate(partners)}
+        details = {p.id: f"detail {i % 3} & <more>" for i, p in enumerate(partners)}
+        with patch.object(
+            wfmon_case, "create_columns", wraps=wfmon_append_mixin.create_columns
+        ) as bulk:
+            fast = self.Case._raise(
+                "test.condition", partners[:3], impact=impact, details=details
+            ).sudo()
+        self.assertEqual(bulk.call_count, 1)
+        with orm_create():
+            slow = self.Case._raise(
+                "test.condition", partners[3:], impact=impact, details=details
+            ).sudo()
+        per_document = ("id", "name", "res_id", "fingerprint", "source_name", "summary")
+        self.assertEqual(table_rows(fast, per_document), table_rows(slow, per_document))
+        self.assertEqual(fast.mapped("impact_amount"), [12.35, 13.35, 14.35])
+        names = [
+            name
+            for name, field in self.Case._fields.items()
+            if field.store and field.column_type and field.type != "binary"
+        ]
+        for cases in (fast, slow):
+            before = [[case[name] for name in names] for case in cases]
+            cases.invalidate_recordset()
+            self.assertEqual([[case[name] for name in names] for case in cases], before)
+        # Cases of one score share its factors in the cache; each reads its own copy.
+        factors = fast[0].priority_factors
+        factors["score"] = -1
+        self.assertNotEqual(fast[0].priority_factors["score"], -1)
 
     def test_same_transaction_reads(self):
         cases = self._raise(self._partners(3))

@@ -66,67 +66,91 @@ class StockPicking(models.Model):
     def _wfmon_check_late(self, thresholds, now):
         """Open a late-picking case on each picking of ``self`` (all late), raise
         its priority and give the case to the warehouse supervisor."""
-        detector = self.env["wfmon.distribution.detector"]
+        env = self.env
+        detector = env["wfmon.distribution.detector"]
         by_wh = {wh.id: value for wh, value in thresholds.items()}
         sites = detector._sites(self.picking_type_id.warehouse_id)
-        details, payloads, severity, lines = {}, {}, {}, {}
-        states = dict(self._fields["state"]._description_selection(self.env))
+        details, payloads, severity, lines, summary, site = {}, {}, {}, {}, {}, {}
+        states = dict(self._fields["state"]._description_selection(env))
         dates = {}  # formatted once per distinct date, the language looked up once
-        format_date = datetime_formatter(self.env)
+        format_date = datetime_formatter(env)
+        # What every picking's texts share, translated once for the batch.
+        started_text, not_started_text = env._("picking started"), env._("not started")
+        not_reserved = env._("Not reserved")
+        late_hours_of = {}  # {(warehouse id, since): late working hours}
+        horizon = now - timedelta(days=LATE_HORIZON_DAYS)
         for picking in self:
-            if picking.scheduled_date not in dates:
-                dates[picking.scheduled_date] = format_date(picking.scheduled_date)
-            _limit, schedule, hours = by_wh[picking.picking_type_id.warehouse_id.id]
+            scheduled = picking.scheduled_date
+            if scheduled not in dates:
+                dates[scheduled] = format_date(scheduled)
+            warehouse_id = picking.picking_type_id.warehouse_id.id
+            _limit, schedule, hours = by_wh[warehouse_id]
             # Counted over the last LATE_HORIZON_DAYS at most: the schedules
             # cover that window, and older pickings are just "very late".
-            since = max(picking.scheduled_date, now - timedelta(days=LATE_HORIZON_DAYS))
-            late_hours = working_hours_between(schedule, since, now) - hours
-            unreserved = picking.move_ids.filtered(
-                lambda m: m.state in ("confirmed", "waiting", "partially_available")
-            )
-            started = any(move.picked for move in picking.move_ids)
+            since = max(scheduled, horizon)
+            if (warehouse_id, since) not in late_hours_of:
+                late_hours_of[warehouse_id, since] = max(
+                    working_hours_between(schedule, since, now) - hours, 0.0
+                )
+            late_hours = late_hours_of[warehouse_id, since]
+            moves = picking.move_ids
+            unreserved = [
+                move
+                for move in moves
+                if move.state in ("confirmed", "waiting", "partially_available")
+            ]
+            started = any(move.picked for move in moves)
             # From the moves' quantities: under "As soon as possible" a partly
             # reserved picking is already "assigned".
             level = "high" if unreserved else "medium"
             if picking.priority == "1":
                 level = "critical" if level == "high" else "high"
+            name, partner, sale = picking.name, picking.partner_id, picking.sale_id
+            state = picking.state
             severity[picking.id] = level
-            details[picking.id] = self.env._(
+            details[picking.id] = env._(
                 "%(picking)s (%(state)s, %(started)s) was scheduled on %(date)s: %(late).1f "
                 "working hours past its %(window).1f h window.%(partner)s",
-                picking=picking.name,
-                state=states[picking.state],
-                started=self.env._("picking started") if started else self.env._("not started"),
-                date=dates[picking.scheduled_date],
-                late=max(late_hours, 0.0),
+                picking=name,
+                state=states[state],
+                started=started_text if started else not_started_text,
+                date=dates[scheduled],
+                late=late_hours,
                 window=hours,
-                partner=f" {picking.partner_id.display_name}" if picking.partner_id else "",
+                partner=f" {partner.display_name}" if partner else "",
             )
             lines[picking.id] = [
                 {
                     "kind": "shortage",
-                    "name": self.env._("Not reserved"),
+                    "name": not_reserved,
                     "product_id": move.product_id.id,
-                    "warehouse_id": picking.picking_type_id.warehouse_id.id,
+                    "warehouse_id": warehouse_id,
                     "quantity": move.product_uom_qty,
                     "available_qty": move.quantity,
                     "missing_qty": max(move.product_uom_qty - move.quantity, 0.0),
-                    "sale_order_id": picking.sale_id.id,
-                    "partner_id": picking.partner_id.id,
+                    "sale_order_id": sale.id,
+                    "partner_id": partner.id,
                 }
                 for move in unreserved
             ]
             payloads[picking.id] = {
                 "picking_type": picking.picking_type_code,
-                "state": picking.state,
+                "state": state,
                 "started": started,
-                "scheduled_date": picking.scheduled_date,
-                "late_working_hours": round(max(late_hours, 0.0), 2),
+                "scheduled_date": scheduled,
+                "late_working_hours": round(late_hours, 2),
                 "sla_window_hours": hours,
-                "sale_order": picking.sale_id.name or None,
-                "customer": picking.partner_id.display_name or None,
-                "unreserved_products": unreserved.product_id.ids,
+                "sale_order": sale.name or None,
+                "customer": partner.display_name or None,
+                # the products once each, in order, as a recordset's mapping gives them
+                "unreserved_products": list(dict.fromkeys(m.product_id.id for m in unreserved)),
             }
+            summary[picking.id] = (
+                env._("%(picking)s for %(partner)s is late", picking=name, partner=partner.name)
+                if partner
+                else env._("%s is late", name)
+            )
+            site[picking.id] = sites.get(warehouse_id)
         cases, new = detector._detect_opened(
             PICKING_LATE,
             self,
@@ -134,15 +158,8 @@ class StockPicking(models.Model):
             details=details,
             lines=lines,
             severity=severity,
-            summary={
-                p.id: self.env._(
-                    "%(picking)s for %(partner)s is late", picking=p.name, partner=p.partner_id.name
-                )
-                if p.partner_id
-                else self.env._("%s is late", p.name)
-                for p in self
-            },
-            site={p.id: sites.get(p.picking_type_id.warehouse_id.id) for p in self},
+            summary=summary,
+            site=site,
             bump=False,
         )
         # The detector gave the new cases to the warehouse's supervisor.
