@@ -166,9 +166,10 @@ class WfmonDetector(models.AbstractModel):
         Case = self.env["wfmon.case"]
         if not records:
             return Case, records
-        before = self._open_cases(type_code, records)
-        # The case.opened events' data of the new cases, for this detector's own event.
+        # The case.opened events' data of the new cases, for this detector's own
+        # event, and the ids of the records whose case is opened now.
         event_data = {}
+        new_ids = set()
         cases = Case._raise(
             type_code,
             records,
@@ -180,12 +181,13 @@ class WfmonDetector(models.AbstractModel):
             bump=bump,
             owner=owner,
             event_data=event_data,
+            opened=new_ids,
         )
         if len(cases) != len(records):
             # Core opens nothing for an archived case type: the administrator
             # switched this detector off.
             return Case, records.browse()
-        opened = records.filtered(lambda rec: rec.id not in before)
+        opened = records.filtered(lambda rec: rec.id in new_ids)
         if opened:
             self._publish(
                 type_code,
