@@ -229,8 +229,7 @@ class TestLookupCache(WfmonCase):
         the calendars, and searches the open cases once."""
         self._next_transaction()
         detector = self.env["wfmon.detector"]
-        # Warm: the first call also declares the event types it publishes, which
-        # clears the registry's caches.
+        # Warm, twice: the first call also declares the event types it publishes.
         for _warm in range(2):
             detector._detect("test.condition", self._partners(1), site=self.store_a)
             self._next_transaction()

@@ -69,15 +69,22 @@ class WfmonEventType(models.Model):
         # sudo: publishing runs as whoever changed the record; the registry is
         # configuration that must be complete whatever their rights.
         Type = self.sudo().with_context(active_test=False)
-        if lookup_cached(self.env, EVENT_TYPES):
+        cached = lookup_cached(self.env, EVENT_TYPES)
+        by_code = {}
+        if cached:
             known = self._wfmon_ids_by_code(direction)
             by_code = {code: Type.browse(known[code]) for code in codes if code in known}
-        else:
-            found = Type.search_fetch(
-                [("code", "in", list(codes)), ("direction", "=", direction)], ["code"]
-            )
-            by_code = {t.code: t for t in found}
         missing = [c for c in dict.fromkeys(codes) if c not in by_code]
+        if missing:
+            # Not in the cache: declared since it was filled (or not at all).
+            found = Type.search_fetch(
+                [("code", "in", missing), ("direction", "=", direction)], ["code"]
+            )
+            by_code.update({t.code: t for t in found})
+            if found and cached:
+                # Declared and committed by another transaction: cache them.
+                self.env.registry.clear_cache()
+            missing = [c for c in missing if c not in by_code]
         if missing:
             names = self.env["wfmon.publisher"]._event_descriptions()
             created = Type.create(
@@ -108,7 +115,10 @@ class WfmonEventType(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         types = super().create(vals_list)
-        lookup_changed(self.env, EVENT_TYPES, ENDPOINTS)
+        # A new type is in no endpoint's selection, and _ensure finds it when
+        # the cache misses it: the registry's caches stay warm (the types are
+        # declared on the fly, the first time each is published).
+        lookup_changed(self.env, EVENT_TYPES, clear=False)
         return types
 
     def write(self, vals):
