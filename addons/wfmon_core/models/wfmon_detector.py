@@ -212,14 +212,22 @@ class WfmonDetector(models.AbstractModel):
             missing = cases.filtered(lambda case: case.id not in case_data)
             if missing:
                 case_data.update(zip(missing.ids, missing.sudo()._wfmon_event_data(), strict=True))
+            # The case data is JSON already (what case.opened carries): only the
+            # document and the detector's payload are converted.
             return [
-                _jsonable(
-                    {
-                        "case": case_data[case_of[rec.id].id],
-                        "document": {"model": rec._name, "id": rec.id, "name": rec.display_name},
-                        **((payloads or {}).get(rec.id) or {}),
-                    }
-                )
+                {
+                    "case": case_data[case_of[rec.id].id],
+                    **_jsonable(
+                        {
+                            "document": {
+                                "model": rec._name,
+                                "id": rec.id,
+                                "name": rec.display_name,
+                            },
+                            **((payloads or {}).get(rec.id) or {}),
+                        }
+                    ),
+                }
                 for rec in records
             ]
 
