@@ -229,8 +229,9 @@ class TestLookupCache(WfmonCase):
         the calendars, and searches the open cases once."""
         self._next_transaction()
         detector = self.env["wfmon.detector"]
-        # Warm, twice: the first call also declares the event types it publishes.
-        for _warm in range(2):
+        # Warm: the first call declares the event types it publishes, the next
+        # finds them missing from the registry's cache and has it filled again.
+        for _warm in range(3):
             detector._detect("test.condition", self._partners(1), site=self.store_a)
             self._next_transaction()
         partner = self._partners(1)
