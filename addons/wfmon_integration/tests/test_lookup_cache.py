@@ -31,10 +31,11 @@ class TestOutboxLookups(WfmonIntegrationCase):
     def test_publishing_reads_no_type_nor_endpoint_once_warm(self):
         """The event type and the endpoints cost no query once warm: a publish
         writes its event and its deliveries."""
-        next_transaction(self.env)
-        self._endpoints_of("test.lookup")  # warm (declares the type)
-        next_transaction(self.env)
-        self._endpoints_of("test.lookup")
+        # Warm: the first publish declares the type, the next finds it missing
+        # from the registry's cache and has it filled again.
+        for _warm in range(3):
+            next_transaction(self.env)
+            self._endpoints_of("test.lookup")
         with count_queries(self.env, invalidate=False) as warm:
             self.assertEqual(self._endpoints_of("test.lookup"), self.endpoint)
         self.env.cr.cache[CHANGED_KEY] = {"event_types", "endpoints"}
