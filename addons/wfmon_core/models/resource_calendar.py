@@ -1,8 +1,9 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from odoo import models
+from odoo import api, models, tools
 
 from ..tools.sla_clock import Attendance, WorkSchedule
+from .lookup_cache import SCHEDULES, lookup_cached, lookup_changed
 
 
 class ResourceCalendar(models.Model):
@@ -15,10 +16,42 @@ class ResourceCalendar(models.Model):
         SLA arithmetic for a whole batch of cases costs a constant number of
         queries.  Lunch breaks, section lines and flexible-hours calendars follow
         Odoo's own interpretation in ``_attendance_intervals_batch``.
+
+        The leaves read are those from 31 days before ``start``'s day to
+        ``horizon_days`` after the day after it. As superuser (the detection
+        API opens and resolves cases as superuser) what is read comes from the
+        registry's cache, per calendars and day (:meth:`_wfmon_schedule_rows`),
+        until a calendar, an attendance or a leave of no one resource changes:
+        no query per detector call. Each call gets schedules of its own (a
+        schedule keeps what it computed for the batch it serves).
         """
-        result = {}
         if not self:
-            return result
+            return {}
+        day = start.date()
+        ids = tuple(sorted(set(self.ids)))
+        if self.env.su and lookup_cached(self.env, SCHEDULES):
+            rows = self._wfmon_schedule_rows(ids, day, horizon_days)
+        else:
+            rows = self.browse(ids)._wfmon_read_schedules(day, horizon_days)
+        return {
+            calendar_id: WorkSchedule.always()
+            if flexible
+            else WorkSchedule(tz=tz, attendances=atts, leaves=leaves, two_weeks=two_weeks)
+            for calendar_id, (flexible, tz, atts, leaves, two_weeks) in rows.items()
+        }
+
+    @api.model
+    @tools.ormcache("ids", "day", "horizon_days")
+    def _wfmon_schedule_rows(self, ids, day, horizon_days):
+        """:meth:`_wfmon_read_schedules` as superuser, kept in the registry's
+        cache (plain values) until a calendar, an attendance or a leave of no
+        one resource changes (see ``lookup_cache``)."""
+        return self.sudo().browse(ids)._wfmon_read_schedules(day, horizon_days)
+
+    def _wfmon_read_schedules(self, day, horizon_days):
+        """``{calendar id: (flexible, tz, attendances, leaves, two weeks)}``, in
+        plain values (what the registry's cache may keep), in two queries."""
+        start = datetime.combine(day, time())
         attendances = self.env["resource.calendar.attendance"].search_fetch(
             [
                 ("calendar_id", "in", self.ids),
@@ -34,14 +67,12 @@ class ResourceCalendar(models.Model):
                 ("resource_id", "=", False),
                 ("time_type", "=", "leave"),
                 ("date_to", ">=", start - timedelta(days=31)),
-                ("date_from", "<=", start + timedelta(days=horizon_days)),
+                ("date_from", "<=", start + timedelta(days=horizon_days + 1)),
             ],
             ["calendar_id", "company_id", "date_from", "date_to"],
         )
+        result = {}
         for calendar in self:
-            if calendar.flexible_hours:
-                result[calendar.id] = WorkSchedule.always()
-                continue
             atts = tuple(
                 Attendance(
                     weekday=int(att.dayofweek),
@@ -61,10 +92,76 @@ class ResourceCalendar(models.Model):
                     and (not leave.company_id or leave.company_id == calendar.company_id)
                 )
             )
-            result[calendar.id] = WorkSchedule(
-                tz=calendar.tz or "UTC",
-                attendances=atts,
-                leaves=cal_leaves,
-                two_weeks=bool(calendar.two_weeks_calendar),
+            result[calendar.id] = (
+                bool(calendar.flexible_hours),
+                calendar.tz or "UTC",
+                atts,
+                cal_leaves,
+                bool(calendar.two_weeks_calendar),
             )
         return result
+
+    # The schedules read above are kept in the registry's cache: every change of
+    # a calendar, of its attendances or of a leave of no one resource clears it.
+    @api.model_create_multi
+    def create(self, vals_list):
+        calendars = super().create(vals_list)
+        lookup_changed(self.env, SCHEDULES)
+        return calendars
+
+    def write(self, vals):
+        res = super().write(vals)
+        lookup_changed(self.env, SCHEDULES)
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        lookup_changed(self.env, SCHEDULES)
+        return res
+
+
+class ResourceCalendarAttendance(models.Model):
+    _inherit = "resource.calendar.attendance"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        attendances = super().create(vals_list)
+        lookup_changed(self.env, SCHEDULES)
+        return attendances
+
+    def write(self, vals):
+        res = super().write(vals)
+        lookup_changed(self.env, SCHEDULES)
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        lookup_changed(self.env, SCHEDULES)
+        return res
+
+
+class ResourceCalendarLeaves(models.Model):
+    _inherit = "resource.calendar.leaves"
+
+    # Only the leaves of no one resource (public holidays, company closures) are
+    # in the schedules: an employee's time off leaves the cache alone.
+    @api.model_create_multi
+    def create(self, vals_list):
+        leaves = super().create(vals_list)
+        if any(not leave.resource_id for leave in leaves):
+            lookup_changed(self.env, SCHEDULES)
+        return leaves
+
+    def write(self, vals):
+        general = any(not leave.resource_id for leave in self)
+        res = super().write(vals)
+        if general or any(not leave.resource_id for leave in self):
+            lookup_changed(self.env, SCHEDULES)
+        return res
+
+    def unlink(self):
+        general = any(not leave.resource_id for leave in self)
+        res = super().unlink()
+        if general:
+            lookup_changed(self.env, SCHEDULES)
+        return res

@@ -1,11 +1,12 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.engine import with_flags
 from ..tools.fingerprint import fingerprint as make_fingerprint
+from .lookup_cache import ROUTING, lookup_cached
 from .wfmon_append_mixin import add_followers, log_notes, note_body
 from .wfmon_case import EVENT_DATA_KEY, FALLBACK_OWNERS_KEY
 
@@ -26,24 +27,54 @@ class WfmonCase(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _routing_table(self):
-        """All active teams with their sites and types, read once per batch."""
+        """``{site id: [(team, type ids), ...]}``: the active teams serving each
+        site, in their order, with the ids of the case types they handle (empty:
+        all), read once per batch.
+
+        As superuser (the detection API opens cases as superuser) the table
+        comes from the registry's cache (:meth:`_wfmon_routing_rows`): no query
+        per detector call. A user's own create reads it with their rights."""
+        Team = self.env["wfmon.team"]
+        if self.env.su and lookup_cached(self.env, ROUTING):
+            rows = self._wfmon_routing_rows(self.env.lang)
+        else:
+            rows = self._wfmon_read_routing()
+        # One recordset for all the teams: reading one team's fields reads them all.
+        teams = Team.browse([row[0] for row in rows])
+        table = defaultdict(list)
+        for team, (_team_id, site_ids, type_ids) in zip(teams, rows, strict=True):
+            for site_id in site_ids:
+                table[site_id].append((team, type_ids))
+        return table
+
+    @api.model
+    @tools.ormcache("lang")
+    def _wfmon_routing_rows(self, lang):
+        """The rows of :meth:`_wfmon_read_routing` as superuser, kept in the
+        registry's cache until a team, a site or a case type changes (see
+        ``lookup_cache``). ``lang``: the teams are ordered by their translated
+        name after their sequence."""
+        return self.sudo().with_context(lang=lang)._wfmon_read_routing()
+
+    @api.model
+    def _wfmon_read_routing(self):
+        """``((team id, site ids, type ids), ...)`` of the active teams in their
+        order, in plain ids (what the registry's cache may keep)."""
         # Archived teams never route, whatever the caller's context says.
         teams = (
             self.env["wfmon.team"]
             .with_context(active_test=True)
             .search_fetch([], ["site_ids", "type_ids", "sequence", "company_id"])
         )
-        table = defaultdict(list)
-        for team in teams:
-            for site in team.site_ids:
-                table[site.id].append(team)
-        return table
+        return tuple(
+            (team.id, tuple(team.site_ids.ids), frozenset(team.type_ids.ids)) for team in teams
+        )
 
     @api.model
     def _route_team(self, case_type, site_id, teams_by_site):
         """The team serving ``site_id`` for ``case_type``, else the type's team."""
-        for team in teams_by_site.get(site_id or 0, []):
-            if not team.type_ids or case_type in team.type_ids:
+        for team, type_ids in teams_by_site.get(site_id or 0, []):
+            if not type_ids or case_type.id in type_ids:
                 return team
         return case_type.team_id
 
@@ -66,6 +97,7 @@ class WfmonCase(models.Model):
         bump=True,
         owner=None,
         event_data=None,
+        opened=None,
     ):
         """Open a case per record of ``records`` for condition ``type_code``.
 
@@ -87,6 +119,10 @@ class WfmonCase(models.Model):
         written (not at all when nothing publishes events): a detector
         publishing its own event about the same cases reads it there instead
         of building it again.
+
+        ``opened``: a set the ids of the records whose case is opened now (they
+        had no open case) are added to: a detector tells its new cases from the
+        bumped ones without searching the open cases again.
 
         :return: the opened or bumped cases, in the order of ``records``
         """
@@ -162,6 +198,8 @@ class WfmonCase(models.Model):
                 }
             )
             new_records.append(rec)
+        if opened is not None:
+            opened.update(rec.id for rec in new_records)
         created = Case
         if vals_list:
             owners = {prints[rec.id]: pick(owner, rec) for rec in new_records} if owner else {}

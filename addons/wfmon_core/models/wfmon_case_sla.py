@@ -29,22 +29,24 @@ class WfmonCase(models.Model):
         self, policy, calendar, schedule, company, severity, start, paused_hours, now
     ):
         """The SLA fields of a clock of ``policy`` starting at ``start``."""
-        line = policy._target(severity) if policy else False
+        # The policy's target and ladder in plain values (wfmon.sla.policy._wfmon_plan_spec).
+        spec = policy._wfmon_plan_spec(severity) if policy else None
+        response_hours, resolution_hours, steps = spec or (None, None, ())
         planned = sla_plan.plan(
             schedule,
             start,
-            line.response_hours if line else None,
-            line.resolution_hours if line else None,
+            response_hours,
+            resolution_hours,
             now,
             at_risk_ratio=(
                 policy.at_risk_ratio
                 or company.wfmon_at_risk_ratio
                 or sla_plan.DEFAULT_AT_RISK_RATIO
             )
-            if line
+            if spec
             else sla_plan.DEFAULT_AT_RISK_RATIO,
             paused_hours=paused_hours,
-            steps=policy.escalation_step_ids._specs() if line else (),
+            steps=steps,
         )
         return {
             "sla_policy_id": policy.id if policy else False,

@@ -3,6 +3,7 @@ from odoo.exceptions import MissingError
 from odoo.tools import SQL
 
 from ..tools.severity import SEVERITIES
+from .lookup_cache import ROUTING, lookup_changed
 
 
 class WfmonCaseType(models.Model):
@@ -106,11 +107,16 @@ class WfmonCaseType(models.Model):
         res = super().write(vals)
         if "code" in vals:
             self._wfmon_lookup_changed()
+        if "active" in vals:
+            # The teams' types in the routing table (wfmon.case._wfmon_routing_rows)
+            # are the active ones.
+            lookup_changed(self.env, ROUTING)
         return res
 
     def unlink(self):
         res = super().unlink()
         self._wfmon_lookup_changed()
+        lookup_changed(self.env, ROUTING)
         return res
 
     @api.depends_context("uid")

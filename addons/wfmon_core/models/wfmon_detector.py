@@ -166,9 +166,10 @@ class WfmonDetector(models.AbstractModel):
         Case = self.env["wfmon.case"]
         if not records:
             return Case, records
-        before = self._open_cases(type_code, records)
-        # The case.opened events' data of the new cases, for this detector's own event.
+        # The case.opened events' data of the new cases, for this detector's own
+        # event, and the ids of the records whose case is opened now.
         event_data = {}
+        new_ids = set()
         cases = Case._raise(
             type_code,
             records,
@@ -180,12 +181,13 @@ class WfmonDetector(models.AbstractModel):
             bump=bump,
             owner=owner,
             event_data=event_data,
+            opened=new_ids,
         )
         if len(cases) != len(records):
             # Core opens nothing for an archived case type: the administrator
             # switched this detector off.
             return Case, records.browse()
-        opened = records.filtered(lambda rec: rec.id not in before)
+        opened = records.filtered(lambda rec: rec.id in new_ids)
         if opened:
             self._publish(
                 type_code,
@@ -210,14 +212,22 @@ class WfmonDetector(models.AbstractModel):
             missing = cases.filtered(lambda case: case.id not in case_data)
             if missing:
                 case_data.update(zip(missing.ids, missing.sudo()._wfmon_event_data(), strict=True))
+            # The case data is JSON already (what case.opened carries): only the
+            # document and the detector's payload are converted.
             return [
-                _jsonable(
-                    {
-                        "case": case_data[case_of[rec.id].id],
-                        "document": {"model": rec._name, "id": rec.id, "name": rec.display_name},
-                        **((payloads or {}).get(rec.id) or {}),
-                    }
-                )
+                {
+                    "case": case_data[case_of[rec.id].id],
+                    **_jsonable(
+                        {
+                            "document": {
+                                "model": rec._name,
+                                "id": rec.id,
+                                "name": rec.display_name,
+                            },
+                            **((payloads or {}).get(rec.id) or {}),
+                        }
+                    ),
+                }
                 for rec in records
             ]
 

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .lookup_cache import ROUTING, lookup_changed
 
 
 class WfmonSite(models.Model):
@@ -51,6 +53,26 @@ class WfmonSite(models.Model):
             "The site code must be unique per company.",
         ),
     ]
+
+    # The routing table of the detection API (wfmon.case._wfmon_routing_rows)
+    # holds the teams of each active site: a site's teams or archiving change it.
+    @api.model_create_multi
+    def create(self, vals_list):
+        sites = super().create(vals_list)
+        if any(vals.get("team_ids") for vals in vals_list):
+            lookup_changed(self.env, ROUTING)
+        return sites
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"team_ids", "active"} & set(vals):
+            lookup_changed(self.env, ROUTING)
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        lookup_changed(self.env, ROUTING)
+        return res
 
     def _compute_display_name(self):
         for site in self:

@@ -1,5 +1,7 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
+
+from .lookup_cache import SLA_POLICIES, lookup_cached, lookup_changed
 
 
 class WfmonSlaPolicy(models.Model):
@@ -44,3 +46,46 @@ class WfmonSlaPolicy(models.Model):
         self.ensure_one()
         lines = self.line_ids
         return lines.filtered(lambda line: line.severity == severity)[:1] or lines[:1]
+
+    def _wfmon_plan_spec(self, severity):
+        """``(response hours, resolution hours, escalation steps)`` of the clock
+        of a case of ``severity`` under this policy (:meth:`_target` and the
+        ladder's ``StepSpec``), ``None`` when the policy has no target. As
+        superuser (the detection API opens cases as superuser) from the
+        registry's cache, until a policy, a target or a step changes: no query
+        per detector call."""
+        self.ensure_one()
+        if self.env.su and lookup_cached(self.env, SLA_POLICIES):
+            spec = self._wfmon_plan_specs(self.id)
+        else:
+            spec = self._wfmon_read_plan_specs()
+        targets, first, steps = spec
+        hours = targets.get(severity, first)
+        return None if hours is None else (*hours, steps)
+
+    @api.model
+    @tools.ormcache("policy_id")
+    def _wfmon_plan_specs(self, policy_id):
+        return self.sudo().browse(policy_id)._wfmon_read_plan_specs()
+
+    def _wfmon_read_plan_specs(self):
+        """``({severity: (response, resolution hours)}, the first line's hours,
+        steps)``, in plain values (what the registry's cache may keep)."""
+        targets = {}
+        for line in self.line_ids:
+            targets.setdefault(line.severity, (line.response_hours, line.resolution_hours))
+        first = self.line_ids[:1]
+        first_hours = (first.response_hours, first.resolution_hours) if first else None
+        return targets, first_hours, tuple(self.escalation_step_ids._specs())
+
+    # The targets and steps of the policies are kept in the registry's cache
+    # (_wfmon_plan_specs): every change of a policy clears it.
+    def write(self, vals):
+        res = super().write(vals)
+        lookup_changed(self.env, SLA_POLICIES)
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        lookup_changed(self.env, SLA_POLICIES)
+        return res

@@ -16,3 +16,4 @@ from . import test_tours
 from . import test_case_screens
 from . import test_view_inheritance
 from . import test_append_rows
+from . import test_lookup_cache

@@ -129,22 +129,19 @@ class WfmonEvent(models.Model):
 
     def _fan_out(self):
         """Create the deliveries of these events to the matching endpoints."""
-        # sudo: the outbox is system data (see _record_events).
-        endpoints = (
-            self.env["wfmon.webhook.endpoint"]
-            .sudo()
-            .search_fetch([("active", "=", True)], ["company_id", "event_filter", "event_type_ids"])
-        )
+        endpoints = self.env["wfmon.webhook.endpoint"]._wfmon_routes()
         if not endpoints:
             return self.env["wfmon.webhook.delivery"]
         vals_list = []
         for event in self:
-            for endpoint in endpoints:
-                if endpoint._accepts(event):
+            for endpoint_id, company_id, type_ids in endpoints:
+                if company_id and company_id != event.company_id.id:
+                    continue
+                if type_ids is None or event.type_id.id in type_ids:
                     vals_list.append(
                         {
                             "event_id": event.id,
-                            "endpoint_id": endpoint.id,
+                            "endpoint_id": endpoint_id,
                             "next_attempt_at": event.timestamp,
                         }
                     )

@@ -1,4 +1,11 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
+
+from odoo.addons.wfmon_core.models.lookup_cache import (
+    ENDPOINTS,
+    EVENT_TYPES,
+    lookup_cached,
+    lookup_changed,
+)
 
 
 def _in_words(code):
@@ -56,15 +63,28 @@ class WfmonEventType(models.Model):
 
     @api.model
     def _ensure(self, codes, direction="outbound"):
-        """``{code: type}`` for ``codes``, declaring the missing ones."""
+        """``{code: type}`` for ``codes``, declaring the missing ones. The
+        types' ids come from the registry's cache (:meth:`_wfmon_ids_by_code`):
+        no query per publish once the types exist."""
         # sudo: publishing runs as whoever changed the record; the registry is
         # configuration that must be complete whatever their rights.
         Type = self.sudo().with_context(active_test=False)
-        found = Type.search_fetch(
-            [("code", "in", list(codes)), ("direction", "=", direction)], ["code"]
-        )
-        by_code = {t.code: t for t in found}
+        cached = lookup_cached(self.env, EVENT_TYPES)
+        by_code = {}
+        if cached:
+            known = self._wfmon_ids_by_code(direction)
+            by_code = {code: Type.browse(known[code]) for code in codes if code in known}
         missing = [c for c in dict.fromkeys(codes) if c not in by_code]
+        if missing:
+            # Not in the cache: declared since it was filled (or not at all).
+            found = Type.search_fetch(
+                [("code", "in", missing), ("direction", "=", direction)], ["code"]
+            )
+            by_code.update({t.code: t for t in found})
+            if found and cached:
+                # Declared and committed by another transaction: cache them.
+                self.env.registry.clear_cache()
+            missing = [c for c in missing if c not in by_code]
         if missing:
             names = self.env["wfmon.publisher"]._event_descriptions()
             created = Type.create(
@@ -75,3 +95,38 @@ class WfmonEventType(models.Model):
             )
             by_code.update({t.code: t for t in created})
         return by_code
+
+    @api.model
+    @tools.ormcache("direction")
+    def _wfmon_ids_by_code(self, direction):
+        """``{code: id}`` of the event types of ``direction``, archived ones
+        included, kept in the registry's cache until a type is created, changed
+        or deleted (see ``wfmon_core``'s ``lookup_cache``)."""
+        types = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_fetch([("direction", "=", direction)], ["code"])
+        )
+        return {event_type.code: event_type.id for event_type in types}
+
+    # The types' ids (_wfmon_ids_by_code) and the endpoints' types (the
+    # endpoints' lookup of wfmon.event._fan_out: archived types are left out of
+    # an endpoint's selection) are kept in the registry's cache.
+    @api.model_create_multi
+    def create(self, vals_list):
+        types = super().create(vals_list)
+        # A new type is in no endpoint's selection, and _ensure finds it when
+        # the cache misses it: the registry's caches stay warm (the types are
+        # declared on the fly, the first time each is published).
+        lookup_changed(self.env, EVENT_TYPES, clear=False)
+        return types
+
+    def write(self, vals):
+        res = super().write(vals)
+        lookup_changed(self.env, EVENT_TYPES, ENDPOINTS)
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        lookup_changed(self.env, EVENT_TYPES, ENDPOINTS)
+        return res

@@ -1,9 +1,11 @@
 import json
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+from odoo.addons.wfmon_core.models.lookup_cache import ENDPOINTS, lookup_cached, lookup_changed
 
 from ..tools.health import Thresholds, recovery_streak, verdict
 from ..tools.netguard import UnsafeDestination, check_url_syntax
@@ -25,6 +27,10 @@ HEALTH_FIELDS = [
     "last_failure_at",
     "health",
 ]
+
+
+#: the fields that decide which events an endpoint gets (see _wfmon_routes)
+ROUTE_FIELDS = {"active", "company_id", "event_filter", "event_type_ids"}
 
 
 class WfmonWebhookEndpoint(models.Model):
@@ -100,6 +106,25 @@ class WfmonWebhookEndpoint(models.Model):
         [("ok", "Healthy"), ("failing", "Failing"), ("idle", "No traffic")],
         compute="_compute_health",
     )
+
+    # The endpoints the outbox sends to (_wfmon_routes) are kept in the
+    # registry's cache: what decides which events an endpoint gets clears it.
+    @api.model_create_multi
+    def create(self, vals_list):
+        endpoints = super().create(vals_list)
+        lookup_changed(self.env, ENDPOINTS)
+        return endpoints
+
+    def write(self, vals):
+        res = super().write(vals)
+        if ROUTE_FIELDS & set(vals):
+            lookup_changed(self.env, ENDPOINTS)
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        lookup_changed(self.env, ENDPOINTS)
+        return res
 
     @api.constrains("custom_headers")
     def _check_custom_headers(self):
@@ -323,11 +348,37 @@ class WfmonWebhookEndpoint(models.Model):
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
-    def _accepts(self, event):
-        self.ensure_one()
-        if self.company_id and self.company_id != event.company_id:
-            return False
-        return self.event_filter == "all" or event.type_id in self.event_type_ids
+    @api.model
+    def _wfmon_routes(self):
+        """``((endpoint id, company id, type ids), ...)`` of the active
+        endpoints: an event goes to an endpoint when the endpoint has no company
+        or the event's, and ``type ids`` is ``None`` (all events) or holds the
+        event's type. Kept in the registry's cache until an endpoint or an
+        event type changes (see ``wfmon_core``'s ``lookup_cache``): the outbox
+        reads it on every publish."""
+        if lookup_cached(self.env, ENDPOINTS):
+            return self._wfmon_cached_routes()
+        return self._wfmon_read_routes()
+
+    @api.model
+    @tools.ormcache()
+    def _wfmon_cached_routes(self):
+        return self._wfmon_read_routes()
+
+    @api.model
+    def _wfmon_read_routes(self):
+        # sudo: the outbox is system data, fanned out whoever published the event.
+        endpoints = self.sudo().search_fetch(
+            [("active", "=", True)], ["company_id", "event_filter", "event_type_ids"]
+        )
+        return tuple(
+            (
+                endpoint.id,
+                endpoint.company_id.id,
+                None if endpoint.event_filter == "all" else frozenset(endpoint.event_type_ids.ids),
+            )
+            for endpoint in endpoints
+        )
 
     def _deactivate_gone(self, status):
         reason = self.env._("The receiver answered HTTP %s (Gone): endpoint deactivated.", status)

@@ -9,3 +9,4 @@ from . import test_security
 from . import test_dispatch_processes
 from . import test_delivery_log
 from . import test_recommendations
+from . import test_lookup_cache
