@@ -44,6 +44,11 @@ for module in "${MODULES[@]}"; do
         --log-level=info </dev/null >>"$LOG" 2>&1 || [ ! -s "$pot" ]; then
         wfmon_die "exporting $pot failed; full log: $LOG"
     fi
+    # Odoo logs a file it cannot read the texts of and goes on without them: a
+    # template missing them is not a template.
+    if grep -E " (ERROR|CRITICAL) " "$LOG" >&2; then
+        wfmon_die "exporting $pot: Odoo could not read every text (above); full log: $LOG"
+    fi
     # No dates in the header (as OCA's templates): a template changes only with its messages.
     sed -i -e '/^"POT-Creation-Date: /d' -e '/^"PO-Revision-Date: /d' "$pot"
     wfmon_say "$pot: $(grep -c '^msgid ' "$pot") messages"

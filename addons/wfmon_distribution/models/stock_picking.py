@@ -108,6 +108,8 @@ class StockPicking(models.Model):
             name, partner, sale = picking.name, picking.partner_id, picking.sale_id
             state = picking.state
             severity[picking.id] = level
+            # Not an f-string among the arguments of _(): see tests/unit/test_translatable.py.
+            partner_text = f" {partner.display_name}" if partner else ""
             details[picking.id] = env._(
                 "%(picking)s (%(state)s, %(started)s) was scheduled on %(date)s: %(late).1f "
                 "working hours past its %(window).1f h window.%(partner)s",
@@ -117,7 +119,7 @@ class StockPicking(models.Model):
                 date=dates[scheduled],
                 late=late_hours,
                 window=hours,
-                partner=f" {partner.display_name}" if partner else "",
+                partner=partner_text,
             )
             lines[picking.id] = [
                 {

@@ -322,11 +322,13 @@ class WfmonRetailDetector(models.AbstractModel):
             missing = max(found["minimum"] - found["forecast"], 0.0)
             impact[rule.id] = missing * product.lst_price
             why = ", ".join(labels[r] for r in found["reasons"])
+            # Not an f-string among the arguments of _(): see tests/unit/test_translatable.py.
+            why_text = f" ({why})" if why else ""
             summary[rule.id] = self.env._(
                 "%(product)s low at %(store)s%(why)s",
                 product=product.display_name,
                 store=store.name,
-                why=f" ({why})" if why else "",
+                why=why_text,
             )
             cover = found["cover_days"]
             details[rule.id] = self.env._(
