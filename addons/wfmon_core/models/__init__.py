@@ -1,3 +1,4 @@
+from . import lookup_cache
 from . import wfmon_engine_mixin
 from . import wfmon_append_mixin
 from . import wfmon_report_mixin

@@ -20,6 +20,8 @@ and dropped when the transaction commits.
 
 from functools import partial
 
+from odoo import api, models
+
 #: key of ``cr.cache`` holding the names of the lookups this transaction changed
 CHANGED_KEY = "wfmon_lookups_changed"
 
@@ -52,3 +54,45 @@ def lookup_cached(env, name):
     """Whether the lookup ``name`` may be read from (and kept in) the registry's
     cache: not in a transaction that changed its configuration."""
     return name not in env.cr.cache.get(CHANGED_KEY, ())
+
+
+class WfmonLookupSource(models.AbstractModel):
+    """Rows a cached lookup reads: creating, changing (``_wfmon_lookup_fields``,
+    all fields when None) or deleting them tells the lookups
+    ``_wfmon_lookups`` (:func:`lookup_changed`). ``_wfmon_feeds_lookups``
+    says which rows feed them (all by default)."""
+
+    _name = "wfmon.lookup.source"
+    _description = "Operations Monitor: configuration a cached lookup reads"
+
+    #: the lookups (the names above) these rows feed
+    _wfmon_lookups = ()
+    #: the fields whose change changes those lookups (None: any field)
+    _wfmon_lookup_fields = None
+
+    def _wfmon_feeds_lookups(self):
+        """Whether any row of ``self`` is read by the lookups."""
+        return bool(self)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        if records._wfmon_feeds_lookups():
+            lookup_changed(self.env, *self._wfmon_lookups)
+        return records
+
+    def write(self, vals):
+        watched = self._wfmon_lookup_fields
+        relevant = watched is None or not watched.isdisjoint(vals)
+        fed = relevant and self._wfmon_feeds_lookups()
+        res = super().write(vals)
+        if relevant and (fed or self._wfmon_feeds_lookups()):
+            lookup_changed(self.env, *self._wfmon_lookups)
+        return res
+
+    def unlink(self):
+        fed = self._wfmon_feeds_lookups()
+        res = super().unlink()
+        if fed:
+            lookup_changed(self.env, *self._wfmon_lookups)
+        return res

@@ -3,11 +3,16 @@ from datetime import datetime, time, timedelta
 from odoo import api, models, tools
 
 from ..tools.sla_clock import Attendance, WorkSchedule
-from .lookup_cache import SCHEDULES, lookup_cached, lookup_changed
+from .lookup_cache import SCHEDULES, lookup_cached
 
 
 class ResourceCalendar(models.Model):
-    _inherit = "resource.calendar"
+    # The schedules (_wfmon_schedules) are kept in the registry's cache: every
+    # change of a calendar, of its attendances or of a leave of no one resource
+    # clears it.
+    _name = "resource.calendar"
+    _inherit = ["resource.calendar", "wfmon.lookup.source"]
+    _wfmon_lookups = (SCHEDULES,)
 
     def _wfmon_schedules(self, start, horizon_days=800):
         """Return ``{calendar_id: WorkSchedule}`` for these calendars.
@@ -101,67 +106,19 @@ class ResourceCalendar(models.Model):
             )
         return result
 
-    # The schedules read above are kept in the registry's cache: every change of
-    # a calendar, of its attendances or of a leave of no one resource clears it.
-    @api.model_create_multi
-    def create(self, vals_list):
-        calendars = super().create(vals_list)
-        lookup_changed(self.env, SCHEDULES)
-        return calendars
-
-    def write(self, vals):
-        res = super().write(vals)
-        lookup_changed(self.env, SCHEDULES)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        lookup_changed(self.env, SCHEDULES)
-        return res
-
 
 class ResourceCalendarAttendance(models.Model):
-    _inherit = "resource.calendar.attendance"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        attendances = super().create(vals_list)
-        lookup_changed(self.env, SCHEDULES)
-        return attendances
-
-    def write(self, vals):
-        res = super().write(vals)
-        lookup_changed(self.env, SCHEDULES)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        lookup_changed(self.env, SCHEDULES)
-        return res
+    _name = "resource.calendar.attendance"
+    _inherit = ["resource.calendar.attendance", "wfmon.lookup.source"]
+    _wfmon_lookups = (SCHEDULES,)
 
 
 class ResourceCalendarLeaves(models.Model):
-    _inherit = "resource.calendar.leaves"
+    _name = "resource.calendar.leaves"
+    _inherit = ["resource.calendar.leaves", "wfmon.lookup.source"]
+    _wfmon_lookups = (SCHEDULES,)
 
-    # Only the leaves of no one resource (public holidays, company closures) are
-    # in the schedules: an employee's time off leaves the cache alone.
-    @api.model_create_multi
-    def create(self, vals_list):
-        leaves = super().create(vals_list)
-        if any(not leave.resource_id for leave in leaves):
-            lookup_changed(self.env, SCHEDULES)
-        return leaves
-
-    def write(self, vals):
-        general = any(not leave.resource_id for leave in self)
-        res = super().write(vals)
-        if general or any(not leave.resource_id for leave in self):
-            lookup_changed(self.env, SCHEDULES)
-        return res
-
-    def unlink(self):
-        general = any(not leave.resource_id for leave in self)
-        res = super().unlink()
-        if general:
-            lookup_changed(self.env, SCHEDULES)
-        return res
+    def _wfmon_feeds_lookups(self):
+        # Only the leaves of no one resource (public holidays, company closures) are
+        # in the schedules: an employee's time off leaves the cache alone.
+        return any(not leave.resource_id for leave in self)

@@ -2,11 +2,15 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.escalation import StepSpec
-from .lookup_cache import SLA_POLICIES, lookup_changed
+from .lookup_cache import SLA_POLICIES
 
 
 class WfmonEscalationStep(models.Model):
     _name = "wfmon.escalation.step"
+    # The policies' targets and steps are kept in the registry's cache
+    # (wfmon.sla.policy._wfmon_plan_specs): every change clears it.
+    _inherit = ["wfmon.lookup.source"]
+    _wfmon_lookups = (SLA_POLICIES,)
     _description = "Escalation Step"
     _order = "policy_id, sequence, id"
 
@@ -57,24 +61,6 @@ class WfmonEscalationStep(models.Model):
         default="case.escalated", help="Event type published by 'Emit an event'."
     )
     message = fields.Text(translate=True, help="Text of the notification or activity.")
-
-    # The policies' targets and steps are kept in the registry's cache
-    # (wfmon.sla.policy._wfmon_plan_specs): every change clears it.
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        lookup_changed(self.env, SLA_POLICIES)
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        lookup_changed(self.env, SLA_POLICIES)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        lookup_changed(self.env, SLA_POLICIES)
-        return res
 
     @api.constrains("action", "target", "user_id", "ratio_percent", "breach_hours", "trigger")
     def _check_step(self):

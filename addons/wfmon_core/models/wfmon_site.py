@@ -1,6 +1,6 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
-from .lookup_cache import ROUTING, lookup_changed
+from .lookup_cache import ROUTING
 
 
 class WfmonSite(models.Model):
@@ -13,6 +13,11 @@ class WfmonSite(models.Model):
     """
 
     _name = "wfmon.site"
+    # The routing table of the detection API (wfmon.case._wfmon_routing_rows)
+    # holds the teams of each active site: a site's teams or archiving change it.
+    _inherit = ["wfmon.lookup.source"]
+    _wfmon_lookups = (ROUTING,)
+    _wfmon_lookup_fields = frozenset({"team_ids", "active"})
     _description = "Store / Warehouse"
     _order = "sequence, name"
 
@@ -53,26 +58,6 @@ class WfmonSite(models.Model):
             "The site code must be unique per company.",
         ),
     ]
-
-    # The routing table of the detection API (wfmon.case._wfmon_routing_rows)
-    # holds the teams of each active site: a site's teams or archiving change it.
-    @api.model_create_multi
-    def create(self, vals_list):
-        sites = super().create(vals_list)
-        if any(vals.get("team_ids") for vals in vals_list):
-            lookup_changed(self.env, ROUTING)
-        return sites
-
-    def write(self, vals):
-        res = super().write(vals)
-        if {"team_ids", "active"} & set(vals):
-            lookup_changed(self.env, ROUTING)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        lookup_changed(self.env, ROUTING)
-        return res
 
     def _compute_display_name(self):
         for site in self:

@@ -1,11 +1,15 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from .lookup_cache import SLA_POLICIES, lookup_cached, lookup_changed
+from .lookup_cache import SLA_POLICIES, lookup_cached
 
 
 class WfmonSlaPolicy(models.Model):
     _name = "wfmon.sla.policy"
+    # The targets and steps of the policies are kept in the registry's cache
+    # (_wfmon_plan_specs): every change of a policy clears it.
+    _inherit = ["wfmon.lookup.source"]
+    _wfmon_lookups = (SLA_POLICIES,)
     _description = "SLA Policy"
     _order = "name"
 
@@ -77,15 +81,3 @@ class WfmonSlaPolicy(models.Model):
         first = self.line_ids[:1]
         first_hours = (first.response_hours, first.resolution_hours) if first else None
         return targets, first_hours, tuple(self.escalation_step_ids._specs())
-
-    # The targets and steps of the policies are kept in the registry's cache
-    # (_wfmon_plan_specs): every change of a policy clears it.
-    def write(self, vals):
-        res = super().write(vals)
-        lookup_changed(self.env, SLA_POLICIES)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        lookup_changed(self.env, SLA_POLICIES)
-        return res

@@ -2,11 +2,15 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.severity import SEVERITIES, rank
-from .lookup_cache import SLA_POLICIES, lookup_changed
+from .lookup_cache import SLA_POLICIES
 
 
 class WfmonSlaPolicyLine(models.Model):
     _name = "wfmon.sla.policy.line"
+    # The policies' targets and steps are kept in the registry's cache
+    # (wfmon.sla.policy._wfmon_plan_specs): every change clears it.
+    _inherit = ["wfmon.lookup.source"]
+    _wfmon_lookups = (SLA_POLICIES,)
     _description = "SLA Target"
     _order = "policy_id, severity_rank desc, id"
 
@@ -27,24 +31,6 @@ class WfmonSlaPolicyLine(models.Model):
             "Each severity appears once per SLA policy.",
         ),
     ]
-
-    # The policies' targets and steps are kept in the registry's cache
-    # (wfmon.sla.policy._wfmon_plan_specs): every change clears it.
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        lookup_changed(self.env, SLA_POLICIES)
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        lookup_changed(self.env, SLA_POLICIES)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        lookup_changed(self.env, SLA_POLICIES)
-        return res
 
     @api.depends("severity")
     def _compute_severity_rank(self):

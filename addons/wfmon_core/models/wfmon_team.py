@@ -1,12 +1,15 @@
 from odoo import api, fields, models
 
-from .lookup_cache import ROUTING, lookup_changed
+from .lookup_cache import ROUTING
 
 
 class WfmonTeam(models.Model):
     _name = "wfmon.team"
     _description = "Monitoring Team"
-    _inherit = ["mail.thread"]
+    # The routing table of the detection API is kept in the registry's cache
+    # (wfmon.case._wfmon_routing_rows): every change of a team may change it.
+    _inherit = ["mail.thread", "wfmon.lookup.source"]
+    _wfmon_lookups = (ROUTING,)
     _order = "sequence, name"
 
     name = fields.Char(required=True, translate=True)
@@ -60,24 +63,6 @@ class WfmonTeam(models.Model):
     open_case_count = fields.Integer(compute="_compute_case_counts")
     at_risk_case_count = fields.Integer(compute="_compute_case_counts")
     breached_case_count = fields.Integer(compute="_compute_case_counts")
-
-    # The routing table of the detection API is kept in the registry's cache
-    # (wfmon.case._wfmon_routing_rows): every change of a team may change it.
-    @api.model_create_multi
-    def create(self, vals_list):
-        teams = super().create(vals_list)
-        lookup_changed(self.env, ROUTING)
-        return teams
-
-    def write(self, vals):
-        res = super().write(vals)
-        lookup_changed(self.env, ROUTING)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        lookup_changed(self.env, ROUTING)
-        return res
 
     @api.depends("case_ids.state", "case_ids.sla_status")
     def _compute_case_counts(self):

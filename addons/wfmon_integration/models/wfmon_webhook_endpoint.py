@@ -5,7 +5,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.wfmon_core.models.lookup_cache import ENDPOINTS, lookup_cached, lookup_changed
+from odoo.addons.wfmon_core.models.lookup_cache import ENDPOINTS, lookup_cached
 
 from ..tools.health import Thresholds, recovery_streak, verdict
 from ..tools.netguard import UnsafeDestination, check_url_syntax
@@ -30,13 +30,17 @@ HEALTH_FIELDS = [
 
 
 #: the fields that decide which events an endpoint gets (see _wfmon_routes)
-ROUTE_FIELDS = {"active", "company_id", "event_filter", "event_type_ids"}
+ROUTE_FIELDS = frozenset({"active", "company_id", "event_filter", "event_type_ids"})
 
 
 class WfmonWebhookEndpoint(models.Model):
     _name = "wfmon.webhook.endpoint"
     _description = "Webhook Endpoint"
-    _inherit = ["mail.thread", "wfmon.secret.mixin"]
+    # The endpoints the outbox sends to (_wfmon_routes) are kept in the
+    # registry's cache: what decides which events an endpoint gets clears it.
+    _inherit = ["mail.thread", "wfmon.secret.mixin", "wfmon.lookup.source"]
+    _wfmon_lookups = (ENDPOINTS,)
+    _wfmon_lookup_fields = ROUTE_FIELDS
     _order = "name, id"
 
     name = fields.Char(required=True, tracking=True)
@@ -106,25 +110,6 @@ class WfmonWebhookEndpoint(models.Model):
         [("ok", "Healthy"), ("failing", "Failing"), ("idle", "No traffic")],
         compute="_compute_health",
     )
-
-    # The endpoints the outbox sends to (_wfmon_routes) are kept in the
-    # registry's cache: what decides which events an endpoint gets clears it.
-    @api.model_create_multi
-    def create(self, vals_list):
-        endpoints = super().create(vals_list)
-        lookup_changed(self.env, ENDPOINTS)
-        return endpoints
-
-    def write(self, vals):
-        res = super().write(vals)
-        if ROUTE_FIELDS & set(vals):
-            lookup_changed(self.env, ENDPOINTS)
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        lookup_changed(self.env, ENDPOINTS)
-        return res
 
     @api.constrains("custom_headers")
     def _check_custom_headers(self):
